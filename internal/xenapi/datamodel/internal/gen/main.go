@@ -1,0 +1,137 @@
+// Command gen cuts xapi's published data model and error list down to the
+// table xsnet commits in datamodel.json: names, types and parameter lists,
+// without the prose, so that the client and the simulator can be checked
+// against xapi without a copy of xapi beside the project.
+//
+// Usage: go run ./internal/gen <dir holding datamodel-networking.json and errors.json>
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+type sourceClass struct {
+	Name   string `json:"name"`
+	Fields []struct {
+		Name      string `json:"name"`
+		Type      string `json:"type"`
+		Qualifier string `json:"qualifier"`
+	} `json:"fields"`
+	Messages []struct {
+		Name   string `json:"name"`
+		Params []struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+		} `json:"params"`
+		Result   []string `json:"result"`
+		Implicit bool     `json:"implicit"`
+	} `json:"messages"`
+	Enums []struct {
+		Name   string `json:"name"`
+		Values []struct {
+			Name string `json:"name"`
+		} `json:"values"`
+	} `json:"enums"`
+}
+
+type sourceError struct {
+	Code   string   `json:"code"`
+	Params []string `json:"params"`
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: gen <xenapi data directory>")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], "datamodel.json"); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir, out string) error {
+	var classes []sourceClass
+	if err := readJSON(filepath.Join(dir, "datamodel-networking.json"), &classes); err != nil {
+		return err
+	}
+	var errs []sourceError
+	if err := readJSON(filepath.Join(dir, "errors.json"), &errs); err != nil {
+		return err
+	}
+
+	type field struct {
+		Name      string `json:"name"`
+		Type      string `json:"type"`
+		Qualifier string `json:"qualifier"`
+	}
+	type param struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	type message struct {
+		Name     string  `json:"name"`
+		Params   []param `json:"params"`
+		Result   string  `json:"result"`
+		Implicit bool    `json:"implicit,omitempty"`
+	}
+	type class struct {
+		Name     string    `json:"name"`
+		Fields   []field   `json:"fields"`
+		Messages []message `json:"messages"`
+	}
+	type table struct {
+		Classes []class             `json:"classes"`
+		Enums   map[string][]string `json:"enums"`
+		Errors  map[string][]string `json:"errors"`
+	}
+
+	t := table{Enums: map[string][]string{}, Errors: map[string][]string{}}
+	for _, sc := range classes {
+		c := class{Name: sc.Name}
+		for _, f := range sc.Fields {
+			c.Fields = append(c.Fields, field(f))
+		}
+		for _, sm := range sc.Messages {
+			m := message{Name: sm.Name, Implicit: sm.Implicit}
+			if len(sm.Result) > 0 {
+				m.Result = sm.Result[0]
+			}
+			for _, p := range sm.Params {
+				m.Params = append(m.Params, param(p))
+			}
+			c.Messages = append(c.Messages, m)
+		}
+		for _, e := range sc.Enums {
+			values := make([]string, 0, len(e.Values))
+			for _, v := range e.Values {
+				values = append(values, v.Name)
+			}
+			t.Enums[e.Name] = values
+		}
+		t.Classes = append(t.Classes, c)
+	}
+	for _, e := range errs {
+		if e.Params == nil {
+			e.Params = []string{}
+		}
+		t.Errors[e.Code] = e.Params
+	}
+
+	b, err := json.MarshalIndent(t, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, append(b, '\n'), 0o644)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}

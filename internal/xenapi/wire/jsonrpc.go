@@ -1,0 +1,244 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+)
+
+// EncodeJSONCall writes a JSON-RPC request; Version "2.0" writes a v2 one.
+func EncodeJSONCall(c Call) ([]byte, error) {
+	params := make([]any, len(c.Params))
+	for i, p := range c.Params {
+		v, err := jsonValue(p, 0)
+		if err != nil {
+			return nil, err
+		}
+		params[i] = v
+	}
+	req := map[string]any{"method": c.Method, "params": params, "id": c.ID}
+	if c.Version != "" {
+		req["jsonrpc"] = c.Version
+	}
+	return json.Marshal(req)
+}
+
+// DecodeJSONCall reads a JSON-RPC v1 or v2 request. Like xapi, it insists on
+// a method, a params array and an id.
+func DecodeJSONCall(body []byte) (Call, error) {
+	var raw struct {
+		Method  *string          `json:"method"`
+		Params  *json.RawMessage `json:"params"`
+		ID      *json.RawMessage `json:"id"`
+		Version *string          `json:"jsonrpc"`
+	}
+	if err := strictJSON(body, &raw); err != nil {
+		return Call{}, err
+	}
+	if raw.Method == nil || *raw.Method == "" {
+		return Call{}, fmt.Errorf("%w: no method", ErrMalformed)
+	}
+	if raw.ID == nil {
+		return Call{}, fmt.Errorf("%w: no id", ErrMalformed)
+	}
+	call := Call{Method: *raw.Method, Params: []any{}}
+	if raw.Version != nil {
+		if *raw.Version != "2.0" && *raw.Version != "1.0" {
+			return Call{}, fmt.Errorf("%w: jsonrpc version %q", ErrMalformed, *raw.Version)
+		}
+		if *raw.Version == "2.0" {
+			call.Version = "2.0"
+		}
+	}
+	id, err := decodeJSON(*raw.ID)
+	if err != nil {
+		return Call{}, err
+	}
+	switch id.(type) {
+	case map[string]any, []any:
+		return Call{}, fmt.Errorf("%w: id must be a string, number or null", ErrMalformed)
+	}
+	call.ID = id
+	if raw.Params != nil {
+		v, err := decodeJSON(*raw.Params)
+		if err != nil {
+			return Call{}, err
+		}
+		params, ok := v.([]any)
+		if !ok && v != nil {
+			return Call{}, fmt.Errorf("%w: params must be an array", ErrMalformed)
+		}
+		if params != nil {
+			call.Params = params
+		}
+	}
+	return call, nil
+}
+
+// EncodeJSONResult writes the reply to c: v1 carries the error as xapi's
+// string list, v2 as {code, message, data}.
+func EncodeJSONResult(c Call, r Result) ([]byte, error) {
+	reply := map[string]any{"id": c.ID}
+	if c.Version == "2.0" {
+		reply["jsonrpc"] = "2.0"
+	}
+	if r.Failure != nil {
+		if c.Version == "2.0" {
+			reply["error"] = map[string]any{"code": 1, "message": r.Failure[0], "data": r.Failure[1:]}
+		} else {
+			reply["result"] = nil
+			reply["error"] = r.Failure
+		}
+		return json.Marshal(reply)
+	}
+	v, err := jsonValue(r.Value, 0)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		v = ""
+	}
+	reply["result"] = v
+	if c.Version != "2.0" {
+		reply["error"] = nil
+	}
+	return json.Marshal(reply)
+}
+
+// DecodeJSONResult reads a v1 or v2 reply.
+func DecodeJSONResult(body []byte) (Result, error) {
+	var raw struct {
+		Result json.RawMessage `json:"result"`
+		Error  json.RawMessage `json:"error"`
+	}
+	if err := strictJSON(body, &raw); err != nil {
+		return Result{}, err
+	}
+	if len(raw.Error) > 0 && !bytes.Equal(raw.Error, []byte("null")) {
+		errv, err := decodeJSON(raw.Error)
+		if err != nil {
+			return Result{}, err
+		}
+		switch e := errv.(type) {
+		case []any:
+			if len(e) == 0 {
+				return Result{}, fmt.Errorf("%w: empty error", ErrMalformed)
+			}
+			return Result{Failure: stringsOf(e)}, nil
+		case map[string]any:
+			code, _ := e["message"].(string)
+			if code == "" {
+				return Result{}, fmt.Errorf("%w: error without message", ErrMalformed)
+			}
+			failure := []string{code}
+			if data, ok := e["data"].([]any); ok {
+				failure = append(failure, stringsOf(data)...)
+			}
+			return Result{Failure: failure}, nil
+		}
+		return Result{}, fmt.Errorf("%w: error is %T", ErrMalformed, errv)
+	}
+	if len(raw.Result) == 0 {
+		return Result{}, fmt.Errorf("%w: neither result nor error", ErrMalformed)
+	}
+	v, err := decodeJSON(raw.Result)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Value: v}, nil
+}
+
+func strictJSON(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return nil
+}
+
+// decodeJSON decodes with numbers kept exact: integral numbers become int64,
+// others float64.
+func decodeJSON(raw []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return numbers(v, 0)
+}
+
+func numbers(v any, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%w: value nested deeper than %d", ErrMalformed, maxDepth)
+	}
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, nil
+		}
+		f, err := v.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%w: number %s", ErrMalformed, v)
+		}
+		return f, nil
+	case []any:
+		for i, e := range v {
+			n, err := numbers(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = n
+		}
+	case map[string]any:
+		for k, e := range v {
+			n, err := numbers(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = n
+		}
+	}
+	return v, nil
+}
+
+// jsonValue converts a wire value for encoding/json: datetimes become xapi's
+// string form; everything else is already JSON's.
+func jsonValue(v any, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%w: value nested deeper than %d", ErrMalformed, maxDepth)
+	}
+	switch v := v.(type) {
+	case nil, string, int, int64, bool, []string, map[string]string:
+		return v, nil
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("wire: cannot encode %v in JSON", v)
+		}
+		return v, nil
+	case time.Time:
+		return formatTime(v), nil
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			n, err := jsonValue(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			n, err := jsonValue(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = n
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("wire: cannot encode %T", v)
+}

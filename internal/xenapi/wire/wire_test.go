@@ -1,0 +1,203 @@
+package wire
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
+)
+
+func TestXMLResultAsXapiWritesIt(t *testing.T) {
+	// A PIF record fragment exactly as xapi writes it: ints and strings bare.
+	body := `<?xml version="1.0"?>
+<methodResponse><params><param><value><struct>
+ <member><name>Status</name><value>Success</value></member>
+ <member><name>Value</name><value><struct>
+  <member><name>device</name><value>eth0</value></member>
+  <member><name>MTU</name><value>1500</value></member>
+  <member><name>management</name><value><boolean>1</boolean></value></member>
+  <member><name>VLAN_slave_of</name><value><array><data/></array></value></member>
+  <member><name>other_config</name><value><struct/></value></member>
+ </struct></value></member>
+</struct></value></param></params></methodResponse>`
+	r, err := DecodeXMLResult([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Coerce(r.Value, datamodel.ParseType("PIF record"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"device": "eth0", "MTU": int64(1500), "management": true,
+		"VLAN_slave_of": []any{}, "other_config": map[string]any{},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+}
+
+func TestXMLFailure(t *testing.T) {
+	b, err := EncodeXMLResult(Result{Failure: []string{"PIF_ALREADY_BONDED", "OpaqueRef:1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "<fault>") {
+		t.Errorf("xapi never writes <fault>: %s", b)
+	}
+	r, err := DecodeXMLResult(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.Failure, []string{"PIF_ALREADY_BONDED", "OpaqueRef:1"}) {
+		t.Errorf("failure = %v", r.Failure)
+	}
+}
+
+func TestXMLCallRoundTrip(t *testing.T) {
+	when := time.Date(2025, 3, 19, 4, 16, 24, 0, time.UTC)
+	params := []any{"OpaqueRef:s", int64(9000), true, 1.5, when,
+		[]any{"a", "b"}, map[string]any{"k": "v", "n": map[string]any{}}, ""}
+	b, err := EncodeXMLCall("network.set_MTU", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "<value>9000</value>") {
+		t.Errorf("ints must travel bare, as xapi's clients send them: %s", b)
+	}
+	c, err := DecodeXMLCall(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{"OpaqueRef:s", "9000", true, 1.5, when,
+		[]any{"a", "b"}, map[string]any{"k": "v", "n": map[string]any{}}, ""}
+	if c.Method != "network.set_MTU" || !reflect.DeepEqual(c.Params, want) {
+		t.Errorf("got %s %#v", c.Method, c.Params)
+	}
+}
+
+func TestXMLCallTypedScalars(t *testing.T) {
+	body := `<?xml version="1.0"?><methodCall><methodName>VLAN.create</methodName><params>
+<param><value><string>OpaqueRef:s</string></value></param>
+<param><value><i4>100</i4></value></param>
+<param><value><i8>-1</i8></value></param>
+<param><value><int>7</int></value></param>
+<param><value><dateTime.iso8601>20250319T04:16:24Z</dateTime.iso8601></value></param>
+<param><value> <string> spaced </string> </value></param>
+</params></methodCall>`
+	c, err := DecodeXMLCall([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{"OpaqueRef:s", int64(100), int64(-1), int64(7),
+		time.Date(2025, 3, 19, 4, 16, 24, 0, time.UTC), " spaced "}
+	if !reflect.DeepEqual(c.Params, want) {
+		t.Errorf("got %#v", c.Params)
+	}
+}
+
+func TestXMLMalformed(t *testing.T) {
+	for _, body := range []string{
+		"", "<methodCall>", "<methodCall><methodName></methodName></methodCall>",
+		"<methodCall><methodName>a</methodName><params><param><value><i4>x</i4></value></param></params></methodCall>",
+		"<methodCall><methodName>a</methodName><params><param><value><bogus/></value></param></params></methodCall>",
+		"<methodCall><methodName>a</methodName></methodCall><extra/>",
+		"<methodCall><methodName>a</methodName><params><param><value>x<string>y</string></value></param></params></methodCall>",
+		"<methodCall><methodName>a</methodName><params><param><value>" + strings.Repeat("<array><data><value>", 100) + "</value></param></params></methodCall>",
+	} {
+		if _, err := DecodeXMLCall([]byte(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeXMLCall(%.60q) = %v, want ErrMalformed", body, err)
+		}
+	}
+}
+
+func TestJSONCallAndResult(t *testing.T) {
+	for _, version := range []string{"", "2.0"} {
+		c := Call{Method: "PIF.get_MTU", Params: []any{"OpaqueRef:s", "OpaqueRef:p"}, ID: int64(7), Version: version}
+		b, err := EncodeJSONCall(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeJSONCall(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, c) {
+			t.Errorf("v%q: call round trip = %#v", version, got)
+		}
+		for _, r := range []Result{{Value: int64(1500)}, {Failure: []string{"HANDLE_INVALID", "PIF", "OpaqueRef:p"}}} {
+			b, err := EncodeJSONResult(c, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := DecodeJSONResult(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back, r) {
+				t.Errorf("v%q: %s decodes as %#v", version, b, back)
+			}
+		}
+	}
+}
+
+func TestJSONEncodingsAsXapiWritesThem(t *testing.T) {
+	c := Call{Method: "x", ID: "a"}
+	v1, _ := EncodeJSONResult(c, Result{Failure: []string{"SESSION_INVALID", "OpaqueRef:x"}})
+	if string(v1) != `{"error":["SESSION_INVALID","OpaqueRef:x"],"id":"a","result":null}` {
+		t.Errorf("v1 failure = %s", v1)
+	}
+	c.Version = "2.0"
+	v2, _ := EncodeJSONResult(c, Result{Failure: []string{"SESSION_INVALID", "OpaqueRef:x"}})
+	if string(v2) != `{"error":{"code":1,"data":["OpaqueRef:x"],"message":"SESSION_INVALID"},"id":"a","jsonrpc":"2.0"}` {
+		t.Errorf("v2 failure = %s", v2)
+	}
+}
+
+func TestJSONMalformed(t *testing.T) {
+	for _, body := range []string{
+		``, `[]`, `{"params":[],"id":1}`, `{"method":"a","params":[]}`,
+		`{"method":"a","params":{},"id":1}`, `{"method":"a","params":[],"id":[1]}`,
+		`{"method":"a","params":[],"id":1,"jsonrpc":"3"}`,
+		`{"method":"a","params":[` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `],"id":1}`,
+	} {
+		if _, err := DecodeJSONCall([]byte(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeJSONCall(%.60q) = %v, want ErrMalformed", body, err)
+		}
+	}
+}
+
+func TestCoerce(t *testing.T) {
+	tests := []struct {
+		in   any
+		typ  string
+		want any
+	}{
+		{"1500", "int", int64(1500)},
+		{int64(9000), "int", int64(9000)},
+		{1.0, "int", int64(1)},
+		{"true", "bool", true},
+		{"0", "bool", false},
+		{"20250319T04:16:24Z", "datetime", time.Date(2025, 3, 19, 4, 16, 24, 0, time.UTC)},
+		{[]any{"1", "2"}, "int set", []any{int64(1), int64(2)}},
+		{map[string]any{"a": "b"}, "(string -> string) map", map[string]any{"a": "b"}},
+		{"", "void", ""},
+	}
+	for _, tt := range tests {
+		got, err := Coerce(tt.in, datamodel.ParseType(tt.typ))
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Coerce(%#v, %s) = %#v, %v; want %#v", tt.in, tt.typ, got, err, tt.want)
+		}
+	}
+	for _, bad := range []struct {
+		in  any
+		typ string
+	}{{"x", "int"}, {"maybe", "bool"}, {[]any{}, "string"}, {"a", "PIF ref set"}, {1.5, "int"}} {
+		if _, err := Coerce(bad.in, datamodel.ParseType(bad.typ)); err == nil {
+			t.Errorf("Coerce(%#v, %s) succeeded", bad.in, bad.typ)
+		}
+	}
+}
