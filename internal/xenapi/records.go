@@ -163,17 +163,50 @@ type Task struct {
 	OtherConfig     map[string]string `xenapi:"other_config"`
 }
 
+// Class returns "pool".
+func (Pool) Class() string { return "pool" }
+
+// Class returns "host".
+func (Host) Class() string { return "host" }
+
+// Class returns "host_metrics".
+func (HostMetrics) Class() string { return "host_metrics" }
+
+// Class returns "network".
+func (Network) Class() string { return "network" }
+
+// Class returns "PIF".
+func (PIF) Class() string { return "PIF" }
+
+// Class returns "PIF_metrics".
+func (PIFMetrics) Class() string { return "PIF_metrics" }
+
+// Class returns "Bond".
+func (Bond) Class() string { return "Bond" }
+
+// Class returns "VLAN".
+func (VLAN) Class() string { return "VLAN" }
+
+// Class returns "task".
+func (Task) Class() string { return "task" }
+
+// Record is a record type of a class xsnet reads.
+type Record interface {
+	Pool | Host | HostMetrics | Network | PIF | PIFMetrics | Bond | VLAN | Task
+	Class() string
+}
+
 // RecordTypes maps each class xsnet reads to a zero record of its type.
 func RecordTypes() map[string]any {
 	return map[string]any{
-		"pool":         Pool{},
-		"host":         Host{},
+		"pool": Pool{},
+		"host": Host{},
 		"host_metrics": HostMetrics{},
-		"network":      Network{},
-		"PIF":          PIF{},
-		"PIF_metrics":  PIFMetrics{},
-		"Bond":         Bond{},
-		"VLAN":         VLAN{},
-		"task":         Task{},
+		"network": Network{},
+		"PIF": PIF{},
+		"PIF_metrics": PIFMetrics{},
+		"Bond": Bond{},
+		"VLAN": VLAN{},
+		"task": Task{},
 	}
 }
