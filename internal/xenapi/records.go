@@ -199,14 +199,14 @@ type Record interface {
 // RecordTypes maps each class xsnet reads to a zero record of its type.
 func RecordTypes() map[string]any {
 	return map[string]any{
-		"pool": Pool{},
-		"host": Host{},
+		"pool":         Pool{},
+		"host":         Host{},
 		"host_metrics": HostMetrics{},
-		"network": Network{},
-		"PIF": PIF{},
-		"PIF_metrics": PIFMetrics{},
-		"Bond": Bond{},
-		"VLAN": VLAN{},
-		"task": Task{},
+		"network":      Network{},
+		"PIF":          PIF{},
+		"PIF_metrics":  PIFMetrics{},
+		"Bond":         Bond{},
+		"VLAN":         VLAN{},
+		"task":         Task{},
 	}
 }
