@@ -1,0 +1,201 @@
+// Package provider is xsnet's Terraform layer: the provider's settings, its
+// resources and data sources, and the guardrails' place in validate and
+// plan. It stays thin: XenAPI lives in internal/xenapi, the rules in
+// internal/guardrail.
+package provider
+
+import (
+	"context"
+	"os"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// The environment variables the official XenServer provider reads, so that
+// operators' CI secrets carry over.
+const (
+	envHost     = "XENSERVER_HOST"
+	envUsername = "XENSERVER_USERNAME"
+	envPassword = "XENSERVER_PASSWORD"
+)
+
+var _ provider.Provider = (*xsnetProvider)(nil)
+
+type xsnetProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Host           types.String `tfsdk:"host"`
+	Username       types.String `tfsdk:"username"`
+	Password       types.String `tfsdk:"password"`
+	Protocol       types.String `tfsdk:"protocol"`
+	CACertificate  types.String `tfsdk:"ca_certificate"`
+	TLSFingerprint types.String `tfsdk:"tls_fingerprint"`
+	Insecure       types.Bool   `tfsdk:"insecure"`
+}
+
+// New returns a constructor for the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &xsnetProvider{version: version}
+	}
+}
+
+func (p *xsnetProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "xsnet"
+	resp.Version = p.version
+}
+
+var fingerprintPattern = regexp.MustCompile(`^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$`)
+
+func (p *xsnetProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages XenServer and XCP-ng pool networking (bonds, VLANs, networks) " +
+			"and refuses, at `terraform validate` and `terraform plan`, the configurations that have taken pools down.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				MarkdownDescription: "URL of the pool master's XenAPI, such as `https://xs-master.example.com`. " +
+					"A bare host name means HTTPS. Defaults to the `" + envHost + "` environment variable. " +
+					"Pointing at a pool member works too: xsnet follows XenServer's redirect to the master.",
+				Optional: true,
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "User to log in as, usually `root`. Defaults to `" + envUsername + "`.",
+				Optional:            true,
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password of that user. Defaults to `" + envPassword + "`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"protocol": schema.StringAttribute{
+				MarkdownDescription: "Wire protocol: `jsonrpc`, `xmlrpc`, or `auto` (the default), which uses JSON-RPC " +
+					"and falls back to XML-RPC on hosts that do not serve it, such as XenServer 6.x.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(string(xenapi.ProtocolAuto), string(xenapi.ProtocolJSONRPC), string(xenapi.ProtocolXMLRPC)),
+				},
+			},
+			"ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM bundle of the certificate authorities that signed the pool's certificate.",
+				Optional:            true,
+			},
+			"tls_fingerprint": schema.StringAttribute{
+				MarkdownDescription: "SHA-256 fingerprint of the pool master's certificate, as 64 hex digits with or " +
+					"without colons. XenServer hosts ship self-signed certificates: pinning the fingerprint verifies " +
+					"them without a certificate authority.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(fingerprintPattern,
+						"must be a SHA-256 fingerprint: 64 hex digits, optionally in colon-separated pairs "+
+							"(openssl x509 -noout -fingerprint -sha256 prints it)"),
+				},
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Skip verification of the pool's TLS certificate. Prefer `tls_fingerprint`.",
+				Optional:            true,
+				Validators: []validator.Bool{
+					boolvalidator.ConflictsWith(path.MatchRoot("tls_fingerprint"), path.MatchRoot("ca_certificate")),
+				},
+			},
+		},
+	}
+}
+
+func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings := []struct {
+		attr  string
+		value types.String
+		env   string
+		out   *string
+		hint  string
+	}{
+		{"host", cfg.Host, envHost, new(string), "the pool master's URL, such as https://xs-master.example.com"},
+		{"username", cfg.Username, envUsername, new(string), "the XenAPI user, usually root"},
+		{"password", cfg.Password, envPassword, new(string), "that user's password"},
+	}
+	for _, s := range settings {
+		if s.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "Unknown XenServer "+titleOf(s.attr),
+				"The provider cannot connect while "+s.attr+" is unknown. Set it to a value known at plan time, "+
+					"or leave it out and set the "+s.env+" environment variable.")
+			continue
+		}
+		*s.out = s.value.ValueString()
+		if *s.out == "" {
+			*s.out = os.Getenv(s.env)
+		}
+		if *s.out == "" {
+			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "Missing XenServer "+titleOf(s.attr),
+				"The provider needs "+s.attr+" to reach the pool. Set "+s.attr+" in the provider block, "+
+					"or the "+s.env+" environment variable, to "+s.hint+".")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := xenapi.NewClient(xenapi.Config{
+		URL:            *settings[0].out,
+		Username:       *settings[1].out,
+		Password:       *settings[2].out,
+		Protocol:       xenapi.Protocol(cfg.Protocol.ValueString()),
+		CACertificate:  cfg.CACertificate.ValueString(),
+		TLSFingerprint: cfg.TLSFingerprint.ValueString(),
+		Insecure:       cfg.Insecure.ValueBool(),
+		Logger: func(ctx context.Context, msg string, fields map[string]any) {
+			tflog.Debug(ctx, msg, fields)
+		},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid XenServer Connection Settings", err.Error())
+		return
+	}
+	data := &providerData{client: client}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+func titleOf(attr string) string {
+	switch attr {
+	case "host":
+		return "Host"
+	case "username":
+		return "Username"
+	}
+	return "Password"
+}
+
+func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
+	return nil
+}
+
+func (p *xsnetProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewPoolDataSource,
+	}
+}
+
+// providerData is what Configure hands every resource and data source.
+type providerData struct {
+	client *xenapi.Client
+}

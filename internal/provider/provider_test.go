@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// testAccProtoV6ProviderFactories serves the provider in process to the
+// terraform binary on PATH.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"xsnet": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// testPool is the pool an acceptance test runs against: the provider block
+// that reaches it and a client for checks that go around Terraform.
+type testPool struct {
+	providerBlock string
+	client        *xenapi.Client
+	sim           *xapisim.Sim // nil against a real pool
+}
+
+// newTestPool starts a simulated pool for the test, or, when XENSERVER_HOST
+// is set, uses the real pool it names: one suite, two targets.
+func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
+	t.Helper()
+	if os.Getenv(envHost) != "" {
+		client, err := xenapi.NewClient(xenapi.Config{
+			URL:      os.Getenv(envHost),
+			Username: os.Getenv(envUsername),
+			Password: os.Getenv(envPassword),
+			Insecure: os.Getenv("XSNET_TEST_INSECURE") != "",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &testPool{providerBlock: `provider "xsnet" {}`, client: client}
+	}
+	sim := xapisim.Run(t, cfg)
+	client, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Logout(context.Background()) })
+	return &testPool{
+		providerBlock: fmt.Sprintf("provider \"xsnet\" {\n  host     = %q\n  username = %q\n  password = %q\n}\n",
+			sim.URL(), sim.Username(), sim.Password()),
+		client: client,
+		sim:    sim,
+	}
+}
+
+// config prepends the provider block to a test configuration.
+func (p *testPool) config(hcl string) string { return p.providerBlock + "\n" + hcl }
+
+// snapshot reads the pool through the client, not through Terraform.
+func (p *testPool) snapshot(t *testing.T) *xenapi.Snapshot {
+	t.Helper()
+	s, err := xenapi.TakeSnapshot(context.Background(), p.client)
+	if err != nil {
+		t.Fatalf("reading the pool: %v", err)
+	}
+	return s
+}
