@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 )
 
 // providerDataFrom unpacks what Configure handed over. It is nil before
@@ -27,7 +27,7 @@ func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
 
 // poolHostsValue lists the pool's hosts, master first, with liveness and
 // where management lives.
-func poolHostsValue(snap *xenapi.Snapshot) (types.List, diag.Diagnostics) {
+func poolHostsValue(snap *poolnet.Snapshot) (types.List, diag.Diagnostics) {
 	objType := types.ObjectType{AttrTypes: poolHostAttrTypes}
 	var hosts []attr.Value
 	var diags diag.Diagnostics

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 )
 
 var _ datasource.DataSourceWithConfigure = (*poolDataSource)(nil)
@@ -84,7 +84,7 @@ func (d *poolDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *poolDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	snap, err := xenapi.TakeSnapshot(ctx, d.data.client)
+	snap, err := poolnet.TakeSnapshot(ctx, d.data.client)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
 		return

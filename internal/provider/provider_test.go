@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -61,9 +62,9 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 func (p *testPool) config(hcl string) string { return p.providerBlock + "\n" + hcl }
 
 // snapshot reads the pool through the client, not through Terraform.
-func (p *testPool) snapshot(t *testing.T) *xenapi.Snapshot {
+func (p *testPool) snapshot(t *testing.T) *poolnet.Snapshot {
 	t.Helper()
-	s, err := xenapi.TakeSnapshot(context.Background(), p.client)
+	s, err := poolnet.TakeSnapshot(context.Background(), p.client)
 	if err != nil {
 		t.Fatalf("reading the pool: %v", err)
 	}

@@ -1,0 +1,207 @@
+package poolnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// VLANSpec is what a pool-wide VLAN should be.
+type VLANSpec struct {
+	NameLabel       string
+	NameDescription string
+	Tag             int64
+	// ParentNetworkUUID is the network whose PIFs carry the tagged traffic:
+	// a NIC's pool-wide network or a bond's network.
+	ParentNetworkUUID string
+	MTU               int64
+}
+
+// HostVLAN is the VLAN on one host.
+type HostVLAN struct {
+	HostUUID        string
+	VLANUUID        string
+	TaggedPIFUUID   string
+	UntaggedPIFUUID string
+	// MTU is the untagged PIF's, the one in effect.
+	MTU int64
+}
+
+// PoolVLAN is a pool-wide VLAN as the pool has it.
+type PoolVLAN struct {
+	NetworkUUID       string
+	NameLabel         string
+	NameDescription   string
+	Bridge            string
+	NetworkMTU        int64
+	Tag               int64
+	ParentNetworkUUID string
+	Hosts             map[string]HostVLAN
+	Missing           []string
+}
+
+// ReadVLAN finds the pool-wide VLAN whose network has the UUID. ok is false
+// when there is no such network.
+func ReadVLAN(snap *Snapshot, networkUUID string) (PoolVLAN, bool) {
+	netRef, net, ok := snap.NetworkByUUID(networkUUID)
+	if !ok {
+		return PoolVLAN{}, false
+	}
+	pv := PoolVLAN{
+		NetworkUUID:     net.UUID,
+		NameLabel:       net.NameLabel,
+		NameDescription: net.NameDescription,
+		Bridge:          net.Bridge,
+		NetworkMTU:      net.MTU,
+		Hosts:           map[string]HostVLAN{},
+	}
+	for _, host := range snap.HostRefs() {
+		hostUUID := snap.Hosts[host].UUID
+		untaggedRef, untagged, ok := snap.NetworkPIF(host, netRef)
+		if !ok {
+			pv.Missing = append(pv.Missing, hostUUID)
+			continue
+		}
+		_, vlan, ok := snap.VLANOfUntagged(untaggedRef)
+		if !ok {
+			pv.Missing = append(pv.Missing, hostUUID)
+			continue
+		}
+		tagged := snap.PIFs[vlan.TaggedPIF]
+		if pv.ParentNetworkUUID == "" {
+			pv.ParentNetworkUUID = snap.Networks[tagged.Network].UUID
+			pv.Tag = vlan.Tag
+		}
+		pv.Hosts[hostUUID] = HostVLAN{
+			HostUUID:        hostUUID,
+			VLANUUID:        vlan.UUID,
+			TaggedPIFUUID:   tagged.UUID,
+			UntaggedPIFUUID: untagged.UUID,
+			MTU:             untagged.MTU,
+		}
+	}
+	return pv, true
+}
+
+// CreateVLAN makes a pool-wide VLAN: its network, then
+// pool.create_VLAN_from_PIF, which puts a VLAN on every live host's PIF on
+// the parent network and rolls itself back on the first error; then the
+// MTU is made to take effect. Any error undoes everything made so far.
+func CreateVLAN(ctx context.Context, c *xenapi.Client, spec VLANSpec) (string, error) {
+	snap, err := TakeSnapshot(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	parentRef, parent, ok := snap.NetworkByUUID(spec.ParentNetworkUUID)
+	if !ok {
+		return "", fmt.Errorf("parent network %s does not exist", spec.ParentNetworkUUID)
+	}
+	masterPIF, _, ok := snap.NetworkPIF(snap.Pool.Master, parentRef)
+	if !ok {
+		return "", fmt.Errorf("the pool master has no PIF on parent network %q: a VLAN needs a NIC's or a bond's network as its parent", parent.NameLabel)
+	}
+
+	var undo undoStack
+	netRef, err := c.NetworkCreate(ctx, xenapi.Network{
+		NameLabel:       spec.NameLabel,
+		NameDescription: spec.NameDescription,
+		MTU:             spec.MTU,
+		OtherConfig:     map[string]string{},
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
+	}
+	undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, netRef) })
+
+	if _, err := c.PoolCreateVLANFromPIF(ctx, masterPIF, netRef, spec.Tag); err != nil {
+		return "", undo.rollback(ctx, fmt.Errorf("creating VLAN %d on network %q: %w", spec.Tag, parent.NameLabel, err))
+	}
+	undo.push(fmt.Sprintf("VLAN %d", spec.Tag), func(ctx context.Context) error { return destroyVLANs(ctx, c, netRef) })
+
+	if err := applyMTU(ctx, c, netRef, spec.MTU); err != nil {
+		return "", undo.rollback(ctx, err)
+	}
+	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, netRef)
+	if err != nil {
+		return "", undo.rollback(ctx, err)
+	}
+	return net.UUID, nil
+}
+
+// UpdateVLAN brings an existing pool-wide VLAN to spec in place: names, a
+// VLAN on hosts that lack one, and the MTU. Tag and parent are not changed
+// in place: that is a new VLAN.
+func UpdateVLAN(ctx context.Context, c *xenapi.Client, networkUUID string, spec VLANSpec) error {
+	snap, err := TakeSnapshot(ctx, c)
+	if err != nil {
+		return err
+	}
+	netRef, net, ok := snap.NetworkByUUID(networkUUID)
+	if !ok {
+		return fmt.Errorf("network %s is gone: %w", networkUUID, xenapi.NewError(xenapi.ErrUUIDInvalid, "network", networkUUID))
+	}
+	if err := updateNetworkNames(ctx, c, netRef, net, spec.NameLabel, spec.NameDescription); err != nil {
+		return err
+	}
+	pv, _ := ReadVLAN(snap, networkUUID)
+	if len(pv.Missing) > 0 {
+		parentRef, _, ok := snap.NetworkByUUID(spec.ParentNetworkUUID)
+		if !ok {
+			return fmt.Errorf("parent network %s does not exist", spec.ParentNetworkUUID)
+		}
+		var undo undoStack
+		for _, uuid := range pv.Missing {
+			host, h, _ := snap.HostByUUID(uuid)
+			tagged, _, ok := snap.NetworkPIF(host, parentRef)
+			if !ok {
+				return undo.rollback(ctx, fmt.Errorf("host %s has no PIF on the parent network to carry VLAN %d", h.NameLabel, spec.Tag))
+			}
+			vlan, err := c.VLANCreate(ctx, tagged, spec.Tag, netRef)
+			if err != nil {
+				return undo.rollback(ctx, fmt.Errorf("creating VLAN %d on host %s: %w", spec.Tag, h.NameLabel, err))
+			}
+			undo.push(fmt.Sprintf("VLAN %d on host %s", spec.Tag, h.NameLabel), func(ctx context.Context) error { return c.VLANDestroy(ctx, vlan) })
+		}
+	}
+	return applyMTU(ctx, c, netRef, spec.MTU)
+}
+
+// DestroyVLAN destroys the VLAN on every host, then its network. A VLAN
+// already gone is not an error.
+func DestroyVLAN(ctx context.Context, c *xenapi.Client, networkUUID string) error {
+	snap, err := TakeSnapshot(ctx, c)
+	if err != nil {
+		return err
+	}
+	netRef, net, ok := snap.NetworkByUUID(networkUUID)
+	if !ok {
+		return nil
+	}
+	if err := destroyVLANs(ctx, c, netRef); err != nil {
+		return err
+	}
+	if err := c.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
+		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
+	}
+	return nil
+}
+
+func destroyVLANs(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref) error {
+	snap, err := TakeSnapshot(ctx, c)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for ref, v := range snap.VLANs {
+		untagged := snap.PIFs[v.UntaggedPIF]
+		if untagged.Network != netRef {
+			continue
+		}
+		if err := c.VLANDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
+			errs = append(errs, fmt.Errorf("destroying VLAN %d on host %s: %w", v.Tag, snap.Hosts[untagged.Host].NameLabel, err))
+		}
+	}
+	return errors.Join(errs...)
+}
