@@ -1,0 +1,312 @@
+package xenapi
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
+)
+
+// maxRedirects bounds how often one call follows HOST_IS_SLAVE, so that two
+// hosts naming each other as master cannot keep it busy forever.
+const maxRedirects = 3
+
+// Call invokes a XenAPI method such as "network.get_record". The shared
+// session reference goes in front of params wherever the data model's
+// message takes one; the caller passes the rest. The result is coerced to
+// the message's result type (refs and strings as string, ints as int64,
+// sets as []any, maps and records as map[string]any); void gives nil.
+//
+// A xapi failure comes back as *Error. SESSION_INVALID is answered by one
+// new login and a second try; HOST_IS_SLAVE by moving to the master.
+func (c *Client) Call(ctx context.Context, method string, params ...any) (any, error) {
+	return c.call(ctx, method, params, callOpts{})
+}
+
+type callOpts struct {
+	// extra lengthens the request timeout, for event.from's long poll.
+	extra time.Duration
+	// secrets are parameter values to scrub from any error params.
+	secrets []string
+}
+
+// message returns the data model's message for a wire method name, with
+// "Async." stripped, and whether the model knows it.
+func message(method string) (datamodel.Message, bool) {
+	_, msg, ok := datamodel.Load().Method(strings.TrimPrefix(method, "Async."))
+	return msg, ok
+}
+
+// takesSession reports whether a method's first parameter is the session.
+// Methods the cut-down model does not know are assumed to take one, as all
+// but a few login messages do.
+func takesSession(method string) bool {
+	msg, ok := message(method)
+	if !ok {
+		return true
+	}
+	return len(msg.Params) > 0 && msg.Params[0].Type == "session ref"
+}
+
+func (c *Client) call(ctx context.Context, method string, params []any, o callOpts) (any, error) {
+	sent := make([]any, len(params))
+	for i, p := range params {
+		v, err := wireValue(reflect.ValueOf(p), 0)
+		if err != nil {
+			return nil, fmt.Errorf("xenapi: %s: parameter %d: %w", method, i+1, err)
+		}
+		sent[i] = v
+	}
+	v, err := c.invoke(ctx, method, sent, takesSession(method), o)
+	if err != nil {
+		return nil, err
+	}
+	return coerceResult(method, v)
+}
+
+// coerceResult gives a raw result the model's result type. An Async call's
+// result is a task reference.
+func coerceResult(method string, v any) (any, error) {
+	msg, ok := message(method)
+	if !ok {
+		return v, nil
+	}
+	t := datamodel.ParseType(msg.Result)
+	if strings.HasPrefix(method, "Async.") {
+		t = datamodel.ParseType("task ref")
+	}
+	if t.Kind == datamodel.Void {
+		return nil, nil
+	}
+	out, err := wire.Coerce(v, t)
+	if err != nil {
+		return nil, fmt.Errorf("xenapi: %s: result: %w", method, err)
+	}
+	return out, nil
+}
+
+// invoke sends a call, handling the session and the master's address. With
+// withSession the current session goes in front of params, logging in first
+// if there is none.
+func (c *Client) invoke(ctx context.Context, method string, params []any, withSession bool, o callOpts) (any, error) {
+	relogged := false
+	redirects := 0
+	for {
+		var session Ref
+		if withSession {
+			var err error
+			if session, err = c.sessionRef(ctx); err != nil {
+				return nil, err
+			}
+		}
+		full := params
+		if withSession {
+			full = append([]any{string(session)}, params...)
+		}
+		res, err := c.roundTrip(ctx, method, full, session, o.extra)
+		if err != nil {
+			return nil, err
+		}
+		if res.Failure == nil {
+			return res.Value, nil
+		}
+		xerr := failure(res.Failure, o.secrets)
+		switch xerr.Code {
+		case ErrSessionInvalid:
+			if withSession && !relogged {
+				relogged = true
+				if _, err := c.relogin(ctx, session); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		case ErrHostIsSlave:
+			if redirects < maxRedirects && len(xerr.Params) > 0 {
+				redirects++
+				if err := c.redirect(xerr.Params[0]); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		return nil, xerr
+	}
+}
+
+// failure turns an error description into an *Error, masking session
+// references and scrubbing secrets the call carried.
+func failure(desc []string, secrets []string) *Error {
+	params := make([]string, len(desc)-1)
+	copy(params, desc[1:])
+	for i, p := range params {
+		if desc[0] == ErrSessionInvalid && strings.HasPrefix(p, "OpaqueRef:") {
+			params[i] = maskRef(Ref(p))
+			continue
+		}
+		for _, s := range secrets {
+			if s != "" {
+				params[i] = strings.ReplaceAll(params[i], s, "(redacted)")
+			}
+		}
+	}
+	return &Error{Code: desc[0], Params: params}
+}
+
+// roundTrip sends one request to the current master with the per-request
+// timeout, remembers the protocol auto-detection settled on, and logs it.
+func (c *Client) roundTrip(ctx context.Context, method string, params []any, session Ref, extra time.Duration) (wire.Result, error) {
+	c.mu.Lock()
+	base, proto := c.base, c.protocol
+	c.mu.Unlock()
+
+	rctx, cancel := context.WithTimeout(ctx, c.timeout+extra)
+	defer cancel()
+	start := time.Now()
+	res, used, err := c.send(rctx, base, proto, method, params)
+	if used != ProtocolAuto && proto == ProtocolAuto {
+		c.mu.Lock()
+		if c.protocol == ProtocolAuto {
+			c.protocol = used
+		}
+		c.mu.Unlock()
+	}
+	if c.logger != nil {
+		fields := map[string]any{
+			"method":      method,
+			"protocol":    string(used),
+			"host":        base.Host,
+			"duration_ms": time.Since(start).Milliseconds(),
+		}
+		if session != "" {
+			fields["session"] = maskRef(session)
+		}
+		switch {
+		case err != nil:
+			fields["error"] = err.Error()
+		case res.Failure != nil:
+			fields["error_code"] = res.Failure[0]
+		}
+		c.log(ctx, "XenAPI call", fields)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// The caller's context ended: say so rather than "request
+			// canceled", and keep the cause for errors.Is.
+			return wire.Result{}, fmt.Errorf("xenapi: %s: %w", method, context.Cause(ctx))
+		}
+		if rctx.Err() != nil {
+			return wire.Result{}, fmt.Errorf("xenapi: %s to %s: no reply within %s: %w", method, base.Host, c.timeout+extra, rctx.Err())
+		}
+		return wire.Result{}, fmt.Errorf("xenapi: %s to %s: %w", method, base.Host, err)
+	}
+	return res, nil
+}
+
+// redirect moves the client to the master a pool member named in
+// HOST_IS_SLAVE. The scheme stays; the port is the address's if it has one,
+// else the old URL's.
+func (c *Client) redirect(master string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next, err := masterURL(c.base, master)
+	if err != nil {
+		return err
+	}
+	c.base = next
+	return nil
+}
+
+func masterURL(old *url.URL, master string) (*url.URL, error) {
+	master = strings.TrimSpace(master)
+	host, port := master, old.Port()
+	if ip := net.ParseIP(strings.Trim(master, "[]")); ip != nil {
+		host = ip.String()
+	} else if h, p, err := net.SplitHostPort(master); err == nil {
+		host, port = h, p
+	}
+	if host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return nil, fmt.Errorf("xenapi: HOST_IS_SLAVE named master %q, which is not a host address", master)
+	}
+	next := &url.URL{Scheme: old.Scheme, Host: host}
+	if port != "" {
+		next.Host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		next.Host = "[" + host + "]"
+	}
+	return next, nil
+}
+
+// wireValue turns a parameter into the plain values the wire codecs take:
+// named strings such as Ref and BondMode become strings, ints int64, slices
+// []any, string-keyed maps map[string]any, and record structs their wire
+// form.
+func wireValue(v reflect.Value, depth int) (any, error) {
+	if depth > 32 {
+		return nil, fmt.Errorf("value nested too deep")
+	}
+	if !v.IsValid() {
+		return "", nil
+	}
+	if v.Type() == timeType {
+		return v.Interface(), nil
+	}
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return "", nil
+		}
+		return wireValue(v.Elem(), depth+1)
+	case reflect.String:
+		return v.String(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int(), nil
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return int64(v.Uint()), nil
+	case reflect.Float32, reflect.Float64:
+		return v.Float(), nil
+	case reflect.Bool:
+		return v.Bool(), nil
+	case reflect.Slice, reflect.Array:
+		out := make([]any, v.Len())
+		for i := range v.Len() {
+			e, err := wireValue(v.Index(i), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		return out, nil
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			break
+		}
+		out := make(map[string]any, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			e, err := wireValue(it.Value(), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[it.Key().String()] = e
+		}
+		return out, nil
+	case reflect.Struct:
+		if _, ok := RecordTypes()[recordClass(v)]; ok {
+			return MarshalRecord(v.Interface()), nil
+		}
+	}
+	return nil, fmt.Errorf("cannot send a %s", v.Type())
+}
+
+// recordClass returns the class of a record struct, or "".
+func recordClass(v reflect.Value) string {
+	if r, ok := v.Interface().(interface{ Class() string }); ok {
+		return r.Class()
+	}
+	return ""
+}
