@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -31,20 +32,27 @@ const (
 	envPassword = "XENSERVER_PASSWORD"
 )
 
-var _ provider.Provider = (*xsnetProvider)(nil)
+var (
+	_ provider.Provider                   = (*xsnetProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*xsnetProvider)(nil)
+)
 
 type xsnetProvider struct {
 	version string
+	// validation is the guardrails policy as validate found it, for the
+	// resources' ValidateConfig.
+	validation validationPolicy
 }
 
 type providerModel struct {
-	Host           types.String `tfsdk:"host"`
-	Username       types.String `tfsdk:"username"`
-	Password       types.String `tfsdk:"password"`
-	Protocol       types.String `tfsdk:"protocol"`
-	CACertificate  types.String `tfsdk:"ca_certificate"`
-	TLSFingerprint types.String `tfsdk:"tls_fingerprint"`
-	Insecure       types.Bool   `tfsdk:"insecure"`
+	Host           types.String     `tfsdk:"host"`
+	Username       types.String     `tfsdk:"username"`
+	Password       types.String     `tfsdk:"password"`
+	Protocol       types.String     `tfsdk:"protocol"`
+	CACertificate  types.String     `tfsdk:"ca_certificate"`
+	TLSFingerprint types.String     `tfsdk:"tls_fingerprint"`
+	Insecure       types.Bool       `tfsdk:"insecure"`
+	Guardrails     *guardrailsModel `tfsdk:"guardrails"`
 }
 
 // New returns a constructor for the provider at the given version.
@@ -112,7 +120,33 @@ func (p *xsnetProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"guardrails": schema.SingleNestedBlock{
+				MarkdownDescription: "Relaxes the guardrails' policy. Without this block xsnet accepts " +
+					"`balance-slb` bonds only; every plan under a relaxed policy carries a warning, so that review sees it. " +
+					"See the guardrails guide.",
+				Attributes: map[string]schema.Attribute{
+					"allowed_bond_modes": schema.ListAttribute{
+						MarkdownDescription: "Bond modes to accept, from `balance-slb`, `active-backup` and `lacp`. " +
+							"Allow `lacp` only where the switch ports of every bond are configured as a LAG.",
+						ElementType: types.StringType,
+						Optional:    true,
+					},
+				},
+			},
+		},
 	}
+}
+
+func (p *xsnetProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	policy := policyOf(ctx, cfg.Guardrails)
+	addGuardrailDiagnostics(guardrail.CheckPolicy(guardrail.Validate, policy), &resp.Diagnostics)
+	p.validation.set(policy)
 }
 
 func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -170,7 +204,15 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		resp.Diagnostics.AddError("Invalid XenServer Connection Settings", err.Error())
 		return
 	}
-	data := &providerData{client: client}
+	policy := policyOf(ctx, cfg.Guardrails)
+	// Configure runs on every plan and apply: the relaxed-policy warning
+	// shows in each.
+	policyCheck := guardrail.CheckPolicy(guardrail.Plan, policy)
+	addGuardrailDiagnostics(policyCheck, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := &providerData{client: client, policy: policy, username: *settings[1].out, password: *settings[2].out}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -186,7 +228,10 @@ func titleOf(attr string) string {
 }
 
 func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewNetworkResource,
+		func() resource.Resource { return &bondResource{validation: &p.validation} },
+	}
 }
 
 func (p *xsnetProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -198,4 +243,8 @@ func (p *xsnetProvider) DataSources(context.Context) []func() datasource.DataSou
 // providerData is what Configure hands every resource and data source.
 type providerData struct {
 	client *xenapi.Client
+	policy guardrail.Policy
+	// username and password are the pool's, which a host joining the pool
+	// needs to reach its new master.
+	username, password string
 }

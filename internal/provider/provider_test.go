@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
-	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 

@@ -1,0 +1,211 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*networkResource)(nil)
+	_ resource.ResourceWithImportState    = (*networkResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*networkResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*networkResource)(nil)
+)
+
+type networkResource struct {
+	data *providerData
+}
+
+// NewNetworkResource returns the xsnet_network resource.
+func NewNetworkResource() resource.Resource { return &networkResource{} }
+
+type networkModel struct {
+	ID              types.String `tfsdk:"id"`
+	NameLabel       types.String `tfsdk:"name_label"`
+	NameDescription types.String `tfsdk:"name_description"`
+	MTU             types.Int64  `tfsdk:"mtu"`
+	OtherConfig     types.Map    `tfsdk:"other_config"`
+	Bridge          types.String `tfsdk:"bridge"`
+}
+
+func (r *networkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_network"
+}
+
+func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A pool network without PIFs: a private network for VMs, reaching no NIC. " +
+			"Bonds and VLANs make their own networks (`xsnet_bond`, `xsnet_vlan`).",
+		Attributes: map[string]schema.Attribute{
+			"id": idAttribute("The network's UUID."),
+			"name_label": schema.StringAttribute{
+				MarkdownDescription: "Name of the network, as XenCenter shows it.",
+				Required:            true,
+			},
+			"name_description": nameDescriptionAttribute(),
+			"mtu":              mtuAttribute("MTU of the network."),
+			"other_config": schema.MapAttribute{
+				MarkdownDescription: "XenServer's free-form `other_config` map of the network.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, nil)),
+			},
+			"bridge": bridgeAttribute(),
+		},
+	}
+}
+
+func (r *networkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *networkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg networkModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	addGuardrailDiagnostics(guardrail.CheckNetwork(guardrail.Validate, guardrail.Network{MTU: gInt(cfg.MTU)}), &resp.Diagnostics)
+}
+
+// ModifyPlan decides at plan what validate could not: an MTU that came
+// from a variable or another resource.
+func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var cfg networkModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	addGuardrailDiagnostics(guardrail.CheckNetwork(guardrail.Plan, guardrail.Network{MTU: gInt(cfg.MTU)}), &resp.Diagnostics)
+}
+
+// checkNetworkBeforeApply decides, with every value known, what plan could not.
+func checkNetworkBeforeApply(plan networkModel, diags *diag.Diagnostics) bool {
+	res := guardrail.CheckNetwork(guardrail.Apply, guardrail.Network{MTU: gInt(plan.MTU)})
+	addGuardrailDiagnostics(res, diags)
+	return !res.HasError()
+}
+
+func (r *networkResource) spec(ctx context.Context, m networkModel) (poolnet.NetworkSpec, bool) {
+	oc := map[string]string{}
+	if d := m.OtherConfig.ElementsAs(ctx, &oc, false); d.HasError() {
+		return poolnet.NetworkSpec{}, false
+	}
+	return poolnet.NetworkSpec{
+		NameLabel:       m.NameLabel.ValueString(),
+		NameDescription: m.NameDescription.ValueString(),
+		MTU:             m.MTU.ValueInt64(),
+		OtherConfig:     oc,
+	}, true
+}
+
+func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan networkModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	if !checkNetworkBeforeApply(plan, &resp.Diagnostics) {
+		return
+	}
+	spec, _ := r.spec(ctx, plan)
+	uuid, err := poolnet.CreateNetwork(ctx, r.data.client, spec)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Create Network", err.Error())
+		return
+	}
+	state, found := r.read(ctx, uuid, &resp.Diagnostics)
+	if !found {
+		resp.Diagnostics.AddError("Network Vanished", "Network "+uuid+" was created but is gone when read back.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var prior networkModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	state, found := r.read(ctx, prior.ID.ValueString(), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !found {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan networkModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	if !checkNetworkBeforeApply(plan, &resp.Diagnostics) {
+		return
+	}
+	spec, _ := r.spec(ctx, plan)
+	err := poolnet.UpdateNetwork(ctx, r.data.client, plan.ID.ValueString(), spec)
+	state, found := r.read(ctx, plan.ID.ValueString(), &resp.Diagnostics)
+	if found {
+		// Whatever happened, the state says what the pool has now.
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Update Network", err.Error())
+	}
+}
+
+func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state networkModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	if err := poolnet.DestroyNetwork(ctx, r.data.client, state.ID.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Cannot Destroy Network", err.Error())
+	}
+}
+
+func (r *networkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importByUUID(ctx, "network", req, resp)
+}
+
+// read returns the network as the pool has it; found is false when it is gone.
+func (r *networkResource) read(ctx context.Context, uuid string, diags *diag.Diagnostics) (networkModel, bool) {
+	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
+	if err != nil {
+		diags.AddError("Cannot Read the Pool", err.Error())
+		return networkModel{}, false
+	}
+	_, net, ok := snap.NetworkByUUID(uuid)
+	if !ok {
+		return networkModel{}, false
+	}
+	oc, d := types.MapValueFrom(ctx, types.StringType, net.OtherConfig)
+	diags.Append(d...)
+	return networkModel{
+		ID:              types.StringValue(net.UUID),
+		NameLabel:       types.StringValue(net.NameLabel),
+		NameDescription: types.StringValue(net.NameDescription),
+		MTU:             types.Int64Value(net.MTU),
+		OtherConfig:     oc,
+		Bridge:          types.StringValue(net.Bridge),
+	}, true
+}
