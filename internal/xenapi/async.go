@@ -41,7 +41,11 @@ func (c *Client) awaitTask(ctx context.Context, method string, task Ref, secrets
 	for {
 		status, err := c.Call(ctx, "task.get_status", string(task))
 		if err != nil {
-			c.abandonTask(ctx, task, ctx.Err() != nil)
+			if ctx.Err() != nil {
+				c.abandonTask(ctx, task, true)
+				return nil, fmt.Errorf("xenapi: %s: gave up waiting for task %s: %w", method, task, context.Cause(ctx))
+			}
+			c.abandonTask(ctx, task, false)
 			return nil, err
 		}
 		switch TaskStatus(fmt.Sprint(status)) {
@@ -55,7 +59,7 @@ func (c *Client) awaitTask(ctx context.Context, method string, task Ref, secrets
 		select {
 		case <-ctx.Done():
 			c.abandonTask(ctx, task, true)
-			return nil, fmt.Errorf("xenapi: %s: task %s still %s: %w", method, task, status, context.Cause(ctx))
+			return nil, fmt.Errorf("xenapi: %s: gave up waiting for task %s: %w", method, task, context.Cause(ctx))
 		case <-time.After(pause):
 		}
 		pause = min(pause*2, c.pollMax)

@@ -30,6 +30,9 @@ type fakeXAPI struct {
 	// taskPending keeps Async tasks pending for this many get_status calls.
 	taskPending int
 
+	// delay holds every reply back, for timeout tests; set with setDelay.
+	delay time.Duration
+
 	mu       sync.Mutex
 	calls    []wire.Call
 	requests map[string]int // by path
@@ -117,10 +120,18 @@ func (f *fakeXAPI) task(ref string) fakeTask {
 	return *f.tasks[ref]
 }
 
+func (f *fakeXAPI) setDelay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay = d
+}
+
 func (f *fakeXAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests[r.URL.Path]++
+	delay := f.delay
 	f.mu.Unlock()
+	time.Sleep(delay)
 	body, err := io.ReadAll(io.LimitReader(r.Body, wire.MaxBody+1))
 	if err != nil || r.Method != http.MethodPost {
 		http.Error(w, "bad request", http.StatusBadRequest)

@@ -1,0 +1,193 @@
+package xenapi
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewClientNamesTheBadSetting(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no url", Config{Username: "root"}, "url: must be set"},
+		{"ftp", Config{URL: "ftp://xen1", Username: "root"}, "url: scheme must be https or http"},
+		{"path", Config{URL: "https://xen1/api", Username: "root"}, "url: want https://host[:port] without a path"},
+		{"bad port", Config{URL: "https://xen1:port", Username: "root"}, "url: not a valid URL"},
+		{"credentials in url", Config{URL: "https://root:hunter2@xen1", Username: "root"}, "url: must not carry credentials"},
+		{"no username", Config{URL: "xen1"}, "username: must be set"},
+		{"protocol", Config{URL: "xen1", Username: "root", Protocol: "soap"}, `protocol: want "auto", "jsonrpc" or "xmlrpc", got "soap"`},
+		{"timeout", Config{URL: "xen1", Username: "root", Timeout: -time.Second}, "timeout: must not be negative"},
+		{"short fingerprint", Config{URL: "xen1", Username: "root", TLSFingerprint: "AB:CD"}, "tls_fingerprint: want the certificate's SHA-256 as 64 hex digits"},
+		{"not hex", Config{URL: "xen1", Username: "root", TLSFingerprint: strings.Repeat("zz", 32)}, "tls_fingerprint: want"},
+		{"no PEM", Config{URL: "xen1", Username: "root", CACertificate: "not a certificate"}, "ca_certificate: holds no PEM certificate"},
+		{"two trust settings", Config{URL: "xen1", Username: "root", Insecure: true, TLSFingerprint: strings.Repeat("ab", 32)}, "tls_fingerprint, insecure: set only one of them"},
+		{"pin over http", Config{URL: "http://xen1", Username: "root", TLSFingerprint: strings.Repeat("ab", 32)}, "tls_fingerprint: the url is http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Password = "hunter2"
+			_, err := NewClient(tt.cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("NewClient = %v, want an error containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestNewClientReadsURLs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"xen1.example.com", "https://xen1.example.com"},
+		{"10.0.0.1:8443", "https://10.0.0.1:8443"},
+		{"fe80::1", "https://[fe80::1]"},
+		{"[fe80::1]:443", "https://[fe80::1]:443"},
+		{"http://127.0.0.1:41234/", "http://127.0.0.1:41234"},
+		{" https://xen1 ", "https://xen1"},
+	}
+	for _, tt := range tests {
+		c, err := NewClient(Config{URL: tt.in, Username: "root"})
+		if err != nil {
+			t.Errorf("NewClient(%q): %v", tt.in, err)
+			continue
+		}
+		if got := c.URL(); got != tt.want {
+			t.Errorf("URL %q became %q, want %q", tt.in, got, tt.want)
+		}
+		if c.Protocol() != ProtocolAuto {
+			t.Errorf("protocol defaults to %q, want auto", c.Protocol())
+		}
+	}
+}
+
+func TestConfigPrintsWithoutPassword(t *testing.T) {
+	cfg := Config{URL: "xen1", Username: "root", Password: "hunter2"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if s := fmt.Sprintf(verb, cfg); strings.Contains(s, "hunter2") || !strings.Contains(s, "root") {
+			t.Errorf("Sprintf(%s, cfg) = %s", verb, s)
+		}
+	}
+}
+
+// quietLog swallows the handshake failures the TLS tests cause on purpose.
+var quietLog = log.New(io.Discard, "", 0)
+
+// tlsFake serves the fake xapi over TLS with httptest's certificate, which
+// names 127.0.0.1 and is signed by no known authority.
+func tlsFake(t *testing.T) (*fakeXAPI, *httptest.Server) {
+	f := newFake(t)
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ErrorLog = quietLog
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func TestTLSIsVerifiedByDefault(t *testing.T) {
+	_, srv := tlsFake(t)
+	c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Login(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("Login to a host with an unknown certificate = %v, want a certificate error", err)
+	}
+}
+
+func TestTLSTrustsTheCABundle(t *testing.T) {
+	_, srv := tlsFake(t)
+	bundle := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, CACertificate: string(bundle)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(context.Background()); err != nil {
+		t.Fatalf("Login with the server's certificate as CA: %v", err)
+	}
+}
+
+func TestTLSPinnedFingerprint(t *testing.T) {
+	_, srv := tlsFake(t)
+	fp := Fingerprint(srv.Certificate())
+	forms := map[string]string{
+		"as printed":   fp,
+		"lower case":   strings.ToLower(fp),
+		"no colons":    strings.ReplaceAll(fp, ":", ""),
+		"spaces round": "  " + fp + "\n",
+	}
+	for name, pin := range forms {
+		c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, TLSFingerprint: pin})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := c.Login(context.Background()); err != nil {
+			t.Errorf("%s: Login with the right fingerprint: %v", name, err)
+		}
+	}
+
+	// Any other certificate is refused, and the error shows the one
+	// presented, so that a user can check it against the host's console.
+	wrong := strings.Repeat("AB", 32)
+	c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, TLSFingerprint: wrong})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Login(context.Background())
+	if err == nil || !strings.Contains(err.Error(), fp) {
+		t.Fatalf("Login with a wrong fingerprint = %v, want a refusal naming %s", err, fp)
+	}
+}
+
+func TestTLSInsecure(t *testing.T) {
+	_, srv := tlsFake(t)
+	c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(context.Background()); err != nil {
+		t.Fatalf("Login with insecure: %v", err)
+	}
+}
+
+// TestLegacyTLS stands in for XenServer 6.x, which speaks TLS 1.0 with RSA
+// key exchange only.
+func TestLegacyTLS(t *testing.T) {
+	f := newFake(t)
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ErrorLog = quietLog
+	srv.TLS = &tls.Config{
+		MinVersion:   tls.VersionTLS10,
+		MaxVersion:   tls.VersionTLS10,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA},
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pin := Fingerprint(srv.Certificate())
+
+	modern, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, TLSFingerprint: pin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := modern.Login(context.Background()); err == nil {
+		t.Error("a TLS 1.0 host was accepted without AllowLegacyTLS")
+	}
+	legacy, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, TLSFingerprint: pin, AllowLegacyTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := legacy.Login(context.Background()); err != nil {
+		t.Fatalf("Login over TLS 1.0 with AllowLegacyTLS: %v", err)
+	}
+}

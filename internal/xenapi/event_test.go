@@ -1,0 +1,80 @@
+package xenapi
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
+)
+
+func TestEventFrom(t *testing.T) {
+	for _, proto := range protocols[:2] {
+		t.Run(string(proto), func(t *testing.T) {
+			f := newFake(t)
+			var sent []any
+			f.handle = func(c wire.Call) (wire.Result, bool) {
+				if c.Method != "event.from" {
+					return wire.Result{}, false
+				}
+				sent = c.Params[1:]
+				return wire.Result{Value: map[string]any{
+					"token":            "42,17",
+					"valid_ref_counts": map[string]any{"pif": int64(6)},
+					"events": []any{
+						map[string]any{"id": "17", "timestamp": "1742357784.250", "class": "pif", "operation": "mod",
+							"ref": "OpaqueRef:p", "snapshot": aPIF},
+						map[string]any{"id": int64(18), "timestamp": "20250319T04:16:24Z", "class": "bond", "operation": "del",
+							"ref": "OpaqueRef:b"},
+					},
+				}}, true
+			}
+			c := f.client(t, func(cfg *Config) { cfg.Protocol = proto })
+			batch, err := c.EventFrom(context.Background(), []string{"PIF", "Bond"}, "", 1.5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sent) != 3 || sent[1] != "" {
+				t.Errorf("sent %#v", sent)
+			}
+			if batch.Token != "42,17" || batch.ValidRefCounts["pif"] != 6 || len(batch.Events) != 2 {
+				t.Fatalf("batch %+v", batch)
+			}
+			ev := batch.Events[0]
+			if ev.ID != 17 || ev.Operation != EventMod || ev.Ref != "OpaqueRef:p" || ev.Class != "pif" {
+				t.Errorf("event %+v", ev)
+			}
+			if want := time.Unix(1742357784, 250e6).UTC(); !ev.Timestamp.Equal(want) {
+				t.Errorf("timestamp %s, want %s", ev.Timestamp, want)
+			}
+			pif, err := UnmarshalSnapshot[PIF](ev)
+			if err != nil || pif.MTU != 9000 || !pif.Management {
+				t.Errorf("snapshot %+v, %v", pif, err)
+			}
+			if _, err := UnmarshalSnapshot[Bond](ev); err == nil {
+				t.Error("a PIF event's snapshot was read as a Bond")
+			}
+			del := batch.Events[1]
+			if del.ID != 18 || del.Operation != EventDel || del.Snapshot != nil || del.Timestamp.Year() != 2025 {
+				t.Errorf("del event %+v", del)
+			}
+		})
+	}
+}
+
+// TestEventFromOutlastsTheRequestTimeout: event.from blocks for up to its
+// own timeout, which must not count against the per-request one.
+func TestEventFromOutlastsTheRequestTimeout(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, func(cfg *Config) { cfg.Timeout = 200 * time.Millisecond })
+	if err := c.Login(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.setDelay(400 * time.Millisecond)
+	if _, err := c.EventFrom(context.Background(), []string{"network"}, "1", 1); err != nil {
+		t.Fatalf("event.from with a 1s timeout, answered after 400ms: %v", err)
+	}
+	if _, err := GetAllRecords[Network](context.Background(), c); err == nil {
+		t.Error("an ordinary call answered after 400ms beat the 200ms request timeout")
+	}
+}
