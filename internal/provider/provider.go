@@ -230,6 +230,7 @@ func titleOf(attr string) string {
 func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewNetworkResource,
+		NewVLANResource,
 		func() resource.Resource { return &bondResource{validation: &p.validation} },
 	}
 }
