@@ -1,0 +1,345 @@
+package guardrail
+
+// Rule describes one guardrail, for diagnostics and for the guardrails
+// guide.
+type Rule struct {
+	// ID is the rule's stable name in kebab-case, as diagnostics and the
+	// guide show it.
+	ID string
+	// Title states the rule in Title Case; it is the summary of the
+	// rule's errors.
+	Title string
+	// Resources are the resource types the rule applies to.
+	Resources []string
+	// Validate says what the rule decides from the configuration alone, at
+	// terraform validate; empty when it needs the pool.
+	Validate string
+	// Plan says what the rule adds at terraform plan, with the pool's facts.
+	Plan string
+	// Why is one sentence that names the failure the rule prevents.
+	Why string
+	// Fix says what to write instead.
+	Fix string
+	// Bad and Good are HCL examples: a configuration the rule refuses, and
+	// the same one fixed.
+	Bad, Good string
+}
+
+// The rule IDs.
+const (
+	IDManagementBondMTU    = "management-bond-mtu"
+	IDManagementMember     = "management-member"
+	IDBondMode             = "bond-mode"
+	IDMTURange             = "mtu-range"
+	IDVLANTagRange         = "vlan-tag-range"
+	IDBondMemberCount      = "bond-member-count"
+	IDHashingAlgorithmLACP = "hashing-algorithm-lacp"
+	IDVLANMTUParent        = "vlan-mtu-parent"
+	IDVLANTagUnique        = "vlan-tag-unique"
+	IDBondMemberFree       = "bond-member-free"
+	IDPoolJoinHost         = "pool-join-host"
+)
+
+var ruleManagementBondMTU = &Rule{
+	ID:        IDManagementBondMTU,
+	Title:     "Management Bond MTU Must Be 1500",
+	Resources: []string{"xsnet_bond"},
+	Validate:  "a bond with `management = true` and an `mtu` other than 1500.",
+	Plan: "also a bond that will carry management without saying so, because a member is a host's " +
+		"management PIF, and a bond that carries management already (an imported pool).",
+	Why: "XenServer 6.1 hosts whose management interface is on a bond with an MTU above 1500 drop out of the pool " +
+		"after a reboot: xapi stops answering while SSH still works, and an emergency network reset helps only " +
+		"until the next reboot.",
+	Fix: "Set mtu = 1500 on the bond that carries management (an in-place change), and carry jumbo frames on a " +
+		"separate bond for VM or storage traffic.",
+	Bad: `resource "xsnet_bond" "management" {
+  members    = ["eth0", "eth1"]
+  management = true
+  mtu        = 9000
+}`,
+	Good: `resource "xsnet_bond" "management" {
+  members    = ["eth0", "eth1"]
+  management = true
+  mtu        = 1500
+}
+
+# Jumbo frames go on a bond of their own.
+resource "xsnet_bond" "storage" {
+  members = ["eth2", "eth3"]
+  mtu     = 9000
+}`,
+}
+
+var ruleManagementMember = &Rule{
+	ID:        IDManagementMember,
+	Title:     "Bond Over A Management PIF Carries Management",
+	Resources: []string{"xsnet_bond"},
+	Plan:      "a bond with `management = false` whose members include a host's management PIF.",
+	Why: "xapi moves a host's management interface onto a bond made from its management PIF whatever the " +
+		"configuration says, so the bond's MTU becomes the management MTU and the apply ends in a state the " +
+		"configuration contradicts.",
+	Fix: "Set management = true (with mtu = 1500), or bond NICs that are not a host's management PIF.",
+	Bad: `# eth0 is every host's management PIF.
+resource "xsnet_bond" "vm" {
+  members    = ["eth0", "eth1"]
+  management = false
+  mtu        = 9000
+}`,
+	Good: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+  mtu     = 9000
+}`,
+}
+
+var ruleBondMode = &Rule{
+	ID:        IDBondMode,
+	Title:     "Bond Mode Must Be Allowed",
+	Resources: []string{"xsnet_bond", "provider"},
+	Validate: "a bond `mode` other than `balance-slb`, unless the provider's `guardrails` block allows it; " +
+		"every plan under such a relaxed policy carries a warning on each bond.",
+	Why: "XenServer's balance-slb bonds need no switch support, and switch ports set up as a LAG under one, " +
+		"or an LACP bond without a LAG on the switch, give intermittent packet loss.",
+	Fix: `Set mode = "balance-slb" and leave the switch ports out of any LAG. To use another mode on purpose, ` +
+		`list it in the provider's guardrails { allowed_bond_modes } and configure the switch to match.`,
+	Bad: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+  mode    = "lacp"
+}`,
+	Good: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+  mode    = "balance-slb"
+}
+
+# Or, deliberately, with the switch ports in an LACP LAG:
+provider "xsnet" {
+  guardrails {
+    allowed_bond_modes = ["balance-slb", "lacp"]
+  }
+}`,
+}
+
+var ruleMTURange = &Rule{
+	ID:        IDMTURange,
+	Title:     "MTU Must Be 1500 To 9216",
+	Resources: []string{"xsnet_bond", "xsnet_vlan", "xsnet_network"},
+	Validate:  "an `mtu` below 1500 or above 9216.",
+	Why: "xapi accepts any MTU and applies it only when a PIF is next plugged, often at a reboot: below 1500 " +
+		"the host drops full-size frames from its peers, and above 9216 NIC drivers refuse it and the network " +
+		"does not come up on that host.",
+	Fix: "Set mtu between 1500 and 9216: 1500 for ordinary traffic, 9000 for jumbo frames the switches carry end to end.",
+	Bad: `resource "xsnet_network" "storage" {
+  name_label = "Storage"
+  mtu        = 9600
+}`,
+	Good: `resource "xsnet_network" "storage" {
+  name_label = "Storage"
+  mtu        = 9000
+}`,
+}
+
+var ruleVLANTagRange = &Rule{
+	ID:        IDVLANTagRange,
+	Title:     "VLAN Tag Must Be 1 To 4094",
+	Resources: []string{"xsnet_vlan"},
+	Validate:  "a `tag` outside 1 to 4094.",
+	Why: "xapi refuses a tag above 4094 with VLAN_TAG_INVALID only halfway through the apply, and takes tag 0, " +
+		"which is 802.1p priority tagging that switches put on the untagged native VLAN.",
+	Fix: "Set tag to the 802.1Q VLAN ID the switch trunk carries, from 1 to 4094.",
+	Bad: `resource "xsnet_vlan" "vm" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 0
+}`,
+	Good: `resource "xsnet_vlan" "vm" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 100
+}`,
+}
+
+var ruleBondMemberCount = &Rule{
+	ID:        IDBondMemberCount,
+	Title:     "Bond Needs 2 To 4 Distinct NICs",
+	Resources: []string{"xsnet_bond"},
+	Validate:  "fewer than 2 or more than 4 distinct `members`, and a NIC listed twice.",
+	Plan:      "more than 2 members on a pool with the bridge network backend.",
+	Why: "A bond of one NIC fails over to nothing when that NIC or its switch port goes down, XenServer bonds " +
+		"at most 4 NICs on openvswitch and 2 on the Linux bridge, and xapi silently folds a NIC listed twice.",
+	Fix: "List 2 to 4 distinct NICs in members, exactly 2 on a pool with the bridge network backend.",
+	Bad: `resource "xsnet_bond" "vm" {
+  members = ["eth2"]
+}`,
+	Good: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+}`,
+}
+
+var ruleHashingAlgorithmLACP = &Rule{
+	ID:        IDHashingAlgorithmLACP,
+	Title:     "Hashing Algorithm Only With LACP",
+	Resources: []string{"xsnet_bond"},
+	Validate:  "`hashing_algorithm` on a bond whose mode is not `lacp`, or a value other than `src_mac` or `tcpudp_ports`.",
+	Why: "xapi takes hashing_algorithm only on an LACP bond: on any other mode, or with another value, " +
+		"Bond.create fails with INVALID_VALUE halfway through the apply, after the bond's network exists.",
+	Fix: `Remove hashing_algorithm, or set mode = "lacp" (allowed by the provider's guardrails policy) with ` +
+		`hashing_algorithm = "src_mac" or "tcpudp_ports".`,
+	Bad: `resource "xsnet_bond" "vm" {
+  members           = ["eth2", "eth3"]
+  mode              = "balance-slb"
+  hashing_algorithm = "src_mac"
+}`,
+	Good: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+  mode    = "balance-slb"
+}`,
+}
+
+var ruleVLANMTUParent = &Rule{
+	ID:        IDVLANMTUParent,
+	Title:     "VLAN MTU Must Not Exceed Its Parent's",
+	Resources: []string{"xsnet_vlan"},
+	Validate:  "a VLAN `mtu` above its parent network's, when the configuration knows both.",
+	Plan:      "the same, with the parent's MTU read from the pool.",
+	Why: "A VLAN's frames travel on its parent's PIFs, so a VLAN MTU above the parent's makes the host send " +
+		"frames the parent drops: small packets pass and large transfers hang.",
+	Fix: "Set the VLAN's mtu no higher than its parent network's, or raise the parent's mtu first.",
+	Bad: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+  mtu     = 1500
+}
+
+resource "xsnet_vlan" "storage" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 20
+  mtu               = 9000
+}`,
+	Good: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+  mtu     = 9000
+}
+
+resource "xsnet_vlan" "storage" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 20
+  mtu               = 9000
+}`,
+}
+
+var ruleVLANTagUnique = &Rule{
+	ID:        IDVLANTagUnique,
+	Title:     "VLAN Tag Already Used On This Parent",
+	Resources: []string{"xsnet_vlan"},
+	Plan:      "a `tag` that another VLAN network in the pool already uses on the same parent network.",
+	Why: "xapi refuses a second VLAN with the same tag on the same PIF (PIF_VLAN_EXISTS) only during the apply, " +
+		"once pool.create_VLAN_from_PIF has begun and the new network exists.",
+	Fix: "Keep one xsnet_vlan per parent and tag: import the existing VLAN network instead, or pick a free tag.",
+	Bad: `resource "xsnet_vlan" "vm" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 100
+}
+
+resource "xsnet_vlan" "vm_again" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 100
+}`,
+	Good: `resource "xsnet_vlan" "vm" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 100
+}
+
+resource "xsnet_vlan" "backup" {
+  parent_network_id = xsnet_bond.vm.id
+  tag               = 101
+}`,
+}
+
+var ruleBondMemberFree = &Rule{
+	ID:        IDBondMemberFree,
+	Title:     "Bond Members Must Be Free NICs",
+	Resources: []string{"xsnet_bond"},
+	Plan:      "a member that a host lacks, that is already in another bond, or that carries VLANs.",
+	Why: "xapi refuses a missing NIC or one already bonded (PIF_ALREADY_BONDED) halfway through a pool-wide bond, " +
+		"after other hosts are bonded, and moves the VLANs of a NIC that carries them onto the new bond, " +
+		"changing networks the bond does not manage.",
+	Fix: "Bond NICs every host has and nothing else uses: remove the other bond or move its VLANs first, or choose other NICs.",
+	Bad: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+}
+
+resource "xsnet_bond" "storage" {
+  members = ["eth3", "eth4"]
+}`,
+	Good: `resource "xsnet_bond" "vm" {
+  members = ["eth2", "eth3"]
+}
+
+resource "xsnet_bond" "storage" {
+  members = ["eth4", "eth5"]
+}`,
+}
+
+var rulePoolJoinHost = &Rule{
+	ID:        IDPoolJoinHost,
+	Title:     "Host Cannot Join The Pool As It Is",
+	Resources: []string{"xsnet_pool_member"},
+	Plan:      "a host to join that has bonds, VLANs other than management, or another network backend than the pool.",
+	Why: "xapi's pool.join refuses a host with bonds (POOL_JOINING_HOST_HAS_BONDS), with VLANs other than " +
+		"management (POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS) or with another network backend, in the middle " +
+		"of the apply.",
+	Fix: "Remove the host's bonds and non-management VLANs and give it the pool's network backend before it joins; " +
+		"on joining it takes the pool's bonds and VLANs.",
+	Bad: `# xs5 still has the bond0 it was installed with.
+resource "xsnet_pool_member" "xs5" {
+  address = "xs5.example.com"
+}`,
+	Good: `# bond0 removed from xs5 first: the pool's bonds reach it on joining.
+resource "xsnet_pool_member" "xs5" {
+  address = "xs5.example.com"
+}`,
+}
+
+// rules lists every rule in the order the guide shows them.
+var rules = []*Rule{
+	ruleManagementBondMTU,
+	ruleManagementMember,
+	ruleBondMode,
+	ruleMTURange,
+	ruleVLANTagRange,
+	ruleBondMemberCount,
+	ruleHashingAlgorithmLACP,
+	ruleVLANMTUParent,
+	ruleVLANTagUnique,
+	ruleBondMemberFree,
+	rulePoolJoinHost,
+}
+
+var ruleByID = func() map[string]*Rule {
+	m := make(map[string]*Rule, len(rules))
+	for _, r := range rules {
+		m[r.ID] = r
+	}
+	return m
+}()
+
+// Rules returns every rule, in the order the guardrails guide lists them.
+func Rules() []Rule {
+	out := make([]Rule, len(rules))
+	for i, r := range rules {
+		out[i] = r.clone()
+	}
+	return out
+}
+
+// Lookup returns the rule with the given ID.
+func Lookup(id string) (Rule, bool) {
+	r, ok := ruleByID[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return r.clone(), true
+}
+
+// clone copies r so that callers cannot change the rules' own slices.
+func (r *Rule) clone() Rule {
+	c := *r
+	c.Resources = append([]string(nil), r.Resources...)
+	return c
+}
