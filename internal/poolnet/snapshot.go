@@ -168,3 +168,28 @@ func (s *Snapshot) VLANOfUntagged(pif xenapi.Ref) (xenapi.Ref, xenapi.VLAN, bool
 	}
 	return "", xenapi.VLAN{}, false
 }
+
+// HostsByNameLabel returns the hosts with that name_label, in HostRefs
+// order. xapi does not keep host names unique, so there may be several.
+func (s *Snapshot) HostsByNameLabel(name string) []xenapi.Ref {
+	var refs []xenapi.Ref
+	for _, ref := range s.HostRefs() {
+		if s.Hosts[ref].NameLabel == name {
+			refs = append(refs, ref)
+		}
+	}
+	return refs
+}
+
+// NetworksByNameLabel returns the networks with that name_label, by UUID.
+// xapi does not keep network names unique, so there may be several.
+func (s *Snapshot) NetworksByNameLabel(name string) []xenapi.Ref {
+	var refs []xenapi.Ref
+	for ref, n := range s.Networks {
+		if n.NameLabel == name {
+			refs = append(refs, ref)
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return s.Networks[refs[i]].UUID < s.Networks[refs[j]].UUID })
+	return refs
+}

@@ -188,7 +188,7 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 
-	client, err := xenapi.NewClient(xenapi.Config{
+	clientConfig := xenapi.Config{
 		URL:            *settings[0].out,
 		Username:       *settings[1].out,
 		Password:       *settings[2].out,
@@ -199,7 +199,8 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		Logger: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
 		},
-	})
+	}
+	client, err := xenapi.NewClient(clientConfig)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid XenServer Connection Settings", err.Error())
 		return
@@ -212,7 +213,7 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{client: client, policy: policy, username: *settings[1].out, password: *settings[2].out}
+	data := &providerData{client: client, clientConfig: clientConfig, policy: policy}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -231,6 +232,7 @@ func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewNetworkResource,
 		NewVLANResource,
+		NewPoolResource,
 		func() resource.Resource { return &bondResource{validation: &p.validation} },
 	}
 }
@@ -244,8 +246,8 @@ func (p *xsnetProvider) DataSources(context.Context) []func() datasource.DataSou
 // providerData is what Configure hands every resource and data source.
 type providerData struct {
 	client *xenapi.Client
-	policy guardrail.Policy
-	// username and password are the pool's, which a host joining the pool
-	// needs to reach its new master.
-	username, password string
+	// clientConfig is how client reaches the pool: a host joining the pool
+	// needs the pool's credentials, and xsnet reaches that host the same way.
+	clientConfig xenapi.Config
+	policy       guardrail.Policy
 }
