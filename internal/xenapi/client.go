@@ -173,7 +173,7 @@ func parseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("xenapi: url: not a valid URL: %v", err)
+		return nil, fmt.Errorf("xenapi: url: not a valid URL: %w", err)
 	}
 	if u.User != nil {
 		return nil, errors.New("xenapi: url: must not carry credentials; set username and password instead")
