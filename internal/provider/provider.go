@@ -240,6 +240,10 @@ func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
 func (p *xsnetProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewPoolDataSource,
+		NewHostDataSource,
+		NewPIFDataSource,
+		NewPIFsDataSource,
+		NewNetworkDataSource,
 	}
 }
 
