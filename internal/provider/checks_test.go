@@ -1,0 +1,193 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+)
+
+var bg = context.Background()
+
+// The checks below look at the pool through the client, not through
+// Terraform: what Terraform believes is only worth something if the pool
+// agrees.
+
+func stateID(s *terraform.State, address string) (string, error) {
+	rs, ok := s.RootModule().Resources[address]
+	if !ok {
+		return "", fmt.Errorf("%s is not in the state", address)
+	}
+	return rs.Primary.ID, nil
+}
+
+// bondWant is what every host's bond should be.
+type bondWant struct {
+	members    []string
+	mode       string
+	mtu        int64
+	management bool
+}
+
+// bondOnEveryHost checks that every host has the bond, with the members,
+// mode and management asked for, and that the MTU took effect on each bond
+// master PIF and on the network.
+func (p *testPool) bondOnEveryHost(address string, want bondWant) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, address)
+		if err != nil {
+			return err
+		}
+		snap, err := poolnet.TakeSnapshot(bg, p.client)
+		if err != nil {
+			return err
+		}
+		pb, ok := poolnet.ReadBond(snap, id)
+		if !ok {
+			return fmt.Errorf("%s: network %s is not in the pool", address, id)
+		}
+		if len(pb.Missing) > 0 || len(pb.Hosts) != len(snap.Hosts) {
+			return fmt.Errorf("%s: hosts without the bond: %v", address, pb.Missing)
+		}
+		if pb.NetworkMTU != want.mtu {
+			return fmt.Errorf("%s: network MTU %d, want %d", address, pb.NetworkMTU, want.mtu)
+		}
+		members := slices.Sorted(slices.Values(want.members))
+		for hostUUID, hb := range pb.Hosts {
+			switch {
+			case !slices.Equal(hb.Members, members):
+				return fmt.Errorf("%s on host %s: members %v, want %v", address, hostUUID, hb.Members, members)
+			case string(hb.Mode) != want.mode:
+				return fmt.Errorf("%s on host %s: mode %s, want %s", address, hostUUID, hb.Mode, want.mode)
+			case hb.MTU != want.mtu:
+				return fmt.Errorf("%s on host %s: bond master %s has MTU %d, want %d", address, hostUUID, hb.Device, hb.MTU, want.mtu)
+			case hb.Management != want.management:
+				return fmt.Errorf("%s on host %s: management on the bond is %t, want %t", address, hostUUID, hb.Management, want.management)
+			}
+		}
+		return nil
+	}
+}
+
+// vlanOnEveryHost checks that every host has the VLAN over its PIF on the
+// parent network, with the MTU in effect on its untagged PIF.
+func (p *testPool) vlanOnEveryHost(address string, tag, mtu int64) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, address)
+		if err != nil {
+			return err
+		}
+		snap, err := poolnet.TakeSnapshot(bg, p.client)
+		if err != nil {
+			return err
+		}
+		pv, ok := poolnet.ReadVLAN(snap, id)
+		if !ok {
+			return fmt.Errorf("%s: network %s is not in the pool", address, id)
+		}
+		if len(pv.Missing) > 0 || len(pv.Hosts) != len(snap.Hosts) {
+			return fmt.Errorf("%s: hosts without the VLAN: %v", address, pv.Missing)
+		}
+		if pv.Tag != tag {
+			return fmt.Errorf("%s: tag %d, want %d", address, pv.Tag, tag)
+		}
+		for hostUUID, hv := range pv.Hosts {
+			if hv.MTU != mtu {
+				return fmt.Errorf("%s on host %s: untagged PIF has MTU %d, want %d", address, hostUUID, hv.MTU, mtu)
+			}
+		}
+		return nil
+	}
+}
+
+// managementOn checks that every host's management interface is on a PIF
+// with the device.
+func (p *testPool) managementOn(device string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		snap, err := poolnet.TakeSnapshot(bg, p.client)
+		if err != nil {
+			return err
+		}
+		for _, ref := range snap.HostRefs() {
+			_, pif, ok := snap.ManagementPIF(ref)
+			if !ok || pif.Device != device {
+				return fmt.Errorf("host %s: management on %q, want %q", snap.Hosts[ref].NameLabel, pif.Device, device)
+			}
+			if pif.IP == "" {
+				return fmt.Errorf("host %s: management PIF %s has no IP", snap.Hosts[ref].NameLabel, pif.Device)
+			}
+		}
+		return nil
+	}
+}
+
+// fingerprint is what "nothing left over" compares: every network, bond and
+// VLAN, and where each host's management lives.
+func fingerprint(snap *poolnet.Snapshot) map[string]string {
+	f := map[string]string{}
+	for _, n := range snap.Networks {
+		// Not the MTU: xapi gives bond members' networks the bond's MTU and
+		// leaves it there when the bond goes.
+		f["network "+n.UUID] = n.NameLabel
+	}
+	for _, b := range snap.Bonds {
+		f["bond "+b.UUID] = snap.PIFs[b.Master].Device
+	}
+	for _, v := range snap.VLANs {
+		f["vlan "+v.UUID] = fmt.Sprint(v.Tag)
+	}
+	for ref, h := range snap.Hosts {
+		_, pif, _ := snap.ManagementPIF(ref)
+		f["management "+h.UUID] = fmt.Sprintf("%s %s", pif.Device, pif.IP)
+	}
+	return f
+}
+
+// baseline records the pool before a test, for nothingLeftOver.
+func (p *testPool) baseline(t *testing.T) map[string]string {
+	t.Helper()
+	return fingerprint(p.snapshot(t))
+}
+
+// nothingLeftOver checks, after destroy, that the pool has exactly the
+// networks, bonds and VLANs it had before the test, and management where it
+// was.
+func (p *testPool) nothingLeftOver(before map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		snap, err := poolnet.TakeSnapshot(bg, p.client)
+		if err != nil {
+			return err
+		}
+		after := fingerprint(snap)
+		if maps.Equal(before, after) {
+			return nil
+		}
+		var diffs []string
+		for k, v := range after {
+			if before[k] != v {
+				diffs = append(diffs, fmt.Sprintf("+ %s: %s", k, v))
+			}
+		}
+		for k, v := range before {
+			if after[k] != v {
+				diffs = append(diffs, fmt.Sprintf("- %s: %s", k, v))
+			}
+		}
+		sort.Strings(diffs)
+		return fmt.Errorf("the pool is not as it was before the test:\n%v", diffs)
+	}
+}
+
+func poolnetSnapshot(p *testPool) (*poolnet.Snapshot, error) {
+	return poolnet.TakeSnapshot(bg, p.client)
+}
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

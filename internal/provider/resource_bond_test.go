@@ -1,0 +1,290 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+)
+
+func TestAccBond_lifecycle(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
+	before := pool.baseline(t)
+	const addr = "xsnet_bond.vm"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{
+				Config: pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+  mtu        = 9000
+}`),
+				Check: pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mode"), knownvalue.StringExact("balance-slb")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("management"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hosts"), knownvalue.MapSizeExact(4)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hashing_algorithm"), knownvalue.Null()),
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// Mode and MTU change in place, and the MTU must reach every
+				// bond master PIF.
+				Config: pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3 (VM)"
+  members    = ["eth2", "eth3"]
+  mode       = "active-backup"
+  mtu        = 1500
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "active-backup", mtu: 1500}),
+			},
+			{
+				// Members make a new bond.
+				Config: pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 1+2+3 (VM)"
+  members    = ["eth1", "eth2", "eth3"]
+  mode       = "active-backup"
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: pool.bondOnEveryHost(addr, bondWant{members: []string{"eth1", "eth2", "eth3"}, mode: "active-backup", mtu: 1500}),
+			},
+		},
+	})
+}
+
+func TestAccBond_managementBond(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
+	before := pool.baseline(t)
+	const addr = "xsnet_bond.management"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		// Destroying the bond leaves management on eth0, its primary member,
+		// with the same IP: exactly as before.
+		CheckDestroy: pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{
+				Config: pool.config(`
+resource "xsnet_bond" "management" {
+  name_label = "Bond 0+1 (management)"
+  members    = ["eth0", "eth1"]
+  management = true
+}`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					pool.bondOnEveryHost(addr, bondWant{members: []string{"eth0", "eth1"}, mode: "balance-slb", mtu: 1500, management: true}),
+					pool.managementOn("bond0"),
+				),
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
+		},
+	})
+}
+
+// A bond over the management NIC carries management whatever the
+// configuration says, because xapi moves it there: the plan says so.
+func TestAccBond_managementMemberShowsInPlan(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pool.config(`
+resource "xsnet_bond" "management" {
+  name_label = "Bond 0+1"
+  members    = ["eth0", "eth1"]
+}`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("xsnet_bond.management", tfjsonpath.New("management"), knownvalue.Bool(true)),
+			}},
+			Check: pool.managementOn("bond0"),
+		}},
+	})
+}
+
+// Management moves onto a bond of other NICs and, set back to false, back
+// where it came from.
+func TestAccBond_managementMovesOnAndOff(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 3, NICs: 4})
+	before := pool.baseline(t)
+	bond := func(management bool) string {
+		return pool.config(`
+resource "xsnet_bond" "mgmt" {
+  name_label = "Bond 2+3 (management)"
+  members    = ["eth2", "eth3"]
+  management = ` + map[bool]string{true: "true", false: "false"}[management] + `
+}`)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{Config: bond(true), Check: pool.managementOn("bond0")},
+			{Config: bond(false), Check: pool.managementOn("eth0")},
+			{Config: bond(true), Check: pool.managementOn("bond0")},
+		},
+	})
+}
+
+// A host that lacks the bond, here because it was destroyed by hand, shows
+// as a change, and apply bonds it again.
+func TestAccBond_hostWithoutBondIsRepaired(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
+	config := pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+  mtu        = 9000
+}`)
+	want := bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: pool.bondOnEveryHost("xsnet_bond.vm", want)},
+			{
+				PreConfig: func() { pool.destroyOneBond(t) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionUpdate),
+				}},
+				Check: pool.bondOnEveryHost("xsnet_bond.vm", want),
+			},
+		},
+	})
+}
+
+// destroyOneBond destroys the bond of the last host, behind Terraform's back.
+func (p *testPool) destroyOneBond(t *testing.T) {
+	t.Helper()
+	snap := p.snapshot(t)
+	hosts := snap.HostRefs()
+	last := hosts[len(hosts)-1]
+	for ref, b := range snap.Bonds {
+		if snap.PIFs[b.Master].Host == last {
+			if err := p.client.BondDestroy(bg, ref); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatal("no bond to destroy")
+}
+
+// An MTU changed behind Terraform's back shows as a change.
+func TestAccBond_mtuDriftShowsInPlan(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	config := pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+  mtu        = 9000
+}`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					snap := pool.snapshot(t)
+					for ref, n := range snap.Networks {
+						if n.NameLabel == "Bond 2+3" {
+							if err := pool.client.NetworkSetMTU(bg, ref, 1500); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionUpdate),
+				}},
+				Check: pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
+			},
+		},
+	})
+}
+
+// A bond that fails on one host is undone on every host: no half-made bond,
+// no orphaned network.
+func TestAccBond_failureLeavesNothingBehind(t *testing.T) {
+	faults, err := xapisim.ParseFaults("Bond.create#3=INTERNAL_ERROR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4, Faults: faults})
+	if pool.sim == nil {
+		t.Skip("fault injection needs the simulated pool")
+	}
+	before := pool.baseline(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+}`),
+			ExpectError: regexp.MustCompile(`(?s)Cannot Create Bond.*INTERNAL_ERROR.*undid every step`),
+		}},
+	})
+	if err := pool.nothingLeftOver(before)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// A bond removed outside Terraform leaves the state, and the plan makes it
+// again.
+func TestAccBond_removedOutsideTerraform(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	config := pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+}`)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) (err error) {
+					id, err = stateID(s, "xsnet_bond.vm")
+					return err
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := poolnet.DestroyBond(bg, pool.client, id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}

@@ -1,0 +1,137 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+)
+
+// nicNetwork returns the UUID of the pool-wide network of a NIC device.
+func (p *testPool) nicNetwork(t *testing.T, device string) string {
+	t.Helper()
+	snap := p.snapshot(t)
+	_, pif, ok := snap.DevicePIF(snap.Pool.Master, device)
+	if !ok {
+		t.Fatalf("the master has no %s", device)
+	}
+	return snap.Networks[pif.Network].UUID
+}
+
+func TestAccVLAN_lifecycle(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
+	before := pool.baseline(t)
+	parent := pool.nicNetwork(t, "eth1")
+	const addr = "xsnet_vlan.web"
+	vlan := func(name string, tag, mtu int) string {
+		return pool.config(fmt.Sprintf(`
+resource "xsnet_vlan" "web" {
+  name_label        = %q
+  tag               = %d
+  parent_network_id = %q
+  mtu               = %d
+}`, name, tag, parent, mtu))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{
+				Config: vlan("web", 100, 1500),
+				Check:  pool.vlanOnEveryHost(addr, 100, 1500),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hosts"), knownvalue.MapSizeExact(4)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("parent_network_id"), knownvalue.StringExact(parent)),
+				},
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
+			{
+				Config: vlan("web (renamed)", 100, 1500),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: pool.vlanOnEveryHost(addr, 100, 1500),
+			},
+			{
+				Config: vlan("web", 200, 1500),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: pool.vlanOnEveryHost(addr, 200, 1500),
+			},
+		},
+	})
+}
+
+// VLANs over a jumbo bond take the bond's MTU, and a lower one in place.
+func TestAccVLAN_overBondMTU(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	before := pool.baseline(t)
+	config := func(vlanMTU int) string {
+		return pool.config(fmt.Sprintf(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+  mtu        = 9000
+}
+
+resource "xsnet_vlan" "app" {
+  name_label        = "VLAN 101"
+  tag               = 101
+  parent_network_id = xsnet_bond.vm.id
+  mtu               = %d
+}`, vlanMTU))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{Config: config(9000), Check: pool.vlanOnEveryHost("xsnet_vlan.app", 101, 9000)},
+			{Config: config(1500), Check: pool.vlanOnEveryHost("xsnet_vlan.app", 101, 1500)},
+		},
+	})
+}
+
+// A VLAN missing on a host, destroyed by hand, shows as a change and apply
+// puts it back.
+func TestAccVLAN_hostWithoutVLANIsRepaired(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 3, NICs: 2})
+	parent := pool.nicNetwork(t, "eth1")
+	config := pool.config(fmt.Sprintf(`
+resource "xsnet_vlan" "web" {
+  name_label        = "VLAN 100"
+  tag               = 100
+  parent_network_id = %q
+}`, parent))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500)},
+			{
+				PreConfig: func() {
+					snap := pool.snapshot(t)
+					for ref, v := range snap.VLANs {
+						if v.Tag == 100 && snap.PIFs[v.TaggedPIF].Host != snap.Pool.Master {
+							if err := pool.client.VLANDestroy(bg, ref); err != nil {
+								t.Fatal(err)
+							}
+							return
+						}
+					}
+					t.Fatal("no VLAN to destroy")
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xsnet_vlan.web", plancheck.ResourceActionUpdate),
+				}},
+				Check: pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500),
+			},
+		},
+	})
+}
