@@ -126,7 +126,7 @@ func TestExamplesAreCanonicalHCL(t *testing.T) {
 	}
 	for _, r := range Rules() {
 		for name, src := range map[string]string{"Bad": r.Bad, "Good": r.Good} {
-			cmd := exec.Command(tf, "fmt", "-no-color", "-")
+			cmd := exec.CommandContext(t.Context(), tf, "fmt", "-no-color", "-")
 			cmd.Stdin = strings.NewReader(src + "\n")
 			var out, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &stderr
