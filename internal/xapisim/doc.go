@@ -1,0 +1,94 @@
+// Package xapisim is a simulated XenServer pool: real HTTP endpoints that
+// speak xapi's XML-RPC and JSON-RPC, with xapi's objects, checks and error
+// codes for everything xsnet touches. It plays the part govmomi's vcsim
+// plays for vSphere: the provider's tests run against it in process, and
+// the same tests run against a real pool when XENSERVER_HOST is set.
+//
+// # Shape
+//
+// A preset pool has Config.Hosts hosts ("xs-host-1" is the master) with
+// Config.NICs NICs each (eth0..., each on the pool-wide network xapi makes
+// for it, bridge xenbrN, MTU 1500), management on eth0 with a static
+// 192.0.2.x address, and Config.Standalone further hosts, each a pool of
+// one, that can pool.join it. Every host has its own endpoint on 127.0.0.1;
+// host.address is that endpoint's "127.0.0.1:port", which is also what
+// HOST_IS_SLAVE names. Run starts one for a test; cmd/xapisim serves one
+// until interrupted.
+//
+// # How a call is served
+//
+// server.go reads the HTTP request (xapi's 300 KiB limit; HTTP 500 for a
+// malformed body) and decodes it with internal/xenapi/wire. dispatch.go
+// checks it as xapi's generated server does, in its order: the method
+// exists (MESSAGE_METHOD_UNKNOWN), the parameter count
+// (MESSAGE_PARAMETER_COUNT_MISMATCH [method; expected; received], counts
+// without the session, as xapi reports them), the parameters' types, the
+// session (SESSION_INVALID, or HOST_IS_SLAVE on a member's endpoint); then
+// fault rules; then the message. Which messages exist, their parameters and
+// the fields of every record come from internal/xenapi/datamodel: getters,
+// get_record, get_all_records, get_by_uuid, get_by_name_label and the
+// setters of stored read-write fields are generic (generic.go); the others
+// are written per class, one file each (bond.go holds Bond.create's checks
+// in xapi's order). A record carries every field its class declares, with
+// the type's zero value where the simulator stores nothing.
+//
+// The store (store.go) keeps one database per pool under one mutex. It
+// stores the owning side of each relation (PIF.host, PIF.bond_slave_of,
+// VLAN.tagged_PIF...) and computes the other side (host.PIFs,
+// PIF.bond_master_of...) on every read. After each change it diffs the
+// records, which gives event.from its add, mod and del events.
+//
+// # Reboots and the quirk
+//
+// host.reboot (of a disabled host) returns, then the host goes down for
+// Config.RebootTime: its endpoint refuses connections and
+// host_metrics.live is false. It comes back enabled with its PIFs plugged
+// again, which is when an MTU set on a network reaches the PIFs. With the
+// quirk "jumbo-management-bond" (XenServer 6.1), a host whose management
+// interface is a bond (or a VLAN on one) with an MTU above 1500 comes back,
+// stays up for half of RebootTime, then drops out: live goes false and its
+// endpoint holds every call without answering. It stays out across
+// PowerCycle until EmergencyNetworkReset brings it back (until the next
+// reboot) and its management moves to an interface with MTU 1500.
+//
+// # Faults, calls and trace
+//
+// Config.Faults (see ParseFaults) fail or delay calls by method, or expire
+// sessions after a number of calls. Calls and Trace report every call;
+// each endpoint serves them as JSON on GET /sim/calls and GET /sim/trace,
+// and takes POST /sim/hosts/{name}/power-cycle and
+// POST /sim/hosts/{name}/emergency-network-reset.
+//
+// # What xapi does that the simulator does not
+//
+//   - Only the messages listed by system.listMethods are served; every
+//     other message of the data model answers MESSAGE_METHOD_UNKNOWN, as
+//     xapi does for a name it does not know. Async.<message> of a message
+//     xapi serves only synchronously (getters, setters) answers
+//     MESSAGE_METHOD_UNKNOWN too, where xapi answers an XML-RPC fault.
+//   - A parameter of the wrong type answers INTERNAL_ERROR, as in xapi,
+//     but with the simulator's own text.
+//   - No VMs, VIFs, SRs, tunnels, SR-IOV, HA, clustering, IPv6 or RBAC:
+//     the checks about them never fail (NETWORK_CONTAINS_VIF,
+//     HA_IS_ENABLED...). Every login is the local superuser's.
+//   - A failed login answers at once; xapi waits five seconds.
+//   - Bond.set_property, PIF.scan, PIF.introduce, PIF.forget,
+//     network.attach, host.sync_vlans and the emergency calls are not
+//     served. Bond properties are checked as xapi checks them, but bonds
+//     have no links to balance: links_up is the member count.
+//   - pool.join is done when the call returns: the joining host's records
+//     move to the pool, its NICs onto the pool's networks with the same
+//     bridge, and it copies the master's bonds and VLANs at once, where xapi
+//     restarts the host's toolstack and copies them a few seconds later.
+//     The joining host keeps its endpoint, which then answers HOST_IS_SLAVE.
+//   - pool.eject reboots the host into a pool of its own with its NICs on
+//     fresh networks and management on the NIC under its old management
+//     interface; xapi also rewrites the host's network configuration files.
+//   - The emergency network reset only brings a dropped-out host back; the
+//     real one also rewrites the host's networking.
+//   - Sessions never time out on their own (see the "sessions=N" fault);
+//     a master forgets its sessions when it reboots, as xapi does.
+//   - event.from reports every class the simulator stores and ignores
+//     messages; its events carry timestamp "0.0", as xapi's do.
+//   - system.listMethods lists the served messages, not the whole API.
+package xapisim

@@ -1,0 +1,136 @@
+package xapisim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var eventHandlers = []handler{
+	{name: "event.from", fn: (*call).eventFrom, unlocked: true},
+}
+
+// subscription is one entry of event.from's classes: "*", a class ("pif"),
+// or one object ("pif/OpaqueRef:...").
+type subscription struct {
+	class, ref string
+}
+
+func (s subscription) matches(class, ref string) bool {
+	return s.class == "*" || s.class == class && (s.ref == "" || s.ref == ref)
+}
+
+// formatToken writes xapi's token: zero-padded, so that tokens compare as
+// strings.
+func formatToken(gen int64) string { return fmt.Sprintf("%020d,%020d", gen, 0) }
+
+// parseToken reads a token; "" means from the beginning.
+func parseToken(token string) (int64, error) {
+	if token == "" {
+		return 0, nil
+	}
+	parts := strings.Split(token, ",")
+	if len(parts) == 2 {
+		gen, err1 := strconv.ParseInt(parts[0], 10, 64)
+		_, err2 := strconv.ParseInt(parts[1], 10, 64)
+		if err1 == nil && err2 == nil {
+			return gen, nil
+		}
+	}
+	return 0, failure("EVENT_FROM_TOKEN_PARSE_FAILURE", token)
+}
+
+// eventFrom is event.from(classes, token, timeout): the objects of the
+// subscribed classes created, changed or deleted since token, each with
+// its record as it is now. With nothing to report it waits up to timeout
+// seconds for a change, then returns an empty batch and a new token. Token
+// "" reports every object as added.
+func (c *call) eventFrom() (any, error) {
+	classes, token, timeout := c.strings(0), c.str(1), c.float(2)
+	since, err := parseToken(token)
+	if err != nil {
+		return nil, err
+	}
+	var subs []subscription
+	for _, cl := range classes {
+		class, ref, _ := strings.Cut(cl, "/")
+		subs = append(subs, subscription{class: strings.ToLower(class), ref: ref})
+	}
+	deadline := time.Now().Add(time.Duration(timeout * float64(time.Second)))
+	for {
+		c.s.mu.Lock()
+		d := c.host.db
+		events := d.eventsSince(since, subs)
+		gen, changed := d.gen, d.changed
+		counts := map[string]any{}
+		for _, class := range storedClasses {
+			counts[strings.ToLower(class)] = int64(len(d.tables[class].order))
+		}
+		c.s.mu.Unlock()
+		wait := time.Until(deadline)
+		if len(events) > 0 || wait <= 0 {
+			return map[string]any{"events": events, "valid_ref_counts": counts, "token": formatToken(gen)}, nil
+		}
+		since = gen
+		timer := time.NewTimer(wait)
+		select {
+		case <-changed:
+		case <-timer.C:
+		case <-c.ctx.Done():
+			timer.Stop()
+			return nil, c.ctx.Err()
+		case <-c.s.closed:
+			timer.Stop()
+			return nil, failure("INTERNAL_ERROR", "the simulated pool is stopping")
+		}
+		timer.Stop()
+	}
+}
+
+// eventsSince is the batch event.from returns: objects added, then changed,
+// then deleted after generation since.
+func (d *db) eventsSince(since int64, subs []subscription) []any {
+	matches := func(class, ref string) bool {
+		for _, s := range subs {
+			if s.matches(class, ref) {
+				return true
+			}
+		}
+		return false
+	}
+	var adds, mods, dels []any
+	for _, class := range storedClasses {
+		lower := strings.ToLower(class)
+		for _, ref := range d.tables[class].order {
+			m := d.meta[ref]
+			if m == nil || m.modified <= since || !matches(lower, string(ref)) {
+				continue
+			}
+			snap, _ := d.record(class, ref)
+			ev := map[string]any{
+				"id": strconv.FormatInt(m.modified, 10), "timestamp": "0.0",
+				"class": lower, "ref": string(ref), "snapshot": snap,
+			}
+			if m.created > since {
+				ev["operation"] = "add"
+				adds = append(adds, ev)
+			} else {
+				ev["operation"] = "mod"
+				mods = append(mods, ev)
+			}
+		}
+	}
+	for _, del := range d.deleted {
+		lower := strings.ToLower(del.class)
+		if del.gen <= since || del.created > since || !matches(lower, string(del.ref)) {
+			continue
+		}
+		dels = append(dels, map[string]any{
+			"id": strconv.FormatInt(del.gen, 10), "timestamp": "0.0",
+			"class": lower, "operation": "del", "ref": string(del.ref),
+		})
+	}
+	out := append(adds, mods...)
+	return append(out, dels...)
+}

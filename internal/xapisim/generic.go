@@ -1,0 +1,199 @@
+package xapisim
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
+)
+
+// generic returns the handler of a message every class has in the same
+// shape (xapi generates these from the data model too): get_all,
+// get_all_records, get_record, get_by_uuid, get_by_name_label, get_<field>,
+// and set_<field>, add_to_<map>, remove_from_<map>, add_<set>, remove_<set>
+// for the read-write fields the simulator stores. It reports false for any
+// other message, which the simulator then does not serve.
+func generic(c *datamodel.Class, msg datamodel.Message) (handler, bool) {
+	class := c.Name
+	name := class + "." + msg.Name
+	stored := storedFields()[class]
+	rw := func(field string) bool {
+		f, ok := c.Field(field)
+		_, has := stored[field]
+		return ok && has && f.Writable() && !unservedSetters[name]
+	}
+	switch msg.Name {
+	case "get_all":
+		return handler{name: name, fn: func(cl *call) (any, error) {
+			return refList(cl.db.tables[class].order), nil
+		}}, true
+	case "get_all_records":
+		return handler{name: name, fn: func(cl *call) (any, error) {
+			out := map[string]any{}
+			for _, ref := range cl.db.tables[class].order {
+				out[string(ref)], _ = cl.db.record(class, ref)
+			}
+			return out, nil
+		}}, true
+	case "get_record":
+		return handler{name: name, fn: func(cl *call) (any, error) {
+			return cl.record(class, cl.ref(0))
+		}}, true
+	case "get_by_uuid":
+		return handler{name: name, fn: func(cl *call) (any, error) {
+			ref, ok := cl.db.byUUID(class, cl.str(0))
+			if !ok {
+				return nil, failure(xenapi.ErrUUIDInvalid, class, cl.str(0))
+			}
+			return string(ref), nil
+		}}, true
+	case "get_by_name_label":
+		return handler{name: name, fn: func(cl *call) (any, error) {
+			var out []xenapi.Ref
+			for _, ref := range cl.db.tables[class].order {
+				rec, _ := cl.db.record(class, ref)
+				if rec["name_label"] == cl.str(0) {
+					out = append(out, ref)
+				}
+			}
+			return refList(out), nil
+		}}, true
+	}
+	if field, ok := strings.CutPrefix(msg.Name, "get_"); ok {
+		if _, ok := c.Field(field); ok {
+			return handler{name: name, fn: func(cl *call) (any, error) {
+				rec, err := cl.record(class, cl.ref(0))
+				if err != nil {
+					return nil, err
+				}
+				return rec[field], nil
+			}}, true
+		}
+	}
+	if field, ok := strings.CutPrefix(msg.Name, "set_"); ok && rw(field) {
+		return handler{name: name, write: true, fn: func(cl *call) (any, error) {
+			return nil, cl.setField(class, field, func(v reflect.Value) error { return assign(v, cl.args[1]) })
+		}}, true
+	}
+	if field, ok := strings.CutPrefix(msg.Name, "add_to_"); ok && rw(field) {
+		return handler{name: name, write: true, fn: func(cl *call) (any, error) {
+			return nil, cl.setField(class, field, func(v reflect.Value) error {
+				key := reflect.ValueOf(cl.str(1))
+				if v.IsNil() {
+					v.Set(reflect.MakeMap(v.Type()))
+				}
+				if v.MapIndex(key).IsValid() {
+					rec, _ := cl.db.lookup(class, cl.ref(0))
+					return failure("MAP_DUPLICATE_KEY", class, field, uuidOf(rec), cl.str(1))
+				}
+				v.SetMapIndex(key, reflect.ValueOf(cl.str(2)))
+				return nil
+			})
+		}}, true
+	}
+	if field, ok := strings.CutPrefix(msg.Name, "remove_from_"); ok && rw(field) {
+		return handler{name: name, write: true, fn: func(cl *call) (any, error) {
+			return nil, cl.setField(class, field, func(v reflect.Value) error {
+				if !v.IsNil() {
+					v.SetMapIndex(reflect.ValueOf(cl.str(1)), reflect.Value{})
+				}
+				return nil
+			})
+		}}, true
+	}
+	for _, op := range []string{"add_", "remove_"} {
+		if field, ok := strings.CutPrefix(msg.Name, op); ok && rw(field) {
+			adding := op == "add_"
+			return handler{name: name, write: true, fn: func(cl *call) (any, error) {
+				return nil, cl.setField(class, field, func(v reflect.Value) error {
+					set := v.Interface().([]string)
+					value := cl.str(1)
+					set = slices.DeleteFunc(slices.Clone(set), func(s string) bool { return s == value })
+					if adding {
+						set = append(set, value)
+					}
+					v.Set(reflect.ValueOf(set))
+					return nil
+				})
+			}}, true
+		}
+	}
+	return handler{}, false
+}
+
+// record is get_record: HANDLE_INVALID for a reference to nothing of class.
+func (c *call) record(class string, ref xenapi.Ref) (map[string]any, error) {
+	rec, ok := c.db.record(class, ref)
+	if !ok {
+		return nil, failure(xenapi.ErrHandleInvalid, class, string(ref))
+	}
+	return rec, nil
+}
+
+// setField changes one stored field of the object the call's first
+// parameter names.
+func (c *call) setField(class, field string, change func(reflect.Value) error) error {
+	rec, ok := c.db.lookup(class, c.ref(0))
+	if !ok {
+		return failure(xenapi.ErrHandleInvalid, class, string(c.ref(0)))
+	}
+	return change(reflect.ValueOf(rec).Elem().Field(storedFields()[class][field]))
+}
+
+// assign stores a coerced wire value in a record field.
+func assign(dst reflect.Value, v any) error {
+	switch dst.Kind() {
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("xapisim: %T is not a string", v)
+		}
+		dst.SetString(s)
+	case reflect.Int64:
+		n, ok := v.(int64)
+		if !ok {
+			return fmt.Errorf("xapisim: %T is not an int", v)
+		}
+		dst.SetInt(n)
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("xapisim: %T is not a bool", v)
+		}
+		dst.SetBool(b)
+	case reflect.Slice:
+		vs, _ := v.([]any)
+		out := reflect.MakeSlice(dst.Type(), 0, len(vs))
+		for _, e := range vs {
+			s, _ := e.(string)
+			out = reflect.Append(out, reflect.ValueOf(s).Convert(dst.Type().Elem()))
+		}
+		dst.Set(out)
+	case reflect.Map:
+		m, _ := v.(map[string]any)
+		out := reflect.MakeMapWithSize(dst.Type(), len(m))
+		for k, e := range m {
+			s, _ := e.(string)
+			out.SetMapIndex(reflect.ValueOf(k), reflect.ValueOf(s))
+		}
+		dst.Set(out)
+	default:
+		return fmt.Errorf("xapisim: cannot set a field of kind %s", dst.Kind())
+	}
+	return nil
+}
+
+// refList is a set of references on the wire.
+func refList(refs []xenapi.Ref) []any {
+	out := make([]any, len(refs))
+	for i, r := range refs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// reflectField is field i of the record rec points to.
+func reflectField(rec any, i int) reflect.Value { return reflect.ValueOf(rec).Elem().Field(i) }

@@ -1,0 +1,199 @@
+package xapisim
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+var pifHandlers = []handler{
+	{name: "PIF.plug", fn: (*call).pifPlug, write: true, async: true},
+	{name: "PIF.unplug", fn: (*call).pifUnplug, write: true, async: true},
+	{name: "PIF.reconfigure_ip", fn: (*call).pifReconfigureIP, write: true, async: true},
+}
+
+// pifPlug is PIF.plug. The PIF comes up with its network's MTU: this is
+// when an MTU set on the network reaches the PIF.
+func (c *call) pifPlug() (any, error) {
+	self := c.ref(0)
+	pif, err := mustGet[xenapi.PIF](c.db, self)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.onHost(pif.Host); err != nil {
+		return nil, err
+	}
+	if !pif.Managed {
+		return nil, failure("PIF_UNMANAGED", string(self))
+	}
+	if pif.Physical && !pif.BondSlaveOf.IsNull() {
+		return nil, failure("CANNOT_PLUG_BOND_SLAVE", string(self))
+	}
+	c.db.bringUp(self)
+	return nil, nil
+}
+
+// pifUnplug is PIF.unplug.
+func (c *call) pifUnplug() (any, error) {
+	self := c.ref(0)
+	pif, err := mustGet[xenapi.PIF](c.db, self)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.onHost(pif.Host); err != nil {
+		return nil, err
+	}
+	if !pif.Managed {
+		return nil, failure("PIF_UNMANAGED", string(self))
+	}
+	if pif.Management {
+		return nil, failure("PIF_IS_MANAGEMENT_INTERFACE", string(self))
+	}
+	// A bond member goes down with its bond master, not on its own.
+	if pif.BondSlaveOf.IsNull() {
+		pif.CurrentlyAttached = false
+	}
+	return nil, nil
+}
+
+// pifReconfigureIP is PIF.reconfigure_ip(mode, IP, netmask, gateway, DNS).
+func (c *call) pifReconfigureIP() (any, error) {
+	self := c.ref(0)
+	mode := xenapi.IPConfigurationMode(c.str(1))
+	ip, netmask, gateway, dns := c.str(2), c.str(3), c.str(4), c.str(5)
+	pif, err := mustGet[xenapi.PIF](c.db, self)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.onHost(pif.Host); err != nil {
+		return nil, err
+	}
+	if !pif.Managed {
+		return nil, failure("PIF_UNMANAGED", string(self))
+	}
+	if mode == xenapi.IPConfigurationStatic {
+		for _, f := range [][2]string{{"IP", ip}, {"netmask", netmask}} {
+			if !isIPv4(f[1]) {
+				return nil, failure("INVALID_IP_ADDRESS_SPECIFIED", f[0])
+			}
+		}
+	}
+	for _, f := range [][2]string{{"IP", ip}, {"netmask", netmask}, {"gateway", gateway}} {
+		if f[1] != "" && !isIPv4(f[1]) {
+			return nil, failure("INVALID_IP_ADDRESS_SPECIFIED", f[0])
+		}
+	}
+	if pif.Management && mode == xenapi.IPConfigurationNone {
+		return nil, failure("PIF_IS_MANAGEMENT_INTERFACE", string(self))
+	}
+	pif.IPConfigurationMode, pif.IP, pif.Netmask, pif.Gateway = mode, ip, netmask, gateway
+	// Only the IPv4 servers of DNS are kept, as xapi does.
+	var servers []string
+	for s := range strings.SplitSeq(dns, ",") {
+		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil && a.Is4() {
+			servers = append(servers, a.String())
+		}
+	}
+	pif.DNS = strings.Join(servers, ",")
+	if pif.CurrentlyAttached {
+		c.db.bringUp(self)
+	}
+	return nil, nil
+}
+
+func isIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4()
+}
+
+// onHost is xapi's forwarding of a call to the host it concerns: a host
+// that is not live answers HOST_OFFLINE [host].
+func (c *call) onHost(host xenapi.Ref) error {
+	h, err := mustGet[xenapi.Host](c.db, host)
+	if err != nil {
+		return err
+	}
+	if m := get[xenapi.HostMetrics](c.db, h.Metrics); m == nil || !m.Live {
+		return failure("HOST_OFFLINE", string(host))
+	}
+	return nil
+}
+
+// bringUp is what xapi's network layer does to the database when it brings
+// a PIF up: the PIF is attached and takes its network's MTU (or its own
+// other_config:mtu); a bond master's members are no longer attached on
+// their own, and their networks take the bond network's MTU.
+func (d *db) bringUp(ref xenapi.Ref) {
+	pif := get[xenapi.PIF](d, ref)
+	net := get[xenapi.Network](d, pif.Network)
+	if net == nil {
+		return
+	}
+	if bond, _ := d.bondOfMaster(ref); bond != "" {
+		for _, m := range d.bondSlaves(bond) {
+			m.R.CurrentlyAttached = false
+			if mnet := get[xenapi.Network](d, m.R.Network); mnet != nil && mnet.MTU != net.MTU {
+				mnet.MTU = net.MTU
+			}
+		}
+	}
+	pif.CurrentlyAttached = true
+	pif.MTU = net.MTU
+	if n, err := strconv.ParseInt(pif.OtherConfig["mtu"], 10, 64); err == nil {
+		pif.MTU = n
+	}
+}
+
+// moveConfiguration moves the IP configuration of one PIF to another, as
+// a bond's creation and destruction do.
+func (d *db) moveConfiguration(from, to xenapi.Ref) {
+	f, t := get[xenapi.PIF](d, from), get[xenapi.PIF](d, to)
+	t.IPConfigurationMode, t.IP, t.Netmask, t.Gateway, t.DNS = f.IPConfigurationMode, f.IP, f.Netmask, f.Gateway, f.DNS
+	f.IPConfigurationMode, f.IP, f.Netmask, f.Gateway, f.DNS = xenapi.IPConfigurationNone, "", "", "", ""
+}
+
+// moveManagement makes to its host's management interface: it comes up,
+// and the management flag leaves every other PIF of the host.
+func (d *db) moveManagement(to xenapi.Ref) {
+	d.bringUp(to)
+	host := get[xenapi.PIF](d, to).Host
+	for _, p := range d.pifsOfHost(host) {
+		p.R.Management = p.Ref == to
+	}
+}
+
+// managementPIF is the host's management interface, or "".
+func (d *db) managementPIF(host xenapi.Ref) (xenapi.Ref, *xenapi.PIF) {
+	for _, p := range d.pifsOfHost(host) {
+		if p.R.Management {
+			return p.Ref, p.R
+		}
+	}
+	return "", nil
+}
+
+// pifKind is a PIF's place in xapi's topology: the untagged PIF of a VLAN,
+// a bond master, or a physical NIC.
+type pifKind int
+
+const (
+	kindPhysical pifKind = iota
+	kindVLAN
+	kindBondMaster
+	kindOther
+)
+
+func (d *db) kindOf(ref xenapi.Ref) pifKind {
+	if v, _ := d.vlanOfUntagged(ref); v != "" {
+		return kindVLAN
+	}
+	if b, _ := d.bondOfMaster(ref); b != "" {
+		return kindBondMaster
+	}
+	if p := get[xenapi.PIF](d, ref); p != nil && p.Physical {
+		return kindPhysical
+	}
+	return kindOther
+}

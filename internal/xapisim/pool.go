@@ -1,0 +1,390 @@
+package xapisim
+
+import (
+	"crypto/subtle"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// pool.set_name_label and set_name_description are the generic setters.
+var poolHandlers = []handler{
+	{name: "pool.join", fn: (*call).poolJoin, write: true, async: true},
+	{name: "pool.eject", fn: (*call).poolEject, write: true, async: true},
+	{name: "pool.create_VLAN_from_PIF", fn: (*call).poolCreateVLANFromPIF, write: true, async: true},
+	{name: "pool.management_reconfigure", fn: (*call).poolManagementReconfigure, write: true, async: true},
+}
+
+// pool returns the database's one pool record.
+func (d *db) pool() *xenapi.Pool {
+	rows := all[xenapi.Pool](d)
+	if len(rows) == 0 {
+		return nil
+	}
+	return rows[0].R
+}
+
+// poolCreateVLANFromPIF is pool.create_VLAN_from_PIF(pif, network, VLAN):
+// VLAN.create on the PIF of every live host on the same network as pif.
+// The first failure undoes the VLANs made so far and is returned.
+func (c *call) poolCreateVLANFromPIF() (any, error) {
+	pif, network, tag := c.ref(0), c.ref(1), c.int(2)
+	d := c.db
+	p, err := mustGet[xenapi.PIF](d, pif)
+	if err != nil {
+		return nil, err
+	}
+	var made []xenapi.Ref
+	for _, base := range d.pifsOnNetwork(p.Network) {
+		if !d.hostLive(base.R.Host) {
+			continue
+		}
+		vlan, _, err := d.vlanCreate(base.Ref, tag, network)
+		if err != nil {
+			for _, v := range made {
+				vr := get[xenapi.VLAN](d, v)
+				d.remove("PIF", vr.UntaggedPIF)
+				d.remove("VLAN", v)
+			}
+			return nil, err
+		}
+		made = append(made, vlan)
+	}
+	out := make([]xenapi.Ref, len(made))
+	for i, v := range made {
+		out[i] = get[xenapi.VLAN](d, v).UntaggedPIF
+		d.bringUp(out[i])
+	}
+	return refList(out), nil
+}
+
+// hostLive reports host_metrics.live of host.
+func (d *db) hostLive(host xenapi.Ref) bool {
+	h := get[xenapi.Host](d, host)
+	if h == nil {
+		return false
+	}
+	m := get[xenapi.HostMetrics](d, h.Metrics)
+	return m != nil && m.Live
+}
+
+// poolManagementReconfigure is pool.management_reconfigure(network): every
+// host moves its management interface to its PIF on network, the members
+// first and the master last.
+func (c *call) poolManagementReconfigure() (any, error) {
+	network := c.ref(0)
+	d := c.db
+	if _, err := mustGet[xenapi.Network](d, network); err != nil {
+		return nil, err
+	}
+	pifs := d.pifsOnNetwork(network)
+	onHost := map[xenapi.Ref]xenapi.Ref{}
+	for _, p := range pifs {
+		onHost[p.R.Host] = p.Ref
+	}
+	hosts := all[xenapi.Host](d)
+	for _, h := range hosts {
+		if _, ok := onHost[h.Ref]; !ok {
+			return nil, failure("PIF_NOT_PRESENT", string(h.Ref), string(network))
+		}
+	}
+	for _, p := range pifs {
+		if err := d.assertUsableForManagement(p.Ref); err != nil {
+			return nil, err
+		}
+	}
+	// Members first, then the master; a failure on one host does not stop
+	// the others, and the first is reported.
+	slices.SortStableFunc(hosts, func(a, b row[xenapi.Host]) int {
+		if d.isMasterHost(a.Ref) == d.isMasterHost(b.Ref) {
+			return 0
+		}
+		if d.isMasterHost(a.Ref) {
+			return 1
+		}
+		return -1
+	})
+	var first error
+	for _, h := range hosts {
+		if err := c.onHost(h.Ref); err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if pif := get[xenapi.PIF](d, onHost[h.Ref]); !pif.Management {
+			d.moveManagement(onHost[h.Ref])
+		}
+	}
+	return nil, first
+}
+
+// poolJoin is pool.join(master_address, master_username, master_password),
+// called on the joining host. Its refusals come in xapi's order; then the
+// host moves into the pool's database, its NICs onto the pool's networks of
+// the same bridge, and it copies the master's bonds and VLANs, as a joining
+// host does when its xapi restarts as a member.
+func (c *call) poolJoin() (any, error) {
+	addr, user, password := c.str(0), c.str(1), c.str(2)
+	s, me := c.s, c.host
+	remote := s.hostByAddress(addr)
+	if remote == nil || remote.state != hostUp {
+		return nil, failure("JOINING_HOST_CONNECTION_FAILED")
+	}
+	pool := remote.db
+	if !remote.isMaster() {
+		return nil, failure(xenapi.ErrHostIsSlave, s.masterAddress(pool))
+	}
+	if subtle.ConstantTimeCompare([]byte(user), []byte(s.cfg.Username)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(password), []byte(s.cfg.Password)) != 1 {
+		return nil, failure(xenapi.ErrSessionAuthenticationFailed, user, "Authentication failure")
+	}
+	mine := c.db
+	myMgmtRef, myMgmt := mine.managementPIF(me.ref)
+	if myMgmt == nil {
+		return nil, failure("HOST_STILL_BOOTING")
+	}
+	if remote == me || pool == mine {
+		reason := "Host cannot become slave of itself"
+		if len(all[xenapi.Host](mine)) > 1 {
+			reason = "Host is already part of a pool"
+		}
+		return nil, failure("OPERATION_NOT_ALLOWED", reason)
+	}
+	if len(all[xenapi.Host](mine)) > 1 {
+		return nil, failure("JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS")
+	}
+	if len(all[xenapi.Bond](mine)) > 0 {
+		return nil, failure("POOL_JOINING_HOST_HAS_BONDS")
+	}
+	for _, v := range all[xenapi.VLAN](mine) {
+		if p := get[xenapi.PIF](mine, v.R.UntaggedPIF); p == nil || !p.Management {
+			return nil, failure("POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS")
+		}
+	}
+	_, remoteMgmt := pool.managementPIF(remote.ref)
+	if remoteMgmt != nil && remoteMgmt.VLAN != myMgmt.VLAN {
+		return nil, failure("POOL_JOINING_HOST_MANAGEMENT_VLAN_DOES_NOT_MATCH",
+			strconv.FormatInt(myMgmt.VLAN, 10), strconv.FormatInt(remoteMgmt.VLAN, 10))
+	}
+	if backendOf(me.record()) != backendOf(remote.record()) {
+		return nil, failure("OPERATION_NOT_ALLOWED", "Network backends differ")
+	}
+
+	s.moveHost(me, mine, pool, remoteMgmt, myMgmtRef)
+	pool.copyBondsFromMaster(me.ref, remote.ref)
+	pool.copyVLANsFromMaster(me.ref, remote.ref)
+	s.boot(me)
+	pool.commit()
+	return nil, nil
+}
+
+// backendOf is a host's network backend, bridge when it does not say.
+func backendOf(h *xenapi.Host) string {
+	if b := h.SoftwareVersion["network_backend"]; b != "" {
+		return b
+	}
+	return "bridge"
+}
+
+// moveHost moves a joining host's records from its own database into the
+// pool's: the host, its metrics, its PIFs and their metrics. A physical
+// PIF lands on the pool's network with the same bridge (made if the pool
+// has none); a management VLAN lands on the master's management network.
+func (s *Sim) moveHost(h *hostRT, from, to *db, remoteMgmt *xenapi.PIF, mgmt xenapi.Ref) {
+	networkFor := func(p *xenapi.PIF) xenapi.Ref {
+		if p.VLAN != -1 && remoteMgmt != nil {
+			return remoteMgmt.Network
+		}
+		own := get[xenapi.Network](from, p.Network)
+		for _, n := range all[xenapi.Network](to) {
+			if n.R.Bridge == own.Bridge {
+				return n.Ref
+			}
+		}
+		copied := *own
+		copied.UUID = newUUID()
+		to.insert(refFor(copied.UUID), &copied)
+		return refFor(copied.UUID)
+	}
+	host := get[xenapi.Host](from, h.ref)
+	to.insert(h.ref, host)
+	to.insert(host.Metrics, get[xenapi.HostMetrics](from, host.Metrics))
+	for _, p := range from.pifsOfHost(h.ref) {
+		p.R.Network = networkFor(p.R)
+		to.insert(p.Ref, p.R)
+		if m := get[xenapi.PIFMetrics](from, p.R.Metrics); m != nil {
+			to.insert(p.R.Metrics, m)
+		}
+	}
+	for _, v := range all[xenapi.VLAN](from) {
+		to.insert(v.Ref, v.R)
+	}
+	h.db = to
+	s.pools = slices.DeleteFunc(s.pools, func(d *db) bool { return d == from })
+	_ = mgmt
+}
+
+// position is a NIC's place on its host, read from its network's bridge
+// "xenbrN" as xapi does; -1 for other bridges.
+func (d *db) position(p *xenapi.PIF) int {
+	n := get[xenapi.Network](d, p.Network)
+	if n == nil {
+		return -1
+	}
+	rest, ok := strings.CutPrefix(n.Bridge, "xenbr")
+	if !ok {
+		return -1
+	}
+	pos, err := strconv.Atoi(rest)
+	if err != nil {
+		return -1
+	}
+	return pos
+}
+
+// copyBondsFromMaster makes on host each bond the master has, over the
+// NICs in the same positions, with the same mode and properties. A bond
+// that cannot be made is skipped, as xapi logs and goes on.
+func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
+	physical := where(d, func(p *xenapi.PIF) bool { return p.Host == host && p.Physical })
+	for _, b := range all[xenapi.Bond](d) {
+		bm := get[xenapi.PIF](d, b.R.Master)
+		if bm.Host != master {
+			continue
+		}
+		var positions []int
+		primaryPos := -1
+		for _, m := range d.bondSlaves(b.Ref) {
+			pos := d.position(m.R)
+			positions = append(positions, pos)
+			if m.R.MAC == bm.MAC {
+				primaryPos = pos
+			}
+		}
+		var members []xenapi.Ref
+		for _, p := range physical {
+			pos := d.position(p.R)
+			if pos < 0 || !slices.Contains(positions, pos) {
+				continue
+			}
+			if pos == primaryPos {
+				members = append([]xenapi.Ref{p.Ref}, members...)
+			} else {
+				members = append(members, p.Ref)
+			}
+		}
+		if len(members) == 0 || d.assertNoOtherLocalPIFs(host, bm.Network) != nil {
+			continue
+		}
+		_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+	}
+}
+
+// copyVLANsFromMaster makes on host each VLAN the master has, on host's
+// PIF on the network under the master's VLAN.
+func (d *db) copyVLANsFromMaster(host, master xenapi.Ref) {
+	for _, v := range all[xenapi.VLAN](d) {
+		untagged := get[xenapi.PIF](d, v.R.UntaggedPIF)
+		tagged := get[xenapi.PIF](d, v.R.TaggedPIF)
+		if untagged == nil || tagged == nil || untagged.Host != master {
+			continue
+		}
+		if d.assertNoOtherLocalPIFs(host, untagged.Network) != nil {
+			continue
+		}
+		for _, p := range d.pifsOnNetwork(tagged.Network) {
+			if p.R.Host == host {
+				_, u := d.createVLAN(host, p.Ref, v.R.Tag, untagged.Network)
+				d.bringUp(u)
+				break
+			}
+		}
+	}
+}
+
+// poolEject is pool.eject(host): the host leaves the pool and its records
+// go; it reboots into a pool of its own with its NICs on fresh networks
+// and management on the NIC that carried it.
+func (c *call) poolEject() (any, error) {
+	ref := c.ref(0)
+	d := c.db
+	host, err := mustGet[xenapi.Host](d, ref)
+	if err != nil {
+		return nil, err
+	}
+	if d.isMasterHost(ref) {
+		// xapi raises an OCaml exception here, which reaches the wire as this.
+		return nil, failure(xenapi.ErrInternalError, "Xapi_pool.Cannot_eject_master")
+	}
+	if err := c.onHost(ref); err != nil {
+		return nil, err
+	}
+	h := c.s.hostByRef(ref)
+	mgmtRef, mgmt := d.managementPIF(ref)
+	// The NIC under management: a bond's primary member, a VLAN's base.
+	root := mgmtRef
+	for root != "" {
+		if _, v := d.vlanOfUntagged(root); v != nil {
+			root = v.TaggedPIF
+			continue
+		}
+		if _, b := d.bondOfMaster(root); b != nil {
+			root = b.PrimarySlave
+			continue
+		}
+		break
+	}
+	var rootDevice string
+	if p := get[xenapi.PIF](d, root); p != nil {
+		rootDevice = p.Device
+	}
+	var nics []xenapi.PIF
+	for _, p := range d.pifsOfHost(ref) {
+		if p.R.Physical {
+			nics = append(nics, *p.R)
+		}
+	}
+	// Forget the host's bonds, VLANs and PIFs in the pool.
+	for _, p := range d.pifsOfHost(ref) {
+		if b, _ := d.bondOfMaster(p.Ref); b != "" {
+			d.remove("Bond", b)
+		}
+		for _, v := range d.vlansOnTagged(p.Ref) {
+			d.remove("VLAN", v.Ref)
+		}
+		if p.R.Metrics != "" && (p.R.Physical || d.kindOf(p.Ref) == kindBondMaster) {
+			d.remove("PIF_metrics", p.R.Metrics)
+		}
+		d.remove("PIF", p.Ref)
+	}
+	d.remove("host_metrics", host.Metrics)
+	d.remove("host", ref)
+
+	own := newDB()
+	c.s.pools = append(c.s.pools, own)
+	h.db = own
+	own.insert(refFor(newUUID()), &xenapi.Pool{UUID: newUUID(), Master: ref, OtherConfig: map[string]string{}})
+	host.Enabled = false
+	own.insert(ref, host)
+	own.insert(host.Metrics, &xenapi.HostMetrics{UUID: newUUID(), Live: true})
+	for _, nic := range nics {
+		n := own.addNICNetwork(nic.Device, get[xenapi.Network](d, nic.Network))
+		p := nic
+		p.UUID = newUUID()
+		p.Network = n
+		p.BondSlaveOf = xenapi.NullRef
+		p.Management = nic.Device == rootDevice
+		p.IPConfigurationMode, p.IP, p.Netmask, p.Gateway, p.DNS = xenapi.IPConfigurationNone, "", "", "", ""
+		if p.Management && mgmt != nil {
+			p.IPConfigurationMode, p.IP, p.Netmask, p.Gateway, p.DNS = mgmt.IPConfigurationMode, mgmt.IP, mgmt.Netmask, mgmt.Gateway, mgmt.DNS
+		}
+		p.Metrics = own.newPIFMetrics()
+		own.insert(refFor(p.UUID), &p)
+	}
+	own.commit()
+	c.s.powerCycle(h)
+	return nil, nil
+}

@@ -1,0 +1,137 @@
+package xapisim
+
+import (
+	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
+)
+
+// endpoint serves one host: XML-RPC on "/" and "/RPC2", JSON-RPC on
+// "/jsonrpc", as xapi serves them, and the simulator's own "/sim/" pages.
+func (s *Sim) endpoint(h *hostRT) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) { s.serveXML(h, w, r) })
+	mux.HandleFunc("POST /RPC2", func(w http.ResponseWriter, r *http.Request) { s.serveXML(h, w, r) })
+	mux.HandleFunc("POST /jsonrpc", func(w http.ResponseWriter, r *http.Request) { s.serveJSON(h, w, r) })
+	mux.HandleFunc("GET /sim/calls", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Calls()) })
+	mux.HandleFunc("GET /sim/trace", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Trace()) })
+	mux.HandleFunc("POST /sim/hosts/{host}/power-cycle", func(w http.ResponseWriter, r *http.Request) {
+		simAction(w, s.PowerCycle(r.PathValue("host")))
+	})
+	mux.HandleFunc("POST /sim/hosts/{host}/emergency-network-reset", func(w http.ResponseWriter, r *http.Request) {
+		simAction(w, s.EmergencyNetworkReset(r.PathValue("host")))
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	_ = enc.Encode(v)
+}
+
+func simAction(w http.ResponseWriter, err error) {
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// readBody reads a call's body as xapi does: it wants a Content-Length and
+// refuses more than wire.MaxBody; either failure is an HTTP 500.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.ContentLength < 0 {
+		http.Error(w, "We require a content-length: HTTP header", http.StatusInternalServerError)
+		return nil, false
+	}
+	if r.ContentLength > wire.MaxBody {
+		http.Error(w, "Client_requested_size_over_limit", http.StatusInternalServerError)
+		return nil, false
+	}
+	body := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(r.Body, body); err != nil {
+		http.Error(w, "short body", http.StatusInternalServerError)
+		return nil, false
+	}
+	return body, true
+}
+
+// hold keeps a call to a host that dropped out until the host comes back;
+// false if the caller or the simulator gave up first.
+func (s *Sim) hold(h *hostRT, r *http.Request) bool {
+	s.mu.Lock()
+	back := h.back
+	s.mu.Unlock()
+	if back == nil {
+		return true
+	}
+	select {
+	case <-back:
+		return true
+	case <-r.Context().Done():
+	case <-s.closed:
+	}
+	return false
+}
+
+func (s *Sim) serveXML(h *hostRT, w http.ResponseWriter, r *http.Request) {
+	if !s.hold(h, r) {
+		panic(http.ErrAbortHandler)
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	c, err := wire.DecodeXMLCall(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	res := s.serve(r.Context(), h, c)
+	var out []byte
+	if c.Method == "system.listMethods" && res.Failure == nil {
+		// xapi answers this one bare, without Status and Value.
+		var v string
+		v, err = wire.EncodeXMLValue(res.Value)
+		out = []byte(`<?xml version="1.0"?><methodResponse><params><param>` + v + `</param></params></methodResponse>`)
+	} else {
+		out, err = wire.EncodeXMLResult(res)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	_, _ = w.Write(out)
+}
+
+func (s *Sim) serveJSON(h *hostRT, w http.ResponseWriter, r *http.Request) {
+	if !s.hold(h, r) {
+		panic(http.ErrAbortHandler)
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	c, err := wire.DecodeJSONCall(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	out, err := wire.EncodeJSONResult(c, s.serve(r.Context(), h, c))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out)
+}
+
+// quietLog drops net/http's complaints about clients that hang up, which a
+// pool whose hosts reboot provokes by design.
+func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -1,0 +1,78 @@
+package xapisim
+
+import (
+	"crypto/subtle"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// sessionRecord is a session record. xsnet's client never reads one, so it
+// lives here rather than with the client's records.
+type sessionRecord struct {
+	UUID             string            `xenapi:"uuid"`
+	ThisHost         xenapi.Ref        `xenapi:"this_host"`
+	ThisUser         xenapi.Ref        `xenapi:"this_user"`
+	LastActive       time.Time         `xenapi:"last_active"`
+	Pool             bool              `xenapi:"pool"`
+	OtherConfig      map[string]string `xenapi:"other_config"`
+	IsLocalSuperuser bool              `xenapi:"is_local_superuser"`
+	AuthUserName     string            `xenapi:"auth_user_name"`
+	ValidationTime   time.Time         `xenapi:"validation_time"`
+	Originator       string            `xenapi:"originator"`
+}
+
+// Class returns "session".
+func (sessionRecord) Class() string { return "session" }
+
+var sessionHandlers = []handler{
+	{name: "session.login_with_password", fn: (*call).sessionLogin, write: true},
+	{name: "session.logout", fn: (*call).sessionLogout, write: true},
+}
+
+// sessionLogin is session.login_with_password(uname, pwd[, version[,
+// originator]]). A pool member refuses every login with HOST_IS_SLAVE
+// [master address] before it looks at the credentials, as xapi does.
+func (c *call) sessionLogin() (any, error) {
+	if !c.host.isMaster() {
+		return nil, failure(xenapi.ErrHostIsSlave, c.s.masterAddress(c.db))
+	}
+	user, password := c.str(0), c.str(1)
+	if subtle.ConstantTimeCompare([]byte(user), []byte(c.s.cfg.Username)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(password), []byte(c.s.cfg.Password)) != 1 {
+		return nil, failure(xenapi.ErrSessionAuthenticationFailed, user, "Authentication failure")
+	}
+	uuid := newUUID()
+	now := time.Now().UTC()
+	c.db.insert(refFor(uuid), &sessionRecord{
+		UUID:             uuid,
+		ThisHost:         c.host.ref,
+		ThisUser:         xenapi.NullRef,
+		LastActive:       now,
+		OtherConfig:      map[string]string{},
+		IsLocalSuperuser: true,
+		AuthUserName:     user,
+		ValidationTime:   now,
+		Originator:       c.str(3),
+	})
+	return string(refFor(uuid)), nil
+}
+
+// sessionLogout is session.logout: the caller's session ends.
+func (c *call) sessionLogout() (any, error) {
+	c.db.remove("session", c.session)
+	delete(c.s.sessionCalls, c.session)
+	return nil, nil
+}
+
+// masterAddress is the address of db's master, HOST_IS_SLAVE's parameter.
+func (s *Sim) masterAddress(d *db) string {
+	p := d.pool()
+	if p == nil {
+		return ""
+	}
+	if h := get[xenapi.Host](d, p.Master); h != nil {
+		return h.Address
+	}
+	return ""
+}

@@ -1,0 +1,111 @@
+package xapisim
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
+)
+
+var taskHandlers = []handler{
+	{name: "task.destroy", fn: (*call).taskDestroy, write: true},
+	{name: "task.cancel", fn: (*call).taskCancel, write: true},
+}
+
+// taskDestroy is task.destroy. A task still running goes when it ends.
+func (c *call) taskDestroy() (any, error) {
+	self := c.ref(0)
+	t, err := mustGet[xenapi.Task](c.db, self)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == xenapi.TaskPending || t.Status == xenapi.TaskCancelling {
+		c.s.doomedTasks[self] = true
+		return nil, nil
+	}
+	c.db.remove("task", self)
+	return nil, nil
+}
+
+// taskCancel is task.cancel: a pending task is cancelled before its
+// message runs; a finished one is left as it is, as xapi does.
+func (c *call) taskCancel() (any, error) {
+	t, err := mustGet[xenapi.Task](c.db, c.ref(0))
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == xenapi.TaskPending {
+		t.Status = xenapi.TaskCancelling
+	}
+	return nil, nil
+}
+
+// newTask makes the task of an Async call, pending.
+func (s *Sim) newTask(d *db, h *hostRT, label string) xenapi.Ref {
+	uuid := newUUID()
+	d.insert(refFor(uuid), &xenapi.Task{
+		UUID:        uuid,
+		NameLabel:   label,
+		Status:      xenapi.TaskPending,
+		Created:     time.Now().UTC().Truncate(time.Second),
+		Finished:    epoch,
+		ErrorInfo:   []string{},
+		OtherConfig: map[string]string{},
+	})
+	return refFor(uuid)
+}
+
+// runTask runs an Async call's message in the background after delay and
+// records its outcome in the task: the result as an XML-RPC value (xapi
+// writes it so over JSON-RPC too), or the error description.
+func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected error) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.sleep(context.Background(), delay)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closing {
+			return
+		}
+		c.task, c.ctx = task, context.Background()
+		d := c.db
+		t := get[xenapi.Task](d, task)
+		if t == nil {
+			return
+		}
+		var v any
+		var err error
+		switch {
+		case t.Status == xenapi.TaskCancelling:
+			err = failure("TASK_CANCELLED", string(task))
+		case injected != nil:
+			err = injected
+		default:
+			v, err = c.m.fn(c)
+		}
+		t.Progress = 1
+		t.Finished = time.Now().UTC().Truncate(time.Second)
+		var xe *xenapi.Error
+		switch {
+		case err == nil:
+			t.Status = xenapi.TaskSuccess
+			if v != nil {
+				t.Result, _ = wire.EncodeXMLValue(v)
+			}
+		case errors.As(err, &xe) && xe.Code == "TASK_CANCELLED":
+			t.Status = xenapi.TaskCancelled
+			t.ErrorInfo = append([]string{xe.Code}, xe.Params...)
+		default:
+			t.Status = xenapi.TaskFailure
+			t.ErrorInfo = result(nil, err).Failure
+		}
+		if s.doomedTasks[task] {
+			delete(s.doomedTasks, task)
+			d.remove("task", task)
+		}
+		d.commit()
+	}()
+}
