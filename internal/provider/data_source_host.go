@@ -144,7 +144,7 @@ func hostByUUID(snap *poolnet.Snapshot, attr path.Path, uuid string, diags *diag
 		return ref, true
 	}
 	diags.AddAttributeError(attr, "Host Not Found",
-		fmt.Sprintf("No host of the pool has UUID %q. Write the UUID or the name of one of the pool's hosts: %s.",
+		fmt.Sprintf("No host of the pool has UUID %q. The pool's hosts are: %s.",
 			uuid, hostList(snap, snap.HostRefs())))
 	return "", false
 }
@@ -158,12 +158,16 @@ func hostByNameLabel(snap *poolnet.Snapshot, attr path.Path, name string, diags 
 		return refs[0], true
 	case 0:
 		diags.AddAttributeError(attr, "Host Not Found",
-			fmt.Sprintf("No host of the pool is named %q. Write the name or the UUID of one of the pool's hosts: %s.",
+			fmt.Sprintf("No host of the pool is named %q. The pool's hosts are: %s.",
 				name, hostList(snap, snap.HostRefs())))
 	default:
+		uuids := make([]string, 0, len(refs))
+		for _, ref := range refs {
+			uuids = append(uuids, fmt.Sprintf("%s (address %s)", snap.Hosts[ref].UUID, snap.Hosts[ref].Address))
+		}
 		diags.AddAttributeError(attr, "Ambiguous Host Name",
-			fmt.Sprintf("%d hosts of the pool are named %q: %s. Look the host up by its UUID instead.",
-				len(refs), name, hostList(snap, refs)))
+			fmt.Sprintf("%d hosts of the pool are named %q: %s. Name the host by its UUID instead.",
+				len(refs), name, strings.Join(uuids, ", ")))
 	}
 	return "", false
 }

@@ -106,7 +106,8 @@ func (d *pifsDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		}
 		hosts = []xenapi.Ref{host}
 	}
-	var entries []pifsEntryModel
+	// An empty list, not null, when nothing matches: for_each and length() take it.
+	entries := []pifsEntryModel{}
 	for _, host := range hosts {
 		for _, p := range sortedHostPIFs(snap, host) {
 			if !cfg.Device.IsNull() && p.Device != cfg.Device.ValueString() {
