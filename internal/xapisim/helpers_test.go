@@ -256,3 +256,13 @@ func strs(v any) []string {
 	}
 	return out
 }
+
+// edit changes the main pool's database directly, for states no message
+// reaches (an unmanaged network, say).
+func edit(s *Sim, change func(d *db)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.mainMaster().db
+	change(d)
+	d.commit()
+}

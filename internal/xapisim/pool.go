@@ -142,7 +142,7 @@ func (c *call) poolJoin() (any, error) {
 		return nil, failure(xenapi.ErrSessionAuthenticationFailed, user, "Authentication failure")
 	}
 	mine := c.db
-	myMgmtRef, myMgmt := mine.managementPIF(me.ref)
+	_, myMgmt := mine.managementPIF(me.ref)
 	if myMgmt == nil {
 		return nil, failure("HOST_STILL_BOOTING")
 	}
@@ -173,7 +173,7 @@ func (c *call) poolJoin() (any, error) {
 		return nil, failure("OPERATION_NOT_ALLOWED", "Network backends differ")
 	}
 
-	s.moveHost(me, mine, pool, remoteMgmt, myMgmtRef)
+	s.moveHost(me, mine, pool, remoteMgmt)
 	pool.copyBondsFromMaster(me.ref, remote.ref)
 	pool.copyVLANsFromMaster(me.ref, remote.ref)
 	s.boot(me)
@@ -193,7 +193,7 @@ func backendOf(h *xenapi.Host) string {
 // pool's: the host, its metrics, its PIFs and their metrics. A physical
 // PIF lands on the pool's network with the same bridge (made if the pool
 // has none); a management VLAN lands on the master's management network.
-func (s *Sim) moveHost(h *hostRT, from, to *db, remoteMgmt *xenapi.PIF, mgmt xenapi.Ref) {
+func (s *Sim) moveHost(h *hostRT, from, to *db, remoteMgmt *xenapi.PIF) {
 	networkFor := func(p *xenapi.PIF) xenapi.Ref {
 		if p.VLAN != -1 && remoteMgmt != nil {
 			return remoteMgmt.Network
@@ -224,7 +224,6 @@ func (s *Sim) moveHost(h *hostRT, from, to *db, remoteMgmt *xenapi.PIF, mgmt xen
 	}
 	h.db = to
 	s.pools = slices.DeleteFunc(s.pools, func(d *db) bool { return d == from })
-	_ = mgmt
 }
 
 // position is a NIC's place on its host, read from its network's bridge

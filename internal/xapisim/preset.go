@@ -68,11 +68,11 @@ func (s *Sim) newHost(d *db, i int, standalone bool) *hostRT {
 		version = "6.1.0"
 	}
 	d.insert(ref, &xenapi.Host{
-		UUID:     uuid,
+		UUID:      uuid,
 		NameLabel: name,
-		Hostname: name,
-		Enabled:  true,
-		Metrics:  refFor(metricsUUID),
+		Hostname:  name,
+		Enabled:   true,
+		Metrics:   refFor(metricsUUID),
 		SoftwareVersion: map[string]string{
 			"product_brand":   "XenServer",
 			"product_version": version,
