@@ -216,9 +216,9 @@ func networkOfDevice(snap *poolnet.Snapshot, attr path.Path, device string, diag
 	for _, nic := range nics[1:] {
 		if nic.network != nics[0].network {
 			parts := make([]string, 0, len(nics))
-			for _, nic := range nics {
-				n := snap.Networks[nic.network]
-				parts = append(parts, fmt.Sprintf("on %q it is on %q (%s)", snap.Hosts[nic.host].NameLabel, n.NameLabel, n.UUID))
+			for _, each := range nics {
+				n := snap.Networks[each.network]
+				parts = append(parts, fmt.Sprintf("on %q it is on %q (%s)", snap.Hosts[each.host].NameLabel, n.NameLabel, n.UUID))
 			}
 			diags.AddAttributeError(attr, "Hosts Disagree on the NIC's Network",
 				fmt.Sprintf("NIC %q is not on one network across the pool: %s. Look the network up by name_label "+
