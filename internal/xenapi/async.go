@@ -20,11 +20,7 @@ const cleanupTimeout = 10 * time.Second
 // destroyed either way. If ctx ends first, the task is asked to cancel and
 // destroyed, and the context's error is returned.
 func (c *Client) Async(ctx context.Context, method string, params ...any) (any, error) {
-	return c.async(ctx, method, params, callOpts{})
-}
-
-func (c *Client) async(ctx context.Context, method string, params []any, o callOpts) (any, error) {
-	v, err := c.call(ctx, "Async."+method, params, o)
+	v, err := c.Call(ctx, "Async."+method, params...)
 	if err != nil {
 		return nil, err
 	}
@@ -32,11 +28,11 @@ func (c *Client) async(ctx context.Context, method string, params []any, o callO
 	if task == "" {
 		return nil, fmt.Errorf("xenapi: Async.%s returned %v, not a task", method, v)
 	}
-	return c.awaitTask(ctx, method, Ref(task), o.secrets)
+	return c.awaitTask(ctx, method, Ref(task))
 }
 
 // awaitTask polls a task to its end and destroys it.
-func (c *Client) awaitTask(ctx context.Context, method string, task Ref, secrets []string) (any, error) {
+func (c *Client) awaitTask(ctx context.Context, method string, task Ref) (any, error) {
 	pause := c.pollMin
 	for {
 		status, err := c.Call(ctx, "task.get_status", string(task))
@@ -54,7 +50,7 @@ func (c *Client) awaitTask(ctx context.Context, method string, task Ref, secrets
 			return c.taskResult(ctx, method, task)
 		case TaskFailure, TaskCancelled:
 			defer c.abandonTask(ctx, task, false)
-			return nil, c.taskError(ctx, task, TaskStatus(fmt.Sprint(status)), secrets)
+			return nil, c.taskError(ctx, task, TaskStatus(fmt.Sprint(status)))
 		}
 		select {
 		case <-ctx.Done():
@@ -97,7 +93,7 @@ func (c *Client) taskResult(ctx context.Context, method string, task Ref) (any, 
 }
 
 // taskError reads a failed task's error_info as an *Error.
-func (c *Client) taskError(ctx context.Context, task Ref, status TaskStatus, secrets []string) error {
+func (c *Client) taskError(ctx context.Context, task Ref, status TaskStatus) error {
 	v, err := c.Call(ctx, "task.get_error_info", string(task))
 	if err != nil {
 		return err
@@ -113,7 +109,7 @@ func (c *Client) taskError(ctx context.Context, task Ref, status TaskStatus, sec
 	for i, e := range vs {
 		desc[i] = fmt.Sprint(e)
 	}
-	return failure(desc, secrets)
+	return failure(desc, nil)
 }
 
 // abandonTask destroys a task, first asking it to cancel if it may still

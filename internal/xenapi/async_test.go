@@ -80,14 +80,11 @@ func TestAsyncReturnsTheTaskFailureAsError(t *testing.T) {
 	}
 }
 
-func TestAsyncScrubsPasswordsFromTaskErrors(t *testing.T) {
+func TestPoolJoinScrubsPasswordsFromErrors(t *testing.T) {
 	f := newFake(t)
 	f.handle = func(c wire.Call) (wire.Result, bool) {
-		if c.Method == "Async.pool.join" {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.tasks["OpaqueRef:t"] = &fakeTask{status: TaskFailure, errorInfo: []string{"INTERNAL_ERROR", "login as root/master-secret failed"}}
-			return wire.Result{Value: "OpaqueRef:t"}, true
+		if c.Method == "pool.join" {
+			return fail(ErrInternalError, "login as root/master-secret failed"), true
 		}
 		return wire.Result{}, false
 	}

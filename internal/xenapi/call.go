@@ -17,6 +17,12 @@ import (
 // hosts naming each other as master cannot keep it busy forever.
 const maxRedirects = 3
 
+// maxRelogins bounds the logins one call may wait for. The first follows any
+// SESSION_INVALID; a further one only follows the expiry of a session that
+// had served calls, so a host that refuses every new session ends the call
+// after one.
+const maxRelogins = 3
+
 // Call invokes a XenAPI method such as "network.get_record". The shared
 // session reference goes in front of params wherever the data model's
 // message takes one; the caller passes the rest. The result is coerced to
@@ -95,7 +101,7 @@ func coerceResult(method string, v any) (any, error) {
 // withSession the current session goes in front of params, logging in first
 // if there is none.
 func (c *Client) invoke(ctx context.Context, method string, params []any, withSession bool, o callOpts) (any, error) {
-	relogged := false
+	relogins := 0
 	redirects := 0
 	for {
 		var session Ref
@@ -114,13 +120,16 @@ func (c *Client) invoke(ctx context.Context, method string, params []any, withSe
 			return nil, err
 		}
 		if res.Failure == nil {
+			if withSession {
+				c.served(session)
+			}
 			return res.Value, nil
 		}
 		xerr := failure(res.Failure, o.secrets)
 		switch xerr.Code {
 		case ErrSessionInvalid:
-			if withSession && !relogged {
-				relogged = true
+			if withSession && relogins < maxRelogins && (relogins == 0 || c.hasServed(session)) {
+				relogins++
 				if _, err := c.relogin(ctx, session); err != nil {
 					return nil, err
 				}

@@ -218,10 +218,46 @@ func TestSessionInvalidTwiceIsReturned(t *testing.T) {
 		t.Fatalf("err = %v, want SESSION_INVALID after one re-login", err)
 	}
 	if n := f.loginCount(); n != 2 {
-		t.Errorf("%d logins, want 2: one re-login and no more", n)
+		t.Errorf("%d logins, want 2: a session refused on first use ends the call after one re-login", n)
 	}
 	if strings.Contains(err.Error(), secret) {
 		t.Errorf("the error shows the session reference: %v", err)
+	}
+}
+
+// TestSessionExpiringAgainAfterServing: a session that served other callers
+// and then expired is a new expiry, not a host refusing sessions, so the
+// call logs in again.
+func TestSessionExpiringAgainAfterServing(t *testing.T) {
+	f := newFake(t)
+	var c *Client
+	n := 0
+	f.handle = func(call wire.Call) (wire.Result, bool) {
+		if call.Method != "network.get_all_records" {
+			return wire.Result{}, false
+		}
+		n++
+		switch n {
+		case 1:
+			f.expireSessions()
+			return fail(ErrSessionInvalid, call.Params[0].(string)), true
+		case 2:
+			// Another caller gets its answer with the new session, which
+			// then expires before this call is served.
+			if _, err := c.Call(context.Background(), "pool.get_all"); err != nil {
+				t.Errorf("the other caller: %v", err)
+			}
+			f.expireSessions()
+			return fail(ErrSessionInvalid, call.Params[0].(string)), true
+		}
+		return wire.Result{}, false
+	}
+	c = f.client(t)
+	if _, err := GetAllRecords[Network](context.Background(), c); err != nil {
+		t.Fatalf("a call across two expiries: %v", err)
+	}
+	if got := f.loginCount(); got != 3 {
+		t.Errorf("%d logins, want 3", got)
 	}
 }
 

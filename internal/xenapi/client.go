@@ -90,6 +90,8 @@ type Client struct {
 	// protocol is the configured one, or the one auto-detection chose.
 	protocol Protocol
 	session  Ref
+	// sessionServed says whether session has served a call.
+	sessionServed bool
 	// flight is the login in progress that concurrent callers wait for.
 	flight *loginFlight
 }

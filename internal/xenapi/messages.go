@@ -3,6 +3,7 @@ package xenapi
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
 )
@@ -262,11 +263,20 @@ func (c *Client) PoolSetNameDescription(ctx context.Context, pool Ref, descripti
 
 // PoolJoin makes the host this client is connected to join the pool whose
 // master is at masterAddress, logging in there with username and password.
-// The password is scrubbed from any error, like the client's own.
+// It is a synchronous call with poolJoinTimeout on top of the request
+// timeout: the joining host restarts its xapi as a pool member once the
+// join is done, which would take a task along with it. Afterwards the
+// client's calls follow HOST_IS_SLAVE to the master. The password is
+// scrubbed from any error, like the client's own.
 func (c *Client) PoolJoin(ctx context.Context, masterAddress, username, password string) error {
-	_, err := c.async(ctx, "pool.join", []any{masterAddress, username, password}, callOpts{secrets: []string{c.password, password}})
+	_, err := c.call(ctx, "pool.join", []any{masterAddress, username, password},
+		callOpts{extra: poolJoinTimeout, secrets: []string{c.password, password}})
 	return err
 }
+
+// poolJoinTimeout is the time a pool.join may take beyond an ordinary
+// request: it copies the master's database and networking.
+const poolJoinTimeout = 5 * time.Minute
 
 // PoolEject ejects a host from the pool; it comes back as a pool of its
 // own after a reboot. The master cannot be ejected.

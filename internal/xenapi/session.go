@@ -49,6 +49,25 @@ func (c *Client) Logout(ctx context.Context) error {
 	return err
 }
 
+// served notes that session has served a call, which tells a session that
+// expired from one the host never accepted.
+func (c *Client) served(session Ref) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == session {
+		c.sessionServed = true
+	}
+}
+
+// hasServed reports whether session served a call before it failed: it is
+// the current session and has served one, or it was replaced, which only
+// happens once it has failed for some caller.
+func (c *Client) hasServed(session Ref) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.session != session || c.sessionServed
+}
+
 // sessionRef returns the shared session, logging in if there is none.
 func (c *Client) sessionRef(ctx context.Context) (Ref, error) {
 	c.mu.Lock()
@@ -80,7 +99,7 @@ func (c *Client) relogin(ctx context.Context, stale Ref) (Ref, error) {
 			f.session, f.err = c.login(ctx)
 			c.mu.Lock()
 			if f.err == nil {
-				c.session = f.session
+				c.session, c.sessionServed = f.session, false
 			}
 			c.flight = nil
 			c.mu.Unlock()
