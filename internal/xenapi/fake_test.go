@@ -301,8 +301,11 @@ func sample(t datamodel.Type) any {
 	case datamodel.Map:
 		return map[string]any{fmt.Sprint(sample(*t.Key)): sample(*t.Elem)}
 	case datamodel.Record:
-		class, _ := datamodel.Load().Class(t.Name)
 		rec := map[string]any{}
+		class, ok := datamodel.Load().Class(t.Name)
+		if !ok {
+			return rec
+		}
 		for _, f := range class.Fields {
 			if ft := datamodel.ParseType(f.Type); ft.Kind != datamodel.Other {
 				rec[f.Name] = sample(ft)

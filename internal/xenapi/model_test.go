@@ -318,3 +318,44 @@ func fits(v any, t datamodel.Type) error {
 	}
 	return fmt.Errorf("%T, want %s", v, t)
 }
+
+// TestEnumsMatchDataModel holds the enum constants to the model's values.
+func TestEnumsMatchDataModel(t *testing.T) {
+	enums := map[string][]string{
+		"bond_mode":             {string(BondModeBalanceSLB), string(BondModeActiveBackup), string(BondModeLACP)},
+		"ip_configuration_mode": {string(IPConfigurationNone), string(IPConfigurationDHCP), string(IPConfigurationStatic)},
+		"task_status_type":      {string(TaskPending), string(TaskSuccess), string(TaskFailure), string(TaskCancelling), string(TaskCancelled)},
+		"event_operation":       {string(EventAdd), string(EventMod), string(EventDel)},
+	}
+	for enum, values := range enums {
+		model := datamodel.Load().Enums[enum]
+		if len(model) == 0 {
+			t.Errorf("enum %s is not in the data model", enum)
+		}
+		for _, v := range values {
+			if !slices.Contains(model, v) {
+				t.Errorf("%q is not a value of enum %s %v", v, enum, model)
+			}
+		}
+	}
+}
+
+// TestEventFieldsMatchDataModel reads an event written with every field of
+// the model's event class: a field read under a name the model does not
+// use stays empty and fails here.
+func TestEventFieldsMatchDataModel(t *testing.T) {
+	ev := sample(datamodel.ParseType("event record")).(map[string]any)
+	ev["class"] = "network"
+	ev["snapshot"] = sample(datamodel.ParseType("network record"))
+	batch, err := parseEventBatch(map[string]any{"events": []any{ev}, "valid_ref_counts": map[string]any{"network": int64(1)}, "token": "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := batch.Events[0]
+	if got.ID == 0 || got.Timestamp.IsZero() || got.Class != "network" || got.Operation == "" || got.Ref == "" {
+		t.Errorf("event read as %+v from %v", got, ev)
+	}
+	if n, err := UnmarshalSnapshot[Network](got); err != nil || n.MTU != 1500 {
+		t.Errorf("snapshot read as %+v, %v", n, err)
+	}
+}
