@@ -29,8 +29,9 @@ const maxRelogins = 3
 // the message's result type (refs and strings as string, ints as int64,
 // sets as []any, maps and records as map[string]any); void gives nil.
 //
-// A xapi failure comes back as *Error. SESSION_INVALID is answered by one
-// new login and a second try; HOST_IS_SLAVE by moving to the master.
+// A xapi failure comes back as *Error. SESSION_INVALID is answered by a new
+// login, shared with every caller that saw the same session fail, and
+// another try; HOST_IS_SLAVE by moving to the master it names.
 func (c *Client) Call(ctx context.Context, method string, params ...any) (any, error) {
 	return c.call(ctx, method, params, callOpts{})
 }

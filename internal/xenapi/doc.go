@@ -6,9 +6,9 @@
 // codecs are in package wire. Nothing here knows about Terraform.
 //
 // A Client logs in on first use and keeps one session for all goroutines.
-// When xapi answers SESSION_INVALID it logs in again once and repeats the
-// call; when a pool member answers HOST_IS_SLAVE it moves to the master the
-// error names. The password is sent only in session.login_with_password (and
+// When xapi answers SESSION_INVALID it logs in again, once for all the
+// callers that saw it, and repeats the call; when a pool member answers
+// HOST_IS_SLAVE it moves to the master the error names. The password is sent only in session.login_with_password (and
 // in pool.join, which carries the master's) and never appears in an error or
 // a log line.
 package xenapi
