@@ -225,7 +225,7 @@ func checkCall(method string, params []any) error {
 	}
 	for i, p := range params {
 		if err := fits(p, datamodel.ParseType(msg.Params[i].Type)); err != nil {
-			return fmt.Errorf("%s: parameter %s: %v", method, msg.Params[i].Name, err)
+			return fmt.Errorf("%s: parameter %s: %w", method, msg.Params[i].Name, err)
 		}
 	}
 	return nil
@@ -303,7 +303,7 @@ func fits(v any, t datamodel.Type) error {
 				return fmt.Errorf("field %s is not a field of %s", k, t.Name)
 			}
 			if err := fits(e, datamodel.ParseType(f.Type)); err != nil {
-				return fmt.Errorf("field %s: %v", k, err)
+				return fmt.Errorf("field %s: %w", k, err)
 			}
 		}
 		// xapi's constructors insist on other_config.

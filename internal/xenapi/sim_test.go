@@ -662,7 +662,7 @@ func TestSimHostRebootAndManagement(t *testing.T) {
 		}
 		var sawDown bool
 		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) && !(sawDown && live()) {
+		for time.Now().Before(deadline) && (!sawDown || !live()) {
 			sawDown = sawDown || !live()
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -196,7 +196,7 @@ func (c *Client) post(ctx context.Context, target, contentType string, body []by
 	if err != nil {
 		return 0, "", nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return 0, "", nil, fmt.Errorf("HTTP %d redirect to %q; set url to the address xapi answers on", resp.StatusCode, resp.Header.Get("Location"))
 	}
