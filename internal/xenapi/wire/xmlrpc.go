@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -301,10 +302,10 @@ func (d *xmlDecoder) next() (xml.Token, error) {
 	for {
 		tok, err := d.d.Token()
 		if err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return nil, fmt.Errorf("%w: unexpected end", ErrMalformed)
 			}
-			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
@@ -366,11 +367,11 @@ func describe(tok xml.Token) string {
 func (d *xmlDecoder) end() error {
 	for {
 		tok, err := d.d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrMalformed, err)
+			return fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
@@ -391,7 +392,7 @@ func (d *xmlDecoder) text(name string) (string, error) {
 	for {
 		tok, err := d.d.Token()
 		if err != nil {
-			return "", fmt.Errorf("%w: %v", ErrMalformed, err)
+			return "", fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
@@ -420,7 +421,7 @@ func (d *xmlDecoder) value(depth int) (any, error) {
 	for {
 		tok, err := d.d.Token()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
@@ -492,7 +493,7 @@ func (d *xmlDecoder) typed(tag string, depth int) (any, error) {
 		}
 		t, err := ParseDateTime(strings.TrimSpace(s))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		return t, nil
 	case "nil":
