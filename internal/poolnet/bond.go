@@ -66,6 +66,10 @@ type PoolBond struct {
 	Missing []string
 }
 
+// managedKey marks, in other_config, a bond network xsnet made, so that a
+// plan can tell a bond xsnet may be replacing from one made by hand.
+const managedKey = "xsnet_managed"
+
 // managementFromKey is where, in the bond network's other_config, xsnet
 // remembers the network management came from when it moved management onto
 // a bond, so that management = false can move it back there: a bond member
@@ -167,7 +171,7 @@ func CreateBond(ctx context.Context, c *xenapi.Client, spec BondSpec) (string, e
 		NameLabel:       spec.NameLabel,
 		NameDescription: spec.NameDescription,
 		MTU:             spec.MTU,
-		OtherConfig:     map[string]string{},
+		OtherConfig:     map[string]string{managedKey: "bond"},
 	})
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)

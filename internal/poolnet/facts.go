@@ -1,7 +1,10 @@
 package poolnet
 
 import (
+	"slices"
+
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // Facts is what the guardrails need to know of the pool, with networks
@@ -50,6 +53,52 @@ func (s *Snapshot) Facts() *guardrail.Facts {
 			ParentNetwork: s.Networks[s.PIFs[v.TaggedPIF].Network].UUID,
 			Tag:           v.Tag,
 		})
+	}
+	return f
+}
+
+// FactsReplacing is Facts as they will be once the bonds xsnet made over
+// any of the member devices are gone: their members free again, and
+// management back on the primary member where it was on the bond.
+//
+// Terraform plans a replacement twice, the second time as a plain create
+// with no state, and cannot say which create replaces what. A bond xsnet
+// made over the same NICs is then either the very bond being replaced or a
+// conflict with another xsnet_bond; plan assumes the first, and apply,
+// which checks again with the pool as it is, catches the second before it
+// changes anything. Bonds made by hand are never assumed away.
+func (s *Snapshot) FactsReplacing(members []string) *guardrail.Facts {
+	f := s.Facts()
+	replaced := map[xenapi.Ref]bool{}
+	for ref, b := range s.Bonds {
+		if s.Networks[s.PIFs[b.Master].Network].OtherConfig[managedKey] == "" {
+			continue
+		}
+		for _, sl := range b.Slaves {
+			if slices.Contains(members, s.PIFs[sl].Device) {
+				replaced[ref] = true
+			}
+		}
+	}
+	for i, host := range s.HostRefs() {
+		h := &f.Hosts[i]
+		for ref := range replaced {
+			b := s.Bonds[ref]
+			master := s.PIFs[b.Master]
+			if master.Host != host {
+				continue
+			}
+			for _, sl := range b.Slaves {
+				nic := h.NICs[s.PIFs[sl].Device]
+				nic.BondNetwork = ""
+				h.NICs[s.PIFs[sl].Device] = nic
+			}
+			if master.Management {
+				primary := s.PIFs[b.PrimarySlave]
+				h.ManagementDevice = primary.Device
+				h.ManagementNetwork = s.Networks[primary.Network].UUID
+			}
+		}
 	}
 	return f
 }

@@ -9,7 +9,9 @@ import (
 	"sort"
 	"testing"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
@@ -21,12 +23,27 @@ var bg = context.Background()
 // Terraform: what Terraform believes is only worth something if the pool
 // agrees.
 
-func stateID(s *terraform.State, address string) (string, error) {
-	rs, ok := s.RootModule().Resources[address]
-	if !ok {
-		return "", fmt.Errorf("%s is not in the state", address)
+// poolCheck is a check of the pool run after a step, with the step's
+// state to find the objects' IDs in. It reads the state Terraform writes
+// (for_each keys and all), not the legacy shim.
+type poolCheck func(state *tfjson.State) error
+
+func (f poolCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+// stateID returns the id of the resource at address, such as
+// xsnet_vlan.vm["100"].
+func stateID(state *tfjson.State, address string) (string, error) {
+	if state != nil && state.Values != nil && state.Values.RootModule != nil {
+		for _, r := range state.Values.RootModule.Resources {
+			if r.Address == address {
+				id, _ := r.AttributeValues["id"].(string)
+				return id, nil
+			}
+		}
 	}
-	return rs.Primary.ID, nil
+	return "", fmt.Errorf("%s is not in the state", address)
 }
 
 // bondWant is what every host's bond should be.
@@ -40,8 +57,8 @@ type bondWant struct {
 // bondOnEveryHost checks that every host has the bond, with the members,
 // mode and management asked for, and that the MTU took effect on each bond
 // master PIF and on the network.
-func (p *testPool) bondOnEveryHost(address string, want bondWant) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
+func (p *testPool) bondOnEveryHost(address string, want bondWant) statecheck.StateCheck {
+	return poolCheck(func(s *tfjson.State) error {
 		id, err := stateID(s, address)
 		if err != nil {
 			return err
@@ -74,13 +91,13 @@ func (p *testPool) bondOnEveryHost(address string, want bondWant) resource.TestC
 			}
 		}
 		return nil
-	}
+	})
 }
 
 // vlanOnEveryHost checks that every host has the VLAN over its PIF on the
 // parent network, with the MTU in effect on its untagged PIF.
-func (p *testPool) vlanOnEveryHost(address string, tag, mtu int64) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
+func (p *testPool) vlanOnEveryHost(address string, tag, mtu int64) statecheck.StateCheck {
+	return poolCheck(func(s *tfjson.State) error {
 		id, err := stateID(s, address)
 		if err != nil {
 			return err
@@ -105,13 +122,13 @@ func (p *testPool) vlanOnEveryHost(address string, tag, mtu int64) resource.Test
 			}
 		}
 		return nil
-	}
+	})
 }
 
 // managementOn checks that every host's management interface is on a PIF
 // with the device.
-func (p *testPool) managementOn(device string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
+func (p *testPool) managementOn(device string) statecheck.StateCheck {
+	return poolCheck(func(*tfjson.State) error {
 		snap, err := poolnet.TakeSnapshot(bg, p.client)
 		if err != nil {
 			return err
@@ -126,7 +143,7 @@ func (p *testPool) managementOn(device string) resource.TestCheckFunc {
 			}
 		}
 		return nil
-	}
+	})
 }
 
 // fingerprint is what "nothing left over" compares: every network, bond and

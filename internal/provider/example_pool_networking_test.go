@@ -2,51 +2,71 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/config"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
 )
 
 // The topology xsnet comes from, applied from examples/pool-networking
-// exactly as a user would: four hosts, a management bond at MTU 1500, a VM
-// bond at MTU 9000 with VLANs 100-103 over it, and a private network.
+// exactly as a user applies it, with the terraform command: four hosts, a
+// management bond at MTU 1500, a VM bond at MTU 9000 with VLANs 100-103
+// over it, and a private network. Then a second plan finds nothing to do,
+// and destroy leaves the pool as it was.
 func TestAccExample_poolNetworking(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
+	var env []string
 	if pool.sim != nil {
-		t.Setenv(envHost, pool.sim.URL())
-		t.Setenv(envUsername, pool.sim.Username())
-		t.Setenv(envPassword, pool.sim.Password())
+		env = []string{envHost + "=" + pool.sim.URL(), envUsername + "=" + pool.sim.Username(), envPassword + "=" + pool.sim.Password()}
+	} else {
+		env = []string{envHost + "=" + os.Getenv(envHost), envUsername + "=" + os.Getenv(envUsername), envPassword + "=" + os.Getenv(envPassword)}
 	}
-	// The example names its provider xsnet/xsnet, as users will.
-	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "xsnet")
+	w := newWorkdir(t, env)
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "pool-networking", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.write(t, "main.tf", string(src))
 	before := pool.baseline(t)
 
-	checks := []resource.TestCheckFunc{
+	if out, ok := w.run("apply", "-auto-approve"); !ok {
+		t.Fatalf("terraform apply failed:\n%s", out)
+	}
+	out, ok := w.run("show", "-json")
+	if !ok {
+		t.Fatalf("terraform show failed:\n%s", out)
+	}
+	var state tfjson.State
+	if err := state.UnmarshalJSON([]byte(out)); err != nil {
+		t.Fatalf("reading terraform show -json: %v", err)
+	}
+	checks := []statecheck.StateCheck{
 		pool.bondOnEveryHost("xsnet_bond.management", bondWant{members: []string{"eth0", "eth1"}, mode: "balance-slb", mtu: 1500, management: true}),
 		pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
-		pool.managementOn("bond0"),
 		pool.networkIs("xsnet_network.private", "Private (VM to VM)", 1500),
 	}
 	for tag := 100; tag <= 103; tag++ {
 		checks = append(checks, pool.vlanOnEveryHost(fmt.Sprintf("xsnet_vlan.vm[\"%d\"]", tag), int64(tag), 9000))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             pool.nothingLeftOver(before),
-		Steps: []resource.TestStep{
-			{
-				ConfigDirectory: config.StaticDirectory("../../examples/pool-networking"),
-				Check:           resource.ComposeAggregateTestCheckFunc(checks...),
-			},
-			{
-				// Applied again, nothing changes.
-				ConfigDirectory:    config.StaticDirectory("../../examples/pool-networking"),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: false,
-			},
-		},
-	})
+	for _, c := range checks {
+		var resp statecheck.CheckStateResponse
+		c.CheckState(bg, statecheck.CheckStateRequest{State: &state}, &resp)
+		if resp.Error != nil {
+			t.Error(resp.Error)
+		}
+	}
+
+	if out, ok := w.run("plan", "-detailed-exitcode"); !ok {
+		t.Errorf("a second plan is not empty (or failed):\n%s", out)
+	}
+	if out, ok := w.run("destroy", "-auto-approve"); !ok {
+		t.Fatalf("terraform destroy failed:\n%s", out)
+	}
+	if err := pool.nothingLeftOver(before)(nil); err != nil {
+		t.Error(err)
+	}
 }

@@ -40,27 +40,30 @@ func policyOf(ctx context.Context, g *guardrailsModel) guardrail.Policy {
 
 // validationPolicy hands the provider's guardrails policy to resources at
 // `terraform validate`, where no resource is configured: Terraform validates
-// the provider block first, in the same provider process, and the resources
-// read what it found. Before that, the policy is unknown and the bond-mode
-// rule waits for plan.
+// a provider block before the resources that use it, in the same provider
+// process, and the resources read what it found. Without a provider block
+// Terraform validates none, and the policy is the default.
 type validationPolicy struct {
 	mu     sync.Mutex
-	policy guardrail.Policy
+	policy *guardrail.Policy
 }
 
 func (v *validationPolicy) set(p guardrail.Policy) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.policy = p
+	v.policy = &p
 }
 
 func (v *validationPolicy) get() guardrail.Policy {
 	if v == nil {
-		return guardrail.Policy{}
+		return guardrail.DefaultPolicy()
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.policy
+	if v.policy == nil {
+		return guardrail.DefaultPolicy()
+	}
+	return *v.policy
 }
 
 // addGuardrailDiagnostics reports what a check found, each diagnostic on

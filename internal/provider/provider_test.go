@@ -23,9 +23,10 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 // testPool is the pool an acceptance test runs against: the provider block
 // that reaches it and a client for checks that go around Terraform.
 type testPool struct {
-	providerBlock string
-	client        *xenapi.Client
-	sim           *xapisim.Sim // nil against a real pool
+	// providerSettings are the provider block's lines that reach the pool.
+	providerSettings string
+	client           *xenapi.Client
+	sim              *xapisim.Sim // nil against a real pool
 }
 
 // newTestPool starts a simulated pool for the test, or, when XENSERVER_HOST
@@ -42,7 +43,7 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &testPool{providerBlock: `provider "xsnet" {}`, client: client}
+		return &testPool{client: client}
 	}
 	sim := xapisim.Run(t, cfg)
 	client, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
@@ -51,7 +52,7 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 	}
 	t.Cleanup(func() { _ = client.Logout(context.Background()) })
 	return &testPool{
-		providerBlock: fmt.Sprintf("provider \"xsnet\" {\n  host     = %q\n  username = %q\n  password = %q\n}\n",
+		providerSettings: fmt.Sprintf("  host     = %q\n  username = %q\n  password = %q\n",
 			sim.URL(), sim.Username(), sim.Password()),
 		client: client,
 		sim:    sim,
@@ -59,7 +60,16 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 }
 
 // config prepends the provider block to a test configuration.
-func (p *testPool) config(hcl string) string { return p.providerBlock + "\n" + hcl }
+func (p *testPool) config(hcl string) string {
+	return "provider \"xsnet\" {\n" + p.providerSettings + "}\n\n" + hcl
+}
+
+// configAllowing is config under a guardrails policy that allows the bond
+// modes, given as HCL list elements such as `"balance-slb", "lacp"`.
+func (p *testPool) configAllowing(modes, hcl string) string {
+	return "provider \"xsnet\" {\n" + p.providerSettings +
+		"  guardrails {\n    allowed_bond_modes = [" + modes + "]\n  }\n}\n\n" + hcl
+}
 
 // snapshot reads the pool through the client, not through Terraform.
 func (p *testPool) snapshot(t *testing.T) *poolnet.Snapshot {

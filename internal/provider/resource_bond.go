@@ -169,11 +169,15 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		resp.Diagnostics.AddError("Cannot Read the Pool", "The guardrails check the plan against the pool, which could not be read: "+err.Error())
 		return
 	}
-	network := ""
+	network, facts := "", snap.Facts()
 	if state != nil {
 		network = state.ID.ValueString()
+	} else {
+		var members []string
+		_ = cfg.Members.ElementsAs(ctx, &members, false)
+		facts = snap.FactsReplacing(members)
 	}
-	res := guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg, network), r.data.policy, snap.Facts())
+	res := guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg, network), r.data.policy, facts)
 	addGuardrailDiagnostics(res.Result, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -337,7 +341,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 	slices.Sort(priorMembers)
 	priorMode := prior.Mode.ValueString()
 
-	mtu := pb.NetworkMTU
+	mtus := []int64{pb.NetworkMTU}
 	var members []string
 	mode := ""
 	management := len(pb.Hosts) > 0
@@ -348,9 +352,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		if !ok {
 			continue
 		}
-		if hb.MTU != pb.NetworkMTU {
-			mtu = hb.MTU // not yet in effect on this host
-		}
+		mtus = append(mtus, hb.MTU)
 		if members == nil || !slices.Equal(hb.Members, priorMembers) {
 			members = hb.Members
 		}
@@ -390,7 +392,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		NameDescription:  types.StringValue(pb.NameDescription),
 		Members:          membersValue,
 		Mode:             types.StringValue(mode),
-		MTU:              types.Int64Value(mtu),
+		MTU:              types.Int64Value(drifted(prior.MTU.ValueInt64(), mtus...)),
 		Management:       types.BoolValue(management),
 		HashingAlgorithm: hashing,
 		Bridge:           types.StringValue(pb.Bridge),

@@ -4,11 +4,11 @@ import (
 	"regexp"
 	"testing"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
@@ -31,8 +31,8 @@ resource "xsnet_bond" "vm" {
   members    = ["eth2", "eth3"]
   mtu        = 9000
 }`),
-				Check: pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
 				ConfigStateChecks: []statecheck.StateCheck{
+					pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mode"), knownvalue.StringExact("balance-slb")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("management"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hosts"), knownvalue.MapSizeExact(4)),
@@ -47,7 +47,7 @@ resource "xsnet_bond" "vm" {
 			{
 				// Mode and MTU change in place, and the MTU must reach every
 				// bond master PIF.
-				Config: pool.config(`
+				Config: pool.configAllowing(`"balance-slb", "active-backup"`, `
 resource "xsnet_bond" "vm" {
   name_label = "Bond 2+3 (VM)"
   members    = ["eth2", "eth3"]
@@ -57,11 +57,11 @@ resource "xsnet_bond" "vm" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				Check: pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "active-backup", mtu: 1500}),
+				ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "active-backup", mtu: 1500})},
 			},
 			{
 				// Members make a new bond.
-				Config: pool.config(`
+				Config: pool.configAllowing(`"balance-slb", "active-backup"`, `
 resource "xsnet_bond" "vm" {
   name_label = "Bond 1+2+3 (VM)"
   members    = ["eth1", "eth2", "eth3"]
@@ -70,7 +70,7 @@ resource "xsnet_bond" "vm" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: pool.bondOnEveryHost(addr, bondWant{members: []string{"eth1", "eth2", "eth3"}, mode: "active-backup", mtu: 1500}),
+				ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost(addr, bondWant{members: []string{"eth1", "eth2", "eth3"}, mode: "active-backup", mtu: 1500})},
 			},
 		},
 	})
@@ -94,10 +94,10 @@ resource "xsnet_bond" "management" {
   members    = ["eth0", "eth1"]
   management = true
 }`),
-				Check: resource.ComposeAggregateTestCheckFunc(
+				ConfigStateChecks: []statecheck.StateCheck{
 					pool.bondOnEveryHost(addr, bondWant{members: []string{"eth0", "eth1"}, mode: "balance-slb", mtu: 1500, management: true}),
 					pool.managementOn("bond0"),
-				),
+				},
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
 		},
@@ -119,7 +119,7 @@ resource "xsnet_bond" "management" {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectKnownValue("xsnet_bond.management", tfjsonpath.New("management"), knownvalue.Bool(true)),
 			}},
-			Check: pool.managementOn("bond0"),
+			ConfigStateChecks: []statecheck.StateCheck{pool.managementOn("bond0")},
 		}},
 	})
 }
@@ -141,9 +141,9 @@ resource "xsnet_bond" "mgmt" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
-			{Config: bond(true), Check: pool.managementOn("bond0")},
-			{Config: bond(false), Check: pool.managementOn("eth0")},
-			{Config: bond(true), Check: pool.managementOn("bond0")},
+			{Config: bond(true), ConfigStateChecks: []statecheck.StateCheck{pool.managementOn("bond0")}},
+			{Config: bond(false), ConfigStateChecks: []statecheck.StateCheck{pool.managementOn("eth0")}},
+			{Config: bond(true), ConfigStateChecks: []statecheck.StateCheck{pool.managementOn("bond0")}},
 		},
 	})
 }
@@ -162,14 +162,14 @@ resource "xsnet_bond" "vm" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: pool.bondOnEveryHost("xsnet_bond.vm", want)},
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)}},
 			{
 				PreConfig: func() { pool.destroyOneBond(t) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionUpdate),
 				}},
-				Check: pool.bondOnEveryHost("xsnet_bond.vm", want),
+				ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)},
 			},
 		},
 	})
@@ -220,7 +220,7 @@ resource "xsnet_bond" "vm" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionUpdate),
 				}},
-				Check: pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
+				ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000})},
 			},
 		},
 	})
@@ -269,10 +269,10 @@ resource "xsnet_bond" "vm" {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) (err error) {
+				ConfigStateChecks: []statecheck.StateCheck{poolCheck(func(s *tfjson.State) (err error) {
 					id, err = stateID(s, "xsnet_bond.vm")
 					return err
-				},
+				})},
 			},
 			{
 				PreConfig: func() {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"testing"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
@@ -33,8 +33,8 @@ resource "xsnet_network" "private" {
 		Steps: []resource.TestStep{
 			{
 				Config: network("private", 1500),
-				Check:  pool.networkIs(addr, "private", 1500),
 				ConfigStateChecks: []statecheck.StateCheck{
+					pool.networkIs(addr, "private", 1500),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("bridge"), knownvalue.StringRegexp(regexpMust(`^xapi\d+$`))),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("other_config"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"owner": knownvalue.StringExact("platform"),
@@ -47,14 +47,14 @@ resource "xsnet_network" "private" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				Check: pool.networkIs(addr, "private-jumbo", 9000),
+				ConfigStateChecks: []statecheck.StateCheck{pool.networkIs(addr, "private-jumbo", 9000)},
 			},
 		},
 	})
 }
 
-func (p *testPool) networkIs(address, name string, mtu int64) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
+func (p *testPool) networkIs(address, name string, mtu int64) statecheck.StateCheck {
+	return poolCheck(func(s *tfjson.State) error {
 		id, err := stateID(s, address)
 		if err != nil {
 			return err
@@ -71,5 +71,5 @@ func (p *testPool) networkIs(address, name string, mtu int64) resource.TestCheck
 			return fmt.Errorf("network %s is %q with MTU %d, want %q with MTU %d", id, n.NameLabel, n.MTU, name, mtu)
 		}
 		return nil
-	}
+	})
 }

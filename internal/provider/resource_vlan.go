@@ -179,7 +179,7 @@ func (r *vlanResource) Create(ctx context.Context, req resource.CreateRequest, r
 		resp.Diagnostics.AddError("Cannot Create VLAN", err.Error()+"\n\nNothing was left behind in the pool: xsnet undid every step it had made.")
 		return
 	}
-	state, found := r.read(ctx, uuid, &resp.Diagnostics)
+	state, found := r.read(ctx, uuid, &plan, &resp.Diagnostics)
 	if !found {
 		resp.Diagnostics.AddError("VLAN Vanished", "The VLAN's network "+uuid+" was created but is gone when read back.")
 		return
@@ -193,7 +193,7 @@ func (r *vlanResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	state, found := r.read(ctx, prior.ID.ValueString(), &resp.Diagnostics)
+	state, found := r.read(ctx, prior.ID.ValueString(), &prior, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -220,7 +220,7 @@ func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	err := poolnet.UpdateVLAN(ctx, r.data.client, id, vlanSpec(plan))
-	state, found := r.read(ctx, id, &resp.Diagnostics)
+	state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
 	if found {
 		if state.ParentNetworkID.IsNull() {
 			state.Tag, state.ParentNetworkID = plan.Tag, plan.ParentNetworkID
@@ -247,10 +247,12 @@ func (r *vlanResource) ImportState(ctx context.Context, req resource.ImportState
 	importByUUID(ctx, "VLAN", req, resp)
 }
 
-// read returns the VLAN as the pool has it; found is false when its network
-// is gone. The MTU reported is one not yet in effect on some host, if any,
-// so that the plan shows it and apply replugs.
-func (r *vlanResource) read(ctx context.Context, uuid string, diags *diag.Diagnostics) (vlanModel, bool) {
+// read returns the VLAN as the pool has it, against prior (the state or
+// plan it is compared with; its zero value on import); found is false when
+// its network is gone. An MTU that differs from prior on the network or on
+// any host's VLAN PIF is the one reported, so that the plan shows it and
+// apply sets and replugs.
+func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, diags *diag.Diagnostics) (vlanModel, bool) {
 	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
 	if err != nil {
 		diags.AddError("Cannot Read the Pool", err.Error())
@@ -260,12 +262,10 @@ func (r *vlanResource) read(ctx context.Context, uuid string, diags *diag.Diagno
 	if !ok {
 		return vlanModel{}, false
 	}
-	mtu := pv.NetworkMTU
+	mtus := []int64{pv.NetworkMTU}
 	hosts := map[string]attr.Value{}
 	for _, hv := range pv.Hosts {
-		if hv.MTU != pv.NetworkMTU {
-			mtu = hv.MTU
-		}
+		mtus = append(mtus, hv.MTU)
 		obj, d := types.ObjectValue(vlanHostAttrTypes, map[string]attr.Value{
 			"vlan_id":         types.StringValue(hv.VLANUUID),
 			"tagged_pif_id":   types.StringValue(hv.TaggedPIFUUID),
@@ -282,7 +282,7 @@ func (r *vlanResource) read(ctx context.Context, uuid string, diags *diag.Diagno
 		NameDescription: types.StringValue(pv.NameDescription),
 		Tag:             types.Int64Null(),
 		ParentNetworkID: types.StringNull(),
-		MTU:             types.Int64Value(mtu),
+		MTU:             types.Int64Value(drifted(prior.MTU.ValueInt64(), mtus...)),
 		Bridge:          types.StringValue(pv.Bridge),
 		Hosts:           hostsValue,
 	}

@@ -44,8 +44,8 @@ resource "xsnet_vlan" "web" {
 		Steps: []resource.TestStep{
 			{
 				Config: vlan("web", 100, 1500),
-				Check:  pool.vlanOnEveryHost(addr, 100, 1500),
 				ConfigStateChecks: []statecheck.StateCheck{
+					pool.vlanOnEveryHost(addr, 100, 1500),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hosts"), knownvalue.MapSizeExact(4)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("parent_network_id"), knownvalue.StringExact(parent)),
 				},
@@ -56,14 +56,14 @@ resource "xsnet_vlan" "web" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				Check: pool.vlanOnEveryHost(addr, 100, 1500),
+				ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost(addr, 100, 1500)},
 			},
 			{
 				Config: vlan("web", 200, 1500),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: pool.vlanOnEveryHost(addr, 200, 1500),
+				ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost(addr, 200, 1500)},
 			},
 		},
 	})
@@ -92,8 +92,8 @@ resource "xsnet_vlan" "app" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
-			{Config: config(9000), Check: pool.vlanOnEveryHost("xsnet_vlan.app", 101, 9000)},
-			{Config: config(1500), Check: pool.vlanOnEveryHost("xsnet_vlan.app", 101, 1500)},
+			{Config: config(9000), ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost("xsnet_vlan.app", 101, 9000)}},
+			{Config: config(1500), ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost("xsnet_vlan.app", 101, 1500)}},
 		},
 	})
 }
@@ -112,7 +112,7 @@ resource "xsnet_vlan" "web" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500)},
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500)}},
 			{
 				PreConfig: func() {
 					snap := pool.snapshot(t)
@@ -130,7 +130,7 @@ resource "xsnet_vlan" "web" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("xsnet_vlan.web", plancheck.ResourceActionUpdate),
 				}},
-				Check: pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500),
+				ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500)},
 			},
 		},
 	})

@@ -81,3 +81,17 @@ func importByUUID(ctx context.Context, kind string, req resource.ImportStateRequ
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// drifted returns the first of the values that differs from prior, or prior
+// when none does. Read reports an MTU this way: a network MTU changed by
+// hand, or a PIF that has not taken its network's MTU, both show in the
+// plan, and apply sets the MTU and replugs. On import prior is zero and the
+// network's MTU, given first, is the one reported.
+func drifted(prior int64, values ...int64) int64 {
+	for _, v := range values {
+		if v != prior {
+			return v
+		}
+	}
+	return prior
+}
