@@ -72,6 +72,10 @@ type objMeta struct {
 	last              map[string]any
 }
 
+// maxDeletions bounds the deletions kept for event.from; a token older
+// than the oldest kept misses the deletions dropped.
+const maxDeletions = 10000
+
 type deletion struct {
 	class   string
 	ref     xenapi.Ref
@@ -272,8 +276,12 @@ func (d *db) commit() {
 		t := d.tables[class]
 		for _, ref := range t.order {
 			seen[ref] = true
-			snap := xenapi.MarshalRecord(d.derived(class, ref, t.rows[ref]))
 			m, ok := d.meta[ref]
+			if ok && class == "session" {
+				// Sessions never change once made; there may be many.
+				continue
+			}
+			snap := xenapi.MarshalRecord(d.derived(class, ref, t.rows[ref]))
 			switch {
 			case !ok:
 				d.meta[ref] = &objMeta{class: class, created: next, modified: next, last: snap}
@@ -286,6 +294,9 @@ func (d *db) commit() {
 	}
 	for ref, m := range d.meta {
 		if !seen[ref] {
+			if len(d.deleted) >= maxDeletions {
+				d.deleted = slices.Delete(d.deleted, 0, maxDeletions/10)
+			}
 			d.deleted = append(d.deleted, deletion{class: m.class, ref: ref, created: m.created, gen: next})
 			delete(d.meta, ref)
 			dirty = true
