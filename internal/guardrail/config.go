@@ -9,7 +9,7 @@ const (
 	AttrHashingAlgorithm = "hashing_algorithm"  // xsnet_bond: an LACP bond's hashing
 	AttrTag              = "tag"                // xsnet_vlan: the 802.1Q tag
 	AttrParentNetworkID  = "parent_network_id"  // xsnet_vlan: the network whose PIFs carry the VLAN
-	AttrAddress          = "address"            // xsnet_pool_member: the host to join
+	AttrAddress          = "address"            // xsnet_pool: a host to join, the key of join
 	AttrGuardrails       = "guardrails"         // provider: the guardrails policy block
 	AttrAllowedBondModes = "allowed_bond_modes" // provider guardrails block: the bond modes allowed
 )

@@ -279,7 +279,7 @@ resource "xsnet_bond" "storage" {
 var rulePoolJoinHost = &Rule{
 	ID:        IDPoolJoinHost,
 	Title:     "Host Cannot Join The Pool As It Is",
-	Resources: []string{"xsnet_pool_member"},
+	Resources: []string{"xsnet_pool"},
 	Plan:      "a host to join that has bonds, VLANs other than management, or another network backend than the pool.",
 	Why: "xapi's pool.join refuses a host with bonds (POOL_JOINING_HOST_HAS_BONDS), with VLANs other than " +
 		"management (POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS) or with another network backend, in the middle " +
@@ -287,12 +287,16 @@ var rulePoolJoinHost = &Rule{
 	Fix: "Remove the host's bonds and non-management VLANs and give it the pool's network backend before it joins; " +
 		"on joining it takes the pool's bonds and VLANs.",
 	Bad: `# xs5 still has the bond0 it was installed with.
-resource "xsnet_pool_member" "xs5" {
-  address = "xs5.example.com"
+resource "xsnet_pool" "this" {
+  join = {
+    "xs5.example.com" = { password_wo = var.xs5_password }
+  }
 }`,
 	Good: `# bond0 removed from xs5 first: the pool's bonds reach it on joining.
-resource "xsnet_pool_member" "xs5" {
-  address = "xs5.example.com"
+resource "xsnet_pool" "this" {
+  join = {
+    "xs5.example.com" = { password_wo = var.xs5_password }
+  }
 }`,
 }
 
