@@ -359,6 +359,7 @@ func (c *call) poolEject() (any, error) {
 		}
 		d.remove("PIF", p.Ref)
 	}
+	metrics := get[xenapi.HostMetrics](d, host.Metrics)
 	d.remove("host_metrics", host.Metrics)
 	d.remove("host", ref)
 
@@ -368,7 +369,7 @@ func (c *call) poolEject() (any, error) {
 	own.insert(refFor(newUUID()), &xenapi.Pool{UUID: newUUID(), Master: ref, OtherConfig: map[string]string{}})
 	host.Enabled = false
 	own.insert(ref, host)
-	own.insert(host.Metrics, &xenapi.HostMetrics{UUID: newUUID(), Live: true})
+	own.insert(host.Metrics, metrics)
 	for _, nic := range nics {
 		n := own.addNICNetwork(nic.Device, get[xenapi.Network](d, nic.Network))
 		p := nic

@@ -60,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer, wait func()) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if cfg.Hosts < 1 || cfg.NICs < 1 {
+		return fmt.Errorf("-hosts %d -nics %d: a pool needs a host, and a host a NIC", cfg.Hosts, cfg.NICs)
+	}
 	var err error
 	if cfg.Faults, err = xapisim.ParseFaults(*faults); err != nil {
 		return err
