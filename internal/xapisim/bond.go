@@ -372,6 +372,10 @@ func (d *db) assertNoOtherLocalPIFs(host, network xenapi.Ref) error {
 	return nil
 }
 
+func isHexDigit(ch byte) bool {
+	return '0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'f' || 'A' <= ch && ch <= 'F'
+}
+
 // isMAC is xapi's check: six pairs of hex digits joined by colons.
 func isMAC(s string) bool {
 	if len(s) != 17 {
@@ -385,7 +389,7 @@ func isMAC(s string) bool {
 			}
 			continue
 		}
-		if !('0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'f' || 'A' <= ch && ch <= 'F') {
+		if !isHexDigit(ch) {
 			return false
 		}
 	}

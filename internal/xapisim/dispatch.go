@@ -318,7 +318,7 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 	}
 	injected := s.errorFor(name)
 	if async {
-		task := s.newTask(c.db, h, wc.Method)
+		task := s.newTask(c.db, wc.Method)
 		c.db.commit()
 		s.mu.Unlock()
 		s.runTask(c, task, delay, injected)

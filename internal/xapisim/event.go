@@ -131,6 +131,8 @@ func (d *db) eventsSince(since int64, subs []subscription) []any {
 			"class": lower, "operation": "del", "ref": string(del.ref),
 		})
 	}
-	out := append(adds, mods...)
+	out := make([]any, 0, len(adds)+len(mods)+len(dels))
+	out = append(out, adds...)
+	out = append(out, mods...)
 	return append(out, dels...)
 }

@@ -26,7 +26,7 @@ func FuzzServe(f *testing.F) {
 		if jsonPath {
 			path = "/jsonrpc"
 		}
-		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, bytes.NewReader(body))
 		rec := httptest.NewRecorder()
 		endpoint.ServeHTTP(rec, req)
 		switch rec.Code {

@@ -2,6 +2,7 @@ package xapisim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -55,13 +56,17 @@ func (c *rawClient) post(method string, params []any) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	resp, err := httpClient.Post(c.url+path, "text/xml", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodPost, c.url+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
-	defer resp.Body.Close()
+	req.Header.Set("Content-Type", "text/xml")
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
 	out, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, err
+	return resp.StatusCode, out, errors.Join(err, resp.Body.Close())
 }
 
 // raw makes a call with exactly the given parameters.

@@ -66,8 +66,9 @@ func TestHostRebootTakesTheHostOutAndBack(t *testing.T) {
 		c.call("host.disable", host)
 		c.call("host.reboot", host)
 		eventually(t, "host down", func() bool { return c.field("host_metrics", metrics, "live") == false })
-		if conn, err := net.Dial("tcp", hostPort(s.HostURL("xs-host-2"))); err == nil {
-			conn.Close()
+		var dialer net.Dialer
+		if conn, err := dialer.DialContext(t.Context(), "tcp", hostPort(s.HostURL("xs-host-2"))); err == nil {
+			_ = conn.Close()
 			t.Error("a rebooting host's endpoint accepts connections")
 		}
 		eventually(t, "host back", func() bool { return c.field("host_metrics", metrics, "live") == true })

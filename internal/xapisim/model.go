@@ -85,7 +85,7 @@ func (d *db) record(class string, ref xenapi.Ref) (map[string]any, bool) {
 			out[k] = map[string]any{}
 		}
 	}
-	maps.Copy(out, xenapi.MarshalRecord(d.derived(class, ref, rec)))
+	maps.Copy(out, xenapi.MarshalRecord(d.derived(ref, rec)))
 	return out, true
 }
 

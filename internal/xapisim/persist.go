@@ -75,10 +75,9 @@ func (s *Sim) save() error {
 	if err != nil {
 		return fmt.Errorf("xapisim: saving state: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("xapisim: saving state: %w", err)
+		return errors.Join(fmt.Errorf("xapisim: saving state: %w", err), tmp.Close())
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("xapisim: saving state: %w", err)

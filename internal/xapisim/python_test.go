@@ -16,12 +16,12 @@ const debianPython = "/usr/bin/python3"
 // against the simulator over XML-RPC: testdata/os_xenapi_bond.py logs in,
 // lists PIFs, makes and destroys a bond, and sees PIF_ALREADY_BONDED.
 func TestDebianXenAPIClient(t *testing.T) {
-	if out, err := exec.Command(debianPython, "-c", "from os_xenapi.client import XenAPI").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(t.Context(), debianPython, "-c", "from os_xenapi.client import XenAPI").CombinedOutput(); err != nil {
 		t.Skipf("%s cannot import os_xenapi.client (%v: %s); install it with: apt-get install python3-os-xenapi",
 			debianPython, err, strings.TrimSpace(string(out)))
 	}
 	s := Run(t, Config{Hosts: 2})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, debianPython, "testdata/os_xenapi_bond.py", s.URL(), s.Username(), s.Password()).CombinedOutput()
 	t.Logf("%s", out)

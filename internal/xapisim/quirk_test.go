@@ -16,9 +16,13 @@ func answers(t *testing.T, url string, timeout time.Duration) bool {
 	t.Helper()
 	body, _ := wire.EncodeXMLCall("session.login_with_password", []any{"root", "x"})
 	client := &http.Client{Timeout: timeout}
-	resp, err := client.Post(url+"/", "text/xml", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
 	if err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return true
 	}
 	var ne net.Error

@@ -17,13 +17,31 @@ import (
 
 func postRaw(t *testing.T, url, contentType string, body io.Reader) (int, string) {
 	t.Helper()
-	resp, err := httpClient.Post(url, contentType, body)
+	status, out := do(t, httpClient, http.MethodPost, url, contentType, body)
+	return status, string(out)
+}
+
+// do makes one HTTP request, failing the test if it cannot, and returns
+// the status and body of the response.
+func do(t *testing.T, client *http.Client, method, url, contentType string, body io.Reader) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
 }
 
 func TestMalformedRequestsAreHTTP500(t *testing.T) {
@@ -64,12 +82,8 @@ func TestContentLengthIsRequired(t *testing.T) {
 	s := Run(t, Config{Hosts: 1})
 	body, _ := wire.EncodeXMLCall("session.login_with_password", []any{"root", s.Password()})
 	// A reader of unknown length makes the client send a chunked body.
-	resp, err := httpClient.Post(s.URL()+"/", "text/xml", io.MultiReader(bytes.NewReader(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	equal(t, "status", resp.StatusCode, 500)
+	status, _ := do(t, httpClient, http.MethodPost, s.URL()+"/", "text/xml", io.MultiReader(bytes.NewReader(body)))
+	equal(t, "status", status, 500)
 }
 
 func TestRPC2IsXMLRPCToo(t *testing.T) {
@@ -182,12 +196,8 @@ func TestCallsAndTraceOverHTTP(t *testing.T) {
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	resp, err := httpClient.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+	_, body := do(t, httpClient, http.MethodGet, url, "", nil)
+	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 }
@@ -211,11 +221,7 @@ func TestTLSWithAFingerprintedCertificate(t *testing.T) {
 		},
 	}}}
 	body, _ := wire.EncodeXMLCall("session.login_with_password", []any{s.Username(), s.Password()})
-	resp, err := client.Post(s.URL()+"/", "text/xml", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	do(t, client, http.MethodPost, s.URL()+"/", "text/xml", bytes.NewReader(body))
 	equal(t, "fingerprint", seen, s.Fingerprint())
 	if !strings.Contains(s.Fingerprint(), ":") || len(s.Fingerprint()) != 95 {
 		t.Errorf("fingerprint %q is not 32 hex bytes joined by colons", s.Fingerprint())

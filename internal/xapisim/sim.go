@@ -111,7 +111,6 @@ type hostRT struct {
 	addr       string // "127.0.0.1:port", host.address
 	url        string
 	srv        *http.Server
-	ln         net.Listener
 
 	state hostState
 	// back is closed when the host leaves hostOut, releasing held calls.
@@ -232,7 +231,8 @@ func (s *Sim) Start(listen string) error {
 
 // listen opens h's endpoint and serves it.
 func (s *Sim) listen(h *hostRT) error {
-	ln, err := net.Listen("tcp", h.listen)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", h.listen)
 	if err != nil {
 		return fmt.Errorf("xapisim: %s: %w", h.name(), err)
 	}
@@ -247,7 +247,6 @@ func (s *Sim) listen(h *hostRT) error {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12})
 	}
 	h.url = scheme + "://" + h.addr
-	h.ln = ln
 	h.srv = &http.Server{
 		Handler:           s.endpoint(h),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -266,7 +265,7 @@ func (s *Sim) listen(h *hostRT) error {
 func (s *Sim) unlisten(h *hostRT) {
 	if h.srv != nil {
 		_ = h.srv.Close()
-		h.srv, h.ln = nil, nil
+		h.srv = nil
 	}
 }
 

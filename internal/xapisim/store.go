@@ -238,7 +238,7 @@ func (d *db) vlanOfUntagged(pif xenapi.Ref) (xenapi.Ref, *xenapi.VLAN) {
 
 // derived returns a copy of a stored record with the computed sides of its
 // relations filled in.
-func (d *db) derived(class string, ref xenapi.Ref, rec any) any {
+func (d *db) derived(ref xenapi.Ref, rec any) any {
 	switch r := rec.(type) {
 	case *xenapi.Host:
 		c := *r
@@ -281,7 +281,7 @@ func (d *db) commit() {
 				// Sessions never change once made; there may be many.
 				continue
 			}
-			snap := xenapi.MarshalRecord(d.derived(class, ref, t.rows[ref]))
+			snap := xenapi.MarshalRecord(d.derived(ref, t.rows[ref]))
 			switch {
 			case !ok:
 				d.meta[ref] = &objMeta{class: class, created: next, modified: next, last: snap}

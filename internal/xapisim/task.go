@@ -43,7 +43,7 @@ func (c *call) taskCancel() (any, error) {
 }
 
 // newTask makes the task of an Async call, pending.
-func (s *Sim) newTask(d *db, h *hostRT, label string) xenapi.Ref {
+func (s *Sim) newTask(d *db, label string) xenapi.Ref {
 	uuid := newUUID()
 	d.insert(refFor(uuid), &xenapi.Task{
 		UUID:        uuid,

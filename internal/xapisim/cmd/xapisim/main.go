@@ -12,6 +12,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,16 +80,20 @@ func run(args []string, stdout, stderr io.Writer, wait func()) error {
 	if err := sim.Start(*listen); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "XENSERVER_HOST=%s\nXENSERVER_USERNAME=%s\nXENSERVER_PASSWORD=%s\n",
-		sim.URL(), shellQuote(sim.Username()), shellQuote(sim.Password()))
-	fmt.Fprintf(stderr, "xapisim: pool master on %s\n", sim.URL())
+	if _, err := fmt.Fprintf(stdout, "XENSERVER_HOST=%s\nXENSERVER_USERNAME=%s\nXENSERVER_PASSWORD=%s\n",
+		sim.URL(), shellQuote(sim.Username()), shellQuote(sim.Password())); err != nil {
+		return errors.Join(err, sim.Close())
+	}
+	// What follows is for a person watching; a closed stderr stops nothing.
+	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, "xapisim: "+format+"\n", args...) }
+	logf("pool master on %s", sim.URL())
 	for _, u := range sim.StandaloneURLs() {
-		fmt.Fprintf(stderr, "xapisim: standalone host on %s\n", u)
+		logf("standalone host on %s", u)
 	}
 	if fp := sim.Fingerprint(); fp != "" {
-		fmt.Fprintf(stderr, "xapisim: TLS certificate SHA-256 fingerprint %s\n", fp)
+		logf("TLS certificate SHA-256 fingerprint %s", fp)
 	}
-	fmt.Fprintf(stderr, "xapisim: calls and trace on %s/sim/calls and %s/sim/trace; stop with Ctrl-C\n", sim.URL(), sim.URL())
+	logf("calls and trace on %s/sim/calls and %s/sim/trace; stop with Ctrl-C", sim.URL(), sim.URL())
 	wait()
 	return sim.Close()
 }
