@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
@@ -69,6 +71,12 @@ type PoolBond struct {
 // managedKey marks, in other_config, a bond network xsnet made, so that a
 // plan can tell a bond xsnet may be replacing from one made by hand.
 const managedKey = "xsnet_managed"
+
+// memberMTUsKey is where, in the bond network's other_config, xsnet keeps
+// the MTUs the members' networks had before bonding, as
+// "<network uuid>=<mtu>,...": Bond.create gives them the bond's MTU and
+// Bond.destroy leaves it there, so DestroyBond puts them back.
+const memberMTUsKey = "xsnet_member_mtus"
 
 // managementFromKey is where, in the bond network's other_config, xsnet
 // remembers the network management came from when it moved management onto
@@ -171,12 +179,15 @@ func CreateBond(ctx context.Context, c *xenapi.Client, spec BondSpec) (string, e
 		NameLabel:       spec.NameLabel,
 		NameDescription: spec.NameDescription,
 		MTU:             spec.MTU,
-		OtherConfig:     map[string]string{managedKey: "bond"},
+		OtherConfig:     map[string]string{managedKey: "bond", memberMTUsKey: memberMTUs(snap, targets)},
 	})
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
 	}
 	undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, netRef) })
+	undo.push("the MTU of the members' networks", func(ctx context.Context) error {
+		return restoreMemberMTUs(ctx, c, memberMTUs(snap, targets))
+	})
 
 	if err := createBonds(ctx, c, netRef, targets, spec, &undo); err != nil {
 		return "", undo.rollback(ctx, err)
@@ -308,6 +319,47 @@ func DestroyBond(ctx context.Context, c *xenapi.Client, networkUUID string) erro
 	}
 	if err := c.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
 		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
+	}
+	return restoreMemberMTUs(ctx, c, net.OtherConfig[memberMTUsKey])
+}
+
+// memberMTUs records the MTU of each network the members' PIFs are on.
+func memberMTUs(snap *Snapshot, targets []bondTarget) string {
+	seen := map[string]bool{}
+	var parts []string
+	for _, t := range targets {
+		for _, m := range t.members {
+			n := snap.Networks[snap.PIFs[m].Network]
+			if !seen[n.UUID] {
+				seen[n.UUID] = true
+				parts = append(parts, fmt.Sprintf("%s=%d", n.UUID, n.MTU))
+			}
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
+}
+
+// restoreMemberMTUs sets the members' networks back to the MTUs
+// memberMTUs recorded. The NICs take them when next plugged, as after any
+// network MTU change.
+func restoreMemberMTUs(ctx context.Context, c *xenapi.Client, recorded string) error {
+	for _, part := range strings.Split(recorded, ",") {
+		uuid, value, ok := strings.Cut(part, "=")
+		mtu, err := strconv.ParseInt(value, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		ref, err := xenapi.GetByUUID[xenapi.Network](ctx, c, uuid)
+		if xenapi.IsGone(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.NetworkSetMTU(ctx, ref, mtu); err != nil {
+			return fmt.Errorf("restoring MTU %d on network %s: %w", mtu, uuid, err)
+		}
 	}
 	return nil
 }

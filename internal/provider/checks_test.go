@@ -151,9 +151,7 @@ func (p *testPool) managementOn(device string) statecheck.StateCheck {
 func fingerprint(snap *poolnet.Snapshot) map[string]string {
 	f := map[string]string{}
 	for _, n := range snap.Networks {
-		// Not the MTU: xapi gives bond members' networks the bond's MTU and
-		// leaves it there when the bond goes.
-		f["network "+n.UUID] = n.NameLabel
+		f["network "+n.UUID] = fmt.Sprintf("%s mtu=%d", n.NameLabel, n.MTU)
 	}
 	for _, b := range snap.Bonds {
 		f["bond "+b.UUID] = snap.PIFs[b.Master].Device

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// make demo is what a newcomer runs first: it must work, twice in a row,
+// and say what happened.
+func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs go build and terraform; set TF_ACC=1")
+	}
+	t.Chdir("../..")
+	for run := 1; run <= 2; run++ {
+		var out bytes.Buffer
+		if err := runDemo(t, &out); err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, out.String())
+		}
+		for _, want := range []string{
+			"==> 1/6  Building the provider",
+			"Apply complete! Resources: 7 added, 0 changed, 0 destroyed.",
+			"bond0  eth0+eth1 balance-slb  MTU 1500",
+			"◀ management 192.0.2.11",
+			"└ VLAN 103",
+			"(xsnet guardrail management-bond-mtu)",
+			"(xsnet guardrail bond-mode)",
+			"Destroy complete! Resources: 7 destroyed.",
+			"nothing is left running",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("run %d: the demo's output lacks %q:\n%s", run, want, out.String())
+			}
+		}
+	}
+}
+
+func runDemo(t *testing.T, out *bytes.Buffer) error {
+	t.Helper()
+	return run(context.Background(), out)
+}

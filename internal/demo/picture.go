@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// drawPool draws the pool's network host by host: each host's NICs and
+// bonds (with members, mode and MTU), the VLANs over each, and where
+// management lives; then the networks that reach no NIC.
+func drawPool(w io.Writer, snap *poolnet.Snapshot) {
+	fmt.Fprintf(w, "pool %q: %d hosts, %s network backend\n", snap.Pool.NameLabel, len(snap.Hosts), snap.NetworkBackend())
+	for _, host := range snap.HostRefs() {
+		h := snap.Hosts[host]
+		role := "member"
+		if host == snap.Pool.Master {
+			role = "master"
+		}
+		state := "live"
+		if !snap.Live(host) {
+			state = "NOT LIVE"
+		}
+		fmt.Fprintf(w, "  %s (%s, %s)\n", h.NameLabel, role, state)
+		for _, ref := range interfaces(snap, host) {
+			p := snap.PIFs[ref]
+			fmt.Fprintf(w, "    %-6s %-22s MTU %-5d %s%s\n", p.Device, describe(snap, p), p.MTU, networkName(snap, p), management(p))
+			for _, vref := range vlansOver(snap, ref) {
+				v := snap.PIFs[vref]
+				fmt.Fprintf(w, "      └ VLAN %-4d %-15s MTU %-5d %s%s\n", v.VLAN, "", v.MTU, networkName(snap, v), management(v))
+			}
+		}
+	}
+	var private []string
+	for _, n := range snap.Networks {
+		if len(n.PIFs) == 0 {
+			private = append(private, fmt.Sprintf("%q (MTU %d)", n.NameLabel, n.MTU))
+		}
+	}
+	sort.Strings(private)
+	if len(private) > 0 {
+		fmt.Fprintf(w, "  networks that reach no NIC: %s\n", strings.Join(private, ", "))
+	}
+}
+
+// interfaces are the host's NICs that are not bonded, and its bond masters,
+// by device.
+func interfaces(snap *poolnet.Snapshot, host xenapi.Ref) []xenapi.Ref {
+	var refs []xenapi.Ref
+	for ref, p := range snap.PIFs {
+		if p.Host == host && p.VLAN < 0 && p.BondSlaveOf.IsNull() {
+			refs = append(refs, ref)
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return deviceLess(snap.PIFs[refs[i]].Device, snap.PIFs[refs[j]].Device) })
+	return refs
+}
+
+// deviceLess orders NICs before bonds, and eth2 before eth10.
+func deviceLess(a, b string) bool {
+	pa, na := splitDevice(a)
+	pb, nb := splitDevice(b)
+	if pa != pb {
+		return pa == "eth" || (pb != "eth" && pa < pb)
+	}
+	return na < nb
+}
+
+// splitDevice splits "eth10" into "eth" and 10.
+func splitDevice(d string) (string, int) {
+	prefix := strings.TrimRight(d, "0123456789")
+	n, _ := strconv.Atoi(d[len(prefix):])
+	return prefix, n
+}
+
+func vlansOver(snap *poolnet.Snapshot, tagged xenapi.Ref) []xenapi.Ref {
+	var refs []xenapi.Ref
+	for _, v := range snap.VLANs {
+		if v.TaggedPIF == tagged {
+			refs = append(refs, v.UntaggedPIF)
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return snap.PIFs[refs[i]].VLAN < snap.PIFs[refs[j]].VLAN })
+	return refs
+}
+
+func describe(snap *poolnet.Snapshot, p xenapi.PIF) string {
+	if len(p.BondMasterOf) == 0 {
+		return "NIC"
+	}
+	b := snap.Bonds[p.BondMasterOf[0]]
+	var members []string
+	for _, s := range b.Slaves {
+		members = append(members, snap.PIFs[s].Device)
+	}
+	sort.Strings(members)
+	return fmt.Sprintf("%s %s", strings.Join(members, "+"), b.Mode)
+}
+
+func networkName(snap *poolnet.Snapshot, p xenapi.PIF) string {
+	return fmt.Sprintf("%q", snap.Networks[p.Network].NameLabel)
+}
+
+func management(p xenapi.PIF) string {
+	if !p.Management {
+		return ""
+	}
+	return fmt.Sprintf("  ◀ management %s", p.IP)
+}
