@@ -308,35 +308,49 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 		c.args = append(c.args, v)
 	}
 
+	return s.run(c, name, wc.Method, async, delay)
+}
+
+// run is the part of a call under the lock: the session check, injected
+// faults, then the message, or its task for an Async call. A message that
+// panics answers INTERNAL_ERROR and leaves the lock free, so that one bug
+// does not hang the pool.
+func (s *Sim) run(c *call, name, wireName string, async bool, delay time.Duration) (res wire.Result) {
 	s.mu.Lock()
-	c.db = h.db
-	if m.session {
-		if err := s.checkSession(c); err != nil {
+	locked := true
+	defer func() {
+		if p := recover(); p != nil {
+			res = result(nil, failure(xenapi.ErrInternalError, fmt.Sprintf("xapisim: %s: %v", name, p)))
+		}
+		if locked {
 			s.mu.Unlock()
+		}
+	}()
+	c.db = c.host.db
+	if c.m.session {
+		if err := s.checkSession(c); err != nil {
 			return result(nil, err)
 		}
 	}
 	injected := s.errorFor(name)
 	if async {
-		task := s.newTask(c.db, wc.Method)
+		task := s.newTask(c.db, wireName)
 		c.db.commit()
-		s.mu.Unlock()
 		s.runTask(c, task, delay, injected)
 		return wire.Result{Value: string(task)}
 	}
 	if injected != nil {
-		s.mu.Unlock()
 		return result(nil, injected)
 	}
-	if m.unlocked {
+	if c.m.unlocked {
 		s.mu.Unlock()
-		return result(m.fn(c))
+		locked = false
+		return result(c.m.fn(c))
 	}
-	v, err := m.fn(c)
-	if m.write {
+	v, err := c.m.fn(c)
+	if c.m.write {
 		c.db.commit()
 	}
-	s.mu.Unlock()
 	return result(v, err)
 }
 

@@ -3,6 +3,7 @@ package xapisim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
@@ -84,7 +85,7 @@ func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected er
 		case injected != nil:
 			err = injected
 		default:
-			v, err = c.m.fn(c)
+			v, err = s.runGuarded(c)
 		}
 		t.Progress = 1
 		t.Finished = time.Now().UTC().Truncate(time.Second)
@@ -108,4 +109,15 @@ func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected er
 		}
 		d.commit()
 	}()
+}
+
+// runGuarded runs a task's message, turning a panic into INTERNAL_ERROR as
+// a synchronous call does.
+func (s *Sim) runGuarded(c *call) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = nil, failure(xenapi.ErrInternalError, fmt.Sprintf("xapisim: %s: %v", c.m.name, p))
+		}
+	}()
+	return c.m.fn(c)
 }
