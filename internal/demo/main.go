@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,6 +44,7 @@ func main() {
 // demo holds what the steps share.
 type demo struct {
 	out     io.Writer
+	outErr  error  // the first failure to write to out
 	dir     string // the temporary directory everything lives in
 	workdir string // where terraform applies the example
 	env     []string
@@ -51,26 +53,34 @@ type demo struct {
 
 const steps = 6
 
-func (d *demo) heading(format string, args ...any) {
-	d.step++
-	fmt.Fprintf(d.out, "\n==> %d/%d  %s\n\n", d.step, steps, fmt.Sprintf(format, args...))
+// say writes to the demo's output. A failure to write stops nothing now
+// and is reported when the demo ends.
+func (d *demo) say(format string, args ...any) {
+	if _, err := fmt.Fprintf(d.out, format, args...); err != nil && d.outErr == nil {
+		d.outErr = err
+	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
+func (d *demo) heading(title string) {
+	d.step++
+	d.say("\n==> %d/%d  %s\n\n", d.step, steps, title)
+}
+
+func run(ctx context.Context, out io.Writer) (err error) {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "xsnet-demo-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
 	d := &demo{out: out, dir: dir, workdir: filepath.Join(dir, "pool-networking")}
+	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 
 	d.heading("Building the provider from this repository")
 	bin := filepath.Join(dir, "bin")
 	if err := d.command(ctx, "", nil, "go", "build", "-o", filepath.Join(bin, "terraform-provider-xsnet"), "."); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "built %s\n", filepath.Join(bin, "terraform-provider-xsnet"))
+	d.say("built %s\n", filepath.Join(bin, "terraform-provider-xsnet"))
 
 	d.heading("Starting a simulated XenServer pool: 4 hosts, 4 NICs each, management on eth0")
 	sim, err := xapisim.New(xapisim.Config{Hosts: 4, NICs: 4})
@@ -80,8 +90,12 @@ func run(ctx context.Context, out io.Writer) error {
 	if err := sim.Start("127.0.0.1:0"); err != nil {
 		return err
 	}
-	defer sim.Close()
-	fmt.Fprintf(out, "the pool master answers XenAPI (XML-RPC and JSON-RPC) at %s\n", sim.URL())
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, sim.Close())
+		}
+	}()
+	d.say("the pool master answers XenAPI (XML-RPC and JSON-RPC) at %s\n", sim.URL())
 	client, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
 	if err != nil {
 		return err
@@ -95,11 +109,10 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "\nThe pool as installed:")
-	drawPool(out, snap)
+	d.say("\nThe pool as installed:\n%s", drawPool(snap))
 
 	d.heading("terraform apply examples/pool-networking")
-	fmt.Fprint(out, "A management bond on eth0+eth1 at MTU 1500, a VM bond on eth2+eth3 at MTU 9000,\n"+
+	d.say("A management bond on eth0+eth1 at MTU 1500, a VM bond on eth2+eth3 at MTU 9000,\n" +
 		"VLANs 100-103 over the VM bond, and a private network: one bond and four VLANs on every host.\n\n")
 	if err := copyDir(filepath.Join("examples", "pool-networking"), d.workdir); err != nil {
 		return err
@@ -110,12 +123,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if snap, err = poolnet.TakeSnapshot(ctx, client); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "\nThe pool's network now, read back from the pool itself:")
-	drawPool(out, snap)
+	d.say("\nThe pool's network now, read back from the pool itself:\n%s", drawPool(snap))
 
 	d.heading("terraform validate refuses the two configurations that took pools down")
 	for _, bad := range badConfigs {
-		fmt.Fprintf(out, "--- %s\n%s\n", bad.title, indent(bad.hcl, "    "))
+		d.say("--- %s\n%s\n", bad.title, indent(bad.hcl))
 		dir := filepath.Join(d.dir, bad.name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
@@ -128,7 +140,7 @@ func run(ctx context.Context, out io.Writer) error {
 		if err == nil {
 			return fmt.Errorf("terraform validate accepted %s", bad.name)
 		}
-		fmt.Fprintf(out, "terraform validate (no credentials, no pool) says:\n%s\n", indent(errorsOnly(output), "    "))
+		d.say("terraform validate (no credentials, no pool) says:\n%s\n", indent(errorsOnly(output)))
 	}
 
 	d.heading("terraform destroy")
@@ -138,17 +150,16 @@ func run(ctx context.Context, out io.Writer) error {
 	if snap, err = poolnet.TakeSnapshot(ctx, client); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "\nThe pool is back as it was installed:")
-	drawPool(out, snap)
+	d.say("\nThe pool is back as it was installed:\n%s", drawPool(snap))
 
 	d.heading("Stopping the simulated pool")
 	if err := sim.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "done in %s; nothing is left running and the temporary directory is removed.\n"+
+	d.say("done in %s; nothing is left running and the temporary directory is removed.\n"+
 		"Next: `make test` runs the whole suite; README.md says how to point xsnet at a real pool.\n",
 		time.Since(start).Round(time.Second))
-	return nil
+	return d.outErr
 }
 
 const requiredProviders = `terraform {
@@ -193,10 +204,10 @@ func (d *demo) writeCLIConfig(bin string) error {
 func (d *demo) terraform(ctx context.Context, dir string, args ...string) error {
 	output, err := d.terraformOutput(ctx, dir, true, args...)
 	if err != nil {
-		fmt.Fprint(d.out, indent(withoutOverrideWarning(output), "    "))
+		d.say("%s", indent(withoutOverrideWarning(output)))
 		return fmt.Errorf("terraform %s: %w", args[0], err)
 	}
-	fmt.Fprint(d.out, indent(progressOnly(output), "    "))
+	d.say("%s", indent(progressOnly(output)))
 	return nil
 }
 
@@ -274,11 +285,12 @@ func errorsOnly(s string) string {
 	return s
 }
 
-func indent(s, prefix string) string {
+// indent sets terraform's output and HCL apart from the demo's own words.
+func indent(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	for i, l := range lines {
 		if l != "" {
-			lines[i] = prefix + l
+			lines[i] = "    " + l
 		}
 	}
 	return strings.Join(lines, "\n") + "\n"

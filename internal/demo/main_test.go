@@ -23,8 +23,8 @@ func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
 		for _, want := range []string{
 			"==> 1/6  Building the provider",
 			"Apply complete! Resources: 7 added, 0 changed, 0 destroyed.",
-			"bond0  eth0+eth1 balance-slb  MTU 1500",
-			"◀ management 192.0.2.11",
+			"eth0+eth1 balance-slb  MTU 1500  \"Bond 0+1 (management)\"  ◀ management 192.0.2.11",
+			"eth2+eth3 balance-slb  MTU 9000  \"Bond 2+3 (VM traffic)\"",
 			"└ VLAN 103",
 			"(xsnet guardrail management-bond-mtu)",
 			"(xsnet guardrail bond-mode)",
@@ -35,10 +35,25 @@ func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
 				t.Errorf("run %d: the demo's output lacks %q:\n%s", run, want, out.String())
 			}
 		}
+		installed := picture(out.String(), "The pool as installed:\n")
+		after := picture(out.String(), "The pool is back as it was installed:\n")
+		if installed == "" || installed != after {
+			t.Errorf("run %d: after destroy the pool is not as installed:\n%s\nafter destroy:\n%s", run, installed, after)
+		}
 	}
 }
 
 func runDemo(t *testing.T, out *bytes.Buffer) error {
 	t.Helper()
 	return run(context.Background(), out)
+}
+
+// picture returns the pool picture that follows the heading in the output.
+func picture(out, heading string) string {
+	_, rest, ok := strings.Cut(out, heading)
+	if !ok {
+		return ""
+	}
+	pic, _, _ := strings.Cut(rest, "\n\n")
+	return pic
 }

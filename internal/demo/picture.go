@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,8 +13,11 @@ import (
 // drawPool draws the pool's network host by host: each host's NICs and
 // bonds (with members, mode and MTU), the VLANs over each, and where
 // management lives; then the networks that reach no NIC.
-func drawPool(w io.Writer, snap *poolnet.Snapshot) {
-	fmt.Fprintf(w, "pool %q: %d hosts, %s network backend\n", snap.Pool.NameLabel, len(snap.Hosts), snap.NetworkBackend())
+func drawPool(snap *poolnet.Snapshot) string {
+	var w strings.Builder
+	// Writing to a strings.Builder never fails.
+	line := func(format string, args ...any) { _, _ = fmt.Fprintf(&w, format, args...) }
+	line("pool %q: %d hosts, %s network backend\n", snap.Pool.NameLabel, len(snap.Hosts), snap.NetworkBackend())
 	for _, host := range snap.HostRefs() {
 		h := snap.Hosts[host]
 		role := "member"
@@ -26,13 +28,13 @@ func drawPool(w io.Writer, snap *poolnet.Snapshot) {
 		if !snap.Live(host) {
 			state = "NOT LIVE"
 		}
-		fmt.Fprintf(w, "  %s (%s, %s)\n", h.NameLabel, role, state)
+		line("  %s (%s, %s)\n", h.NameLabel, role, state)
 		for _, ref := range interfaces(snap, host) {
 			p := snap.PIFs[ref]
-			fmt.Fprintf(w, "    %-6s %-22s MTU %-5d %s%s\n", p.Device, describe(snap, p), p.MTU, networkName(snap, p), management(p))
+			line("    %-6s %-22s MTU %-5d %s%s\n", p.Device, describe(snap, p), p.MTU, networkName(snap, p), management(p))
 			for _, vref := range vlansOver(snap, ref) {
 				v := snap.PIFs[vref]
-				fmt.Fprintf(w, "      └ VLAN %-4d %-15s MTU %-5d %s%s\n", v.VLAN, "", v.MTU, networkName(snap, v), management(v))
+				line("      └ VLAN %-4d %-15s MTU %-5d %s%s\n", v.VLAN, "", v.MTU, networkName(snap, v), management(v))
 			}
 		}
 	}
@@ -44,8 +46,9 @@ func drawPool(w io.Writer, snap *poolnet.Snapshot) {
 	}
 	sort.Strings(private)
 	if len(private) > 0 {
-		fmt.Fprintf(w, "  networks that reach no NIC: %s\n", strings.Join(private, ", "))
+		line("  networks that reach no NIC: %s\n", strings.Join(private, ", "))
 	}
+	return w.String()
 }
 
 // interfaces are the host's NICs that are not bonded, and its bond masters,

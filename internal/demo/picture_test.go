@@ -31,9 +31,7 @@ func TestDrawPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	drawPool(&b, snap)
-	got := b.String()
+	got := drawPool(snap)
 	for _, want := range []string{
 		`pool "xsnet-sim": 2 hosts, openvswitch network backend`,
 		"xs-host-1 (master, live)",

@@ -341,8 +341,8 @@ func memberMTUs(snap *Snapshot, targets []bondTarget) string {
 }
 
 // restoreMemberMTUs sets the members' networks back to the MTUs
-// memberMTUs recorded. The NICs take them when next plugged, as after any
-// network MTU change.
+// memberMTUs recorded, and plugs the attached NICs again so that they take
+// them now.
 func restoreMemberMTUs(ctx context.Context, c *xenapi.Client, recorded string) error {
 	for _, part := range strings.Split(recorded, ",") {
 		uuid, value, ok := strings.Cut(part, "=")
@@ -357,7 +357,7 @@ func restoreMemberMTUs(ctx context.Context, c *xenapi.Client, recorded string) e
 		if err != nil {
 			return err
 		}
-		if err := c.NetworkSetMTU(ctx, ref, mtu); err != nil {
+		if err := setMTU(ctx, c, ref, mtu, false); err != nil {
 			return fmt.Errorf("restoring MTU %d on network %s: %w", mtu, uuid, err)
 		}
 	}
@@ -382,6 +382,12 @@ func updateNetworkNames(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, n
 // the network: xapi applies a network's MTU to a PIF only when the PIF is
 // plugged, so each PIF whose MTU differs is plugged again, then read back.
 func applyMTU(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, mtu int64) error {
+	return setMTU(ctx, c, netRef, mtu, true)
+}
+
+// setMTU is applyMTU; with plugDetached false it leaves detached PIFs
+// detached, to take the MTU whenever they are next plugged.
+func setMTU(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, mtu int64, plugDetached bool) error {
 	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, netRef)
 	if err != nil {
 		return err
@@ -396,7 +402,7 @@ func applyMTU(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, mtu int6
 		if err != nil {
 			return err
 		}
-		if pif.MTU == mtu {
+		if pif.MTU == mtu || (!pif.CurrentlyAttached && !plugDetached) {
 			continue
 		}
 		if err := replug(ctx, c, pifRef, pif); err != nil {

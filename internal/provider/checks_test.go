@@ -147,11 +147,18 @@ func (p *testPool) managementOn(device string) statecheck.StateCheck {
 }
 
 // fingerprint is what "nothing left over" compares: every network, bond and
-// VLAN, and where each host's management lives.
+// VLAN, each NIC's MTU, and where each host's management lives.
 func fingerprint(snap *poolnet.Snapshot) map[string]string {
 	f := map[string]string{}
 	for _, n := range snap.Networks {
 		f["network "+n.UUID] = fmt.Sprintf("%s mtu=%d", n.NameLabel, n.MTU)
+	}
+	for _, p := range snap.PIFs {
+		if p.Physical && p.VLAN < 0 {
+			// Not whether it is plugged: Bond.destroy plugs the members
+			// again, whatever they were before.
+			f["pif "+p.UUID] = fmt.Sprintf("%s mtu=%d", p.Device, p.MTU)
+		}
 	}
 	for _, b := range snap.Bonds {
 		f["bond "+b.UUID] = snap.PIFs[b.Master].Device

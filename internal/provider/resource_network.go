@@ -98,17 +98,15 @@ func checkNetworkBeforeApply(plan networkModel, diags *diag.Diagnostics) bool {
 	return !res.HasError()
 }
 
-func (r *networkResource) spec(ctx context.Context, m networkModel) (poolnet.NetworkSpec, bool) {
+func (r *networkResource) spec(ctx context.Context, m networkModel, diags *diag.Diagnostics) poolnet.NetworkSpec {
 	oc := map[string]string{}
-	if d := m.OtherConfig.ElementsAs(ctx, &oc, false); d.HasError() {
-		return poolnet.NetworkSpec{}, false
-	}
+	diags.Append(m.OtherConfig.ElementsAs(ctx, &oc, false)...)
 	return poolnet.NetworkSpec{
 		NameLabel:       m.NameLabel.ValueString(),
 		NameDescription: m.NameDescription.ValueString(),
 		MTU:             m.MTU.ValueInt64(),
 		OtherConfig:     oc,
-	}, true
+	}
 }
 
 func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -120,7 +118,10 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if !checkNetworkBeforeApply(plan, &resp.Diagnostics) {
 		return
 	}
-	spec, _ := r.spec(ctx, plan)
+	spec := r.spec(ctx, plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	uuid, err := poolnet.CreateNetwork(ctx, r.data.client, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Create Network", err.Error())
@@ -160,7 +161,10 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 	if !checkNetworkBeforeApply(plan, &resp.Diagnostics) {
 		return
 	}
-	spec, _ := r.spec(ctx, plan)
+	spec := r.spec(ctx, plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	err := poolnet.UpdateNetwork(ctx, r.data.client, plan.ID.ValueString(), spec)
 	state, found := r.read(ctx, plan.ID.ValueString(), &resp.Diagnostics)
 	if found {

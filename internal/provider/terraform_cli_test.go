@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,6 +47,7 @@ func terraformCLI(t *testing.T, mainTF string, env []string, args ...string) (st
 // workdir is a Terraform working directory that uses the provider built
 // from this tree and nothing from the user's own CLI configuration.
 type workdir struct {
+	ctx context.Context
 	dir string
 	env []string
 }
@@ -65,7 +67,7 @@ func newWorkdir(t *testing.T, env []string) *workdir {
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &workdir{dir: dir, env: append(cleanEnv(), append([]string{
+	return &workdir{ctx: t.Context(), dir: dir, env: append(cleanEnv(), append([]string{
 		"TF_CLI_CONFIG_FILE=" + cliConfig,
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
@@ -82,7 +84,7 @@ func (w *workdir) write(t *testing.T, name, content string) {
 // run runs terraform with the arguments and returns its combined output and
 // whether it succeeded.
 func (w *workdir) run(args ...string) (string, bool) {
-	cmd := exec.Command("terraform", append(args, "-no-color")...)
+	cmd := exec.CommandContext(w.ctx, "terraform", append(args, "-no-color")...)
 	cmd.Dir = w.dir
 	cmd.Env = w.env
 	out, err := cmd.CombinedOutput()
