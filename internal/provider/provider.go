@@ -8,6 +8,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -52,6 +53,7 @@ type providerModel struct {
 	CACertificate  types.String     `tfsdk:"ca_certificate"`
 	TLSFingerprint types.String     `tfsdk:"tls_fingerprint"`
 	Insecure       types.Bool       `tfsdk:"insecure"`
+	AllowLegacyTLS types.Bool       `tfsdk:"allow_legacy_tls"`
 	Guardrails     *guardrailsModel `tfsdk:"guardrails"`
 }
 
@@ -118,6 +120,10 @@ func (p *xsnetProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Validators: []validator.Bool{
 					boolvalidator.ConflictsWith(path.MatchRoot("tls_fingerprint"), path.MatchRoot("ca_certificate")),
 				},
+			},
+			"allow_legacy_tls": schema.BoolAttribute{
+				MarkdownDescription: "Accept TLS 1.0 and 1.1, which is all XenServer 6.x speaks. Off, xsnet insists on TLS 1.2 or later.",
+				Optional:            true,
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -196,13 +202,16 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		CACertificate:  cfg.CACertificate.ValueString(),
 		TLSFingerprint: cfg.TLSFingerprint.ValueString(),
 		Insecure:       cfg.Insecure.ValueBool(),
+		AllowLegacyTLS: cfg.AllowLegacyTLS.ValueBool(),
 		Logger: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
 		},
 	}
 	client, err := xenapi.NewClient(clientConfig)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid XenServer Connection Settings", err.Error())
+		attr, detail := settingOf(err)
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid XenServer Connection Settings",
+			"The provider's "+attr+" setting is not usable: "+detail+".")
 		return
 	}
 	policy := policyOf(ctx, cfg.Guardrails)
@@ -216,6 +225,23 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	data := &providerData{client: client, clientConfig: clientConfig, policy: policy}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+}
+
+// settingOf maps the client's "xenapi: <setting>: <reason>" errors to the
+// provider attribute that holds the setting.
+func settingOf(err error) (attr, reason string) {
+	msg := strings.TrimPrefix(err.Error(), "xenapi: ")
+	setting, reason, ok := strings.Cut(msg, ": ")
+	if !ok {
+		return "host", msg
+	}
+	switch setting {
+	case "url":
+		return "host", reason
+	case "username", "protocol", "ca_certificate", "tls_fingerprint", "insecure":
+		return setting, reason
+	}
+	return "host", msg
 }
 
 func titleOf(attr string) string {
