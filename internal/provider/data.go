@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -52,4 +53,19 @@ func poolHostsValue(snap *poolnet.Snapshot) (types.List, diag.Diagnostics) {
 	list, d := types.ListValue(objType, hosts)
 	diags.Append(d...)
 	return list, diags
+}
+
+// snapshot reads the pool whole, for a Read, a plan check or an apply.
+// It reports false, with the diagnostic added, when there is no client or
+// the pool cannot be read.
+func (d *providerData) snapshot(ctx context.Context, diags *diag.Diagnostics) (*poolnet.Snapshot, bool) {
+	if !requireClient(d, diags) {
+		return nil, false
+	}
+	snap, err := poolnet.TakeSnapshot(ctx, d.client)
+	if err != nil {
+		diags.AddError("Cannot Read the Pool", "xsnet reads the pool's hosts, networks, PIFs, bonds and VLANs, and could not: "+err.Error())
+		return nil, false
+	}
+	return snap, true
 }

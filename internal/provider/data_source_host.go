@@ -95,13 +95,11 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(d.data, &resp.Diagnostics) {
 		return
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, d.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := d.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var ref xenapi.Ref
-	var ok bool
 	if !cfg.UUID.IsNull() {
 		ref, ok = hostByUUID(snap, path.Root("uuid"), cfg.UUID.ValueString(), &resp.Diagnostics)
 	} else {

@@ -98,13 +98,11 @@ func (d *networkDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() || !requireClient(d.data, &resp.Diagnostics) {
 		return
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, d.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := d.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var ref xenapi.Ref
-	var ok bool
 	if !cfg.Device.IsNull() {
 		ref, ok = networkOfDevice(snap, path.Root("device"), cfg.Device.ValueString(), &resp.Diagnostics)
 	} else {

@@ -142,9 +142,8 @@ func (d *pifDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	if resp.Diagnostics.HasError() || !requireClient(d.data, &resp.Diagnostics) {
 		return
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, d.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := d.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	host, ok := lookupHost(snap, path.Root("host"), cfg.Host.ValueString(), &resp.Diagnostics)

@@ -92,9 +92,8 @@ func (d *pifsDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(d.data, &resp.Diagnostics) {
 		return
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, d.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := d.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	hosts := snap.HostRefs()

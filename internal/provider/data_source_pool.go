@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 )
 
 var _ datasource.DataSourceWithConfigure = (*poolDataSource)(nil)
@@ -84,9 +83,8 @@ func (d *poolDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *poolDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	snap, err := poolnet.TakeSnapshot(ctx, d.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := d.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	hosts, diags := poolHostsValue(snap)

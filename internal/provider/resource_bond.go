@@ -164,9 +164,8 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", "The guardrails check the plan against the pool, which could not be read: "+err.Error())
+	snap, ok := r.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	network, facts := "", snap.Facts()
@@ -220,9 +219,8 @@ func hostsCovered(snap *poolnet.Snapshot, hosts types.Map) bool {
 // known and the pool as it is now, before anything changes: rules that
 // could not decide at plan decide here, and none is skipped.
 func (r *bondResource) checkBeforeApply(ctx context.Context, plan bondModel, network string, diags *diag.Diagnostics) bool {
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return false
 	}
 	res := guardrail.CheckBond(guardrail.Apply, guardrailBond(ctx, plan, network), r.data.policy, snap.Facts())
@@ -326,9 +324,8 @@ func (r *bondResource) ImportState(ctx context.Context, req resource.ImportState
 // prior, the value reported is one that differs from prior, so that the
 // plan shows the drift and apply repairs it.
 func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, diags *diag.Diagnostics) (bondModel, bool) {
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return bondModel{}, false
 	}
 	pb, ok := poolnet.ReadBond(snap, uuid)

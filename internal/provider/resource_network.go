@@ -193,9 +193,8 @@ func (r *networkResource) ImportState(ctx context.Context, req resource.ImportSt
 
 // read returns the network as the pool has it; found is false when it is gone.
 func (r *networkResource) read(ctx context.Context, uuid string, diags *diag.Diagnostics) (networkModel, bool) {
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return networkModel{}, false
 	}
 	_, net, ok := snap.NetworkByUUID(uuid)

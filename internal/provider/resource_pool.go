@@ -246,9 +246,8 @@ func (r *poolResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if r.check(ctx, guardrail.Plan, cfg, snap, &resp.Diagnostics) {
@@ -355,9 +354,8 @@ func (r *poolResource) ImportState(ctx context.Context, req resource.ImportState
 // configured: they are requests, not properties of the pool. Whatever an
 // apply managed before an error is in the pool, and so in the state.
 func (r *poolResource) setState(ctx context.Context, m poolModel, state stateSetter, diags *diag.Diagnostics) {
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return
 	}
 	if !m.ID.IsNull() && !m.ID.IsUnknown() && m.ID.ValueString() != snap.Pool.UUID {

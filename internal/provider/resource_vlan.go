@@ -125,9 +125,8 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Pool", "The guardrails check the plan against the pool, which could not be read: "+err.Error())
+	snap, ok := r.data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	network := ""
@@ -145,9 +144,8 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 }
 
 func (r *vlanResource) checkBeforeApply(ctx context.Context, plan vlanModel, network string, diags *diag.Diagnostics) bool {
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return false
 	}
 	res := guardrail.CheckVLAN(guardrail.Apply, guardrailVLAN(plan, network), snap.Facts())
@@ -253,9 +251,8 @@ func (r *vlanResource) ImportState(ctx context.Context, req resource.ImportState
 // any host's VLAN PIF is the one reported, so that the plan shows it and
 // apply sets and replugs.
 func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, diags *diag.Diagnostics) (vlanModel, bool) {
-	snap, err := poolnet.TakeSnapshot(ctx, r.data.client)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return vlanModel{}, false
 	}
 	pv, ok := poolnet.ReadVLAN(snap, uuid)
