@@ -169,17 +169,7 @@ resource "xsnet_vlan" "v" {
 // pool is untouched.
 func (p *testPool) refusedAtPlan(t *testing.T, hcl, want string) {
 	t.Helper()
-	before := p.baseline(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      p.config(hcl),
-			ExpectError: regexp.MustCompile(want),
-		}},
-	})
-	if err := p.nothingLeftOver(before)(nil); err != nil {
-		t.Error(err)
-	}
+	p.refusedAtPlanWith(t, hcl, nil, want)
 }
 
 // A module whose MTU comes from a variable: validate cannot know it, plan
@@ -299,4 +289,64 @@ resource "xsnet_bond" "management" {
 			},
 		},
 	})
+}
+
+// The rules validate decides from the configuration alone decide at plan
+// when the value comes from a variable, as in a module.
+func TestAccGuardrails_configRulesFromVariablesDecideAtPlan(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	tests := []struct {
+		name, hcl string
+		vars      config.Variables
+		want      string
+	}{
+		{"mtu-range", `
+variable "mtu" { type = number }
+resource "xsnet_network" "n" {
+  name_label = "n"
+  mtu        = var.mtu
+}`, config.Variables{"mtu": config.IntegerVariable(9500)}, `MTU Must Be 1500 To 9216`},
+		{"vlan-tag-range", `
+variable "tag" { type = number }
+resource "xsnet_vlan" "v" {
+  name_label        = "v"
+  tag               = var.tag
+  parent_network_id = "6a1c0b7e-2d3f-4e5a-8b9c-0d1e2f3a4b5c"
+}`, config.Variables{"tag": config.IntegerVariable(4095)}, `VLAN Tag Must Be 1 To 4094`},
+		{"bond-member-count", `
+variable "members" { type = set(string) }
+resource "xsnet_bond" "b" {
+  name_label = "b"
+  members    = var.members
+}`, config.Variables{"members": config.SetVariable(config.StringVariable("eth2"))}, `Bond Needs 2 To 4 Distinct NICs`},
+		{"hashing-algorithm-lacp", `
+variable "hashing" { type = string }
+resource "xsnet_bond" "b" {
+  name_label        = "b"
+  members           = ["eth2", "eth3"]
+  hashing_algorithm = var.hashing
+}`, config.Variables{"hashing": config.StringVariable("src_mac")}, `Hashing Algorithm Only With LACP`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pool.refusedAtPlanWith(t, tt.hcl, tt.vars, `(?s)`+tt.want+`.*`+tt.name)
+		})
+	}
+}
+
+// refusedAtPlanWith is refusedAtPlan with configuration variables.
+func (p *testPool) refusedAtPlanWith(t *testing.T, hcl string, vars config.Variables, want string) {
+	t.Helper()
+	before := p.baseline(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:          p.config(hcl),
+			ConfigVariables: vars,
+			ExpectError:     regexp.MustCompile(want),
+		}},
+	})
+	if err := p.nothingLeftOver(before)(nil); err != nil {
+		t.Error(err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 func TestAccBond_lifecycle(t *testing.T) {
@@ -284,6 +285,87 @@ resource "xsnet_bond" "vm" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionCreate),
 				}},
+			},
+		},
+	})
+}
+
+// A mode changed by hand on one host shows in the plan, and apply sets it
+// back on that host.
+func TestAccBond_modeDriftShowsInPlan(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 3, NICs: 4})
+	config := pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+}`)
+	want := bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 1500}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)}},
+			{
+				PreConfig: func() {
+					snap := pool.snapshot(t)
+					for ref, b := range snap.Bonds {
+						if snap.PIFs[b.Master].Host != snap.Pool.Master {
+							if err := pool.client.BondSetMode(bg, ref, xenapi.BondModeActiveBackup); err != nil {
+								t.Fatal(err)
+							}
+							return
+						}
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)},
+			},
+		},
+	})
+}
+
+// Members changed by hand on one host make the plan replace the bond, the
+// only way to change members.
+func TestAccBond_memberDriftShowsInPlan(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	config := pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+}`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					snap := pool.snapshot(t)
+					host := snap.HostRefs()[1]
+					for ref, b := range snap.Bonds {
+						master := snap.PIFs[b.Master]
+						if master.Host != host {
+							continue
+						}
+						if err := pool.client.BondDestroy(bg, ref); err != nil {
+							t.Fatal(err)
+						}
+						eth1, _, _ := snap.DevicePIF(host, "eth1")
+						eth2, _, _ := snap.DevicePIF(host, "eth2")
+						if _, err := pool.client.BondCreate(bg, master.Network, []xenapi.Ref{eth1, eth2}, "", xenapi.BondModeBalanceSLB, map[string]string{}); err != nil {
+							t.Fatal(err)
+						}
+						return
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xsnet_bond.vm", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 1500}),
+				},
 			},
 		},
 	})

@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
 )
 
 // Some guarantees are about the terraform command itself, as a reviewer's
@@ -203,5 +206,47 @@ func TestTerraformValidate_examples(t *testing.T) {
 	}
 	if checked < 6 {
 		t.Fatalf("found only %d example directories", checked)
+	}
+}
+
+// Under a relaxed policy an LACP bond is planned, and the plan says, on the
+// bond, that the guardrail is relaxed: review sees it every time.
+func TestTerraformPlan_relaxedPolicyWarnsOnEveryPlan(t *testing.T) {
+	sim := xapisim.Run(t, xapisim.Config{Hosts: 2, NICs: 4})
+	out, ok := terraformCLI(t, requiredProviders+fmt.Sprintf(`
+provider "xsnet" {
+  host     = %q
+  username = %q
+  password = %q
+  guardrails {
+    allowed_bond_modes = ["balance-slb", "lacp"]
+  }
+}
+
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+  mode       = "lacp"
+}
+`, sim.URL(), sim.Username(), sim.Password()), nil, "plan")
+	if !ok {
+		t.Fatalf("terraform plan failed:\n%s", out)
+	}
+	for _, want := range []string{"Warning: Bond Mode Guardrail Relaxed", "with xsnet_bond.vm", "bond-mode", "Plan: 1 to add"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terraform plan output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The examples are formatted as terraform fmt formats them: users copy them.
+func TestTerraformFmt_examples(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs terraform; set TF_ACC=1")
+	}
+	cmd := exec.CommandContext(t.Context(), "terraform", "fmt", "-check", "-recursive", "-list=true", "../../examples")
+	cmd.Env = cleanEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("terraform fmt would change these examples (run make fmt):\n%s", out)
 	}
 }
