@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -365,6 +366,68 @@ resource "xsnet_bond" "vm" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 1500}),
+				},
+			},
+		},
+	})
+}
+
+// Under a policy that allows it, an LACP bond takes its hashing algorithm,
+// changes it in place, and drops it when the mode goes back to balance-slb.
+func TestAccBond_lacpHashingInPlace(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	before := pool.baseline(t)
+	const addr = "xsnet_bond.vm"
+	bond := func(body string) string {
+		return pool.configAllowing(`"balance-slb", "lacp"`, `
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+`+body+`
+}`)
+	}
+	hashing := func(want string) statecheck.StateCheck {
+		return poolCheck(func(s *tfjson.State) error {
+			id, err := stateID(s, addr)
+			if err != nil {
+				return err
+			}
+			pb, _ := poolnet.ReadBond(pool.snapshot(t), id)
+			for host, hb := range pb.Hosts {
+				if got := hb.Properties["hashing_algorithm"]; got != want {
+					return fmt.Errorf("host %s: hashing_algorithm %q, want %q", host, got, want)
+				}
+			}
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{
+				Config: bond(`  mode = "lacp"
+  hashing_algorithm = "src_mac"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "lacp", mtu: 1500}),
+					hashing("src_mac"),
+				},
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
+			{
+				Config: bond(`  mode = "lacp"
+  hashing_algorithm = "tcpudp_ports"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{hashing("tcpudp_ports")},
+			},
+			{
+				Config: bond(`  mode = "balance-slb"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 1500}),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hashing_algorithm"), knownvalue.Null()),
+					hashing(""),
 				},
 			},
 		},

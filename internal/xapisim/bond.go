@@ -13,6 +13,7 @@ var bondHandlers = []handler{
 	{name: "Bond.create", fn: (*call).bondCreate, write: true, async: true},
 	{name: "Bond.destroy", fn: (*call).bondDestroy, write: true, async: true},
 	{name: "Bond.set_mode", fn: (*call).bondSetMode, write: true, async: true},
+	{name: "Bond.set_property", fn: (*call).bondSetProperty, write: true, async: true},
 }
 
 // bondProperty is a property key a bond mode accepts: its default, if it
@@ -301,6 +302,32 @@ func (c *call) bondSetMode() (any, error) {
 		}
 	}
 	bond.Properties = withBondDefaults(mode, props)
+	c.db.bringUp(bond.Master)
+	return nil, nil
+}
+
+// bondSetProperty is Bond.set_property(self, name, value): the property is
+// checked against what the bond's mode accepts (INVALID_VALUE
+// ["properties"; "k = v"]), replaces any value it had, and the bond comes up
+// again to apply it.
+func (c *call) bondSetProperty() (any, error) {
+	self, name, value := c.ref(0), c.str(1), c.str(2)
+	bond, err := mustGet[xenapi.Bond](c.db, self)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.onHost(get[xenapi.PIF](c.db, bond.Master).Host); err != nil {
+		return nil, err
+	}
+	if err := checkBondProperty(bond.Mode, name, value); err != nil {
+		return nil, err
+	}
+	props := maps.Clone(bond.Properties)
+	if props == nil {
+		props = map[string]string{}
+	}
+	props[name] = value
+	bond.Properties = props
 	c.db.bringUp(bond.Master)
 	return nil, nil
 }

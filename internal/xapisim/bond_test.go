@@ -70,6 +70,18 @@ func TestBondCreateWithMACAndLACPProperties(t *testing.T) {
 			"hashing_algorithm": "tcpudp_ports", "lacp-time": "slow", "lacp-fallback-ab": "true",
 		}))
 		c.fails([]string{"HANDLE_INVALID", "Bond", "OpaqueRef:x"}, "Bond.set_mode", "OpaqueRef:x", "lacp")
+
+		// Bond.set_property replaces one property, checked against the mode.
+		c.call("Bond.set_property", bond, "hashing_algorithm", "src_mac")
+		equal(t, "property set", c.field("Bond", bond, "properties"), any(map[string]any{
+			"hashing_algorithm": "src_mac", "lacp-time": "slow", "lacp-fallback-ab": "true",
+		}))
+		c.fails([]string{"INVALID_VALUE", "properties", "hashing_algorithm = round_robin"},
+			"Bond.set_property", bond, "hashing_algorithm", "round_robin")
+		c.call("Bond.set_mode", bond, "balance-slb")
+		c.fails([]string{"INVALID_VALUE", "properties", "hashing_algorithm = src_mac"},
+			"Bond.set_property", bond, "hashing_algorithm", "src_mac")
+		c.fails([]string{"HANDLE_INVALID", "Bond", "OpaqueRef:x"}, "Bond.set_property", "OpaqueRef:x", "lacp-time", "fast")
 	})
 }
 

@@ -72,7 +72,7 @@
 //     the checks about them never fail (NETWORK_CONTAINS_VIF,
 //     HA_IS_ENABLED...). Every login is the local superuser's.
 //   - A failed login answers at once; xapi waits five seconds.
-//   - Bond.set_property, PIF.scan, PIF.introduce, PIF.forget,
+//   - PIF.scan, PIF.introduce, PIF.forget,
 //     network.attach, host.sync_vlans and the emergency calls are not
 //     served. Bond properties are checked as xapi checks them, but bonds
 //     have no links to balance: links_up is the member count.
