@@ -1,7 +1,6 @@
 package xapisim
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -75,7 +74,7 @@ func generic(c *datamodel.Class, msg datamodel.Message) (handler, bool) {
 	}
 	if field, ok := strings.CutPrefix(msg.Name, "set_"); ok && rw(field) {
 		return handler{name: name, write: true, fn: func(cl *call) (any, error) {
-			return nil, cl.setField(class, field, func(v reflect.Value) error { return assign(v, cl.args[1]) })
+			return nil, cl.setField(class, field, func(v reflect.Value) error { return xenapi.UnmarshalValue(cl.args[1], v) })
 		}}, true
 	}
 	if field, ok := strings.CutPrefix(msg.Name, "add_to_"); ok && rw(field) {
@@ -141,49 +140,6 @@ func (c *call) setField(class, field string, change func(reflect.Value) error) e
 		return failure(xenapi.ErrHandleInvalid, class, string(c.ref(0)))
 	}
 	return change(reflect.ValueOf(rec).Elem().Field(storedFields()[class][field]))
-}
-
-// assign stores a coerced wire value in a record field.
-func assign(dst reflect.Value, v any) error {
-	switch dst.Kind() {
-	case reflect.String:
-		s, ok := v.(string)
-		if !ok {
-			return fmt.Errorf("xapisim: %T is not a string", v)
-		}
-		dst.SetString(s)
-	case reflect.Int64:
-		n, ok := v.(int64)
-		if !ok {
-			return fmt.Errorf("xapisim: %T is not an int", v)
-		}
-		dst.SetInt(n)
-	case reflect.Bool:
-		b, ok := v.(bool)
-		if !ok {
-			return fmt.Errorf("xapisim: %T is not a bool", v)
-		}
-		dst.SetBool(b)
-	case reflect.Slice:
-		vs, _ := v.([]any)
-		out := reflect.MakeSlice(dst.Type(), 0, len(vs))
-		for _, e := range vs {
-			s, _ := e.(string)
-			out = reflect.Append(out, reflect.ValueOf(s).Convert(dst.Type().Elem()))
-		}
-		dst.Set(out)
-	case reflect.Map:
-		m, _ := v.(map[string]any)
-		out := reflect.MakeMapWithSize(dst.Type(), len(m))
-		for k, e := range m {
-			s, _ := e.(string)
-			out.SetMapIndex(reflect.ValueOf(k), reflect.ValueOf(s))
-		}
-		dst.Set(out)
-	default:
-		return fmt.Errorf("xapisim: cannot set a field of kind %s", dst.Kind())
-	}
-	return nil
 }
 
 // refList is a set of references on the wire.

@@ -94,5 +94,5 @@ func (c *call) networkDestroy() (any, error) {
 
 // assignField stores a coerced wire value in field i of a record.
 func assignField(rec any, i int, v any) error {
-	return assign(reflectField(rec, i), v)
+	return xenapi.UnmarshalValue(v, reflectField(rec, i))
 }

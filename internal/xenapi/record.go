@@ -67,14 +67,17 @@ func UnmarshalRecord(m map[string]any, rec any) error {
 		if name == "" || !ok {
 			continue
 		}
-		if err := unmarshalValue(raw, v.Field(i)); err != nil {
+		if err := UnmarshalValue(raw, v.Field(i)); err != nil {
 			return fmt.Errorf("field %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func unmarshalValue(raw any, dst reflect.Value) error {
+// UnmarshalValue stores one coerced wire value in a record field, as
+// UnmarshalRecord does for each field; the simulator's setters use it to
+// change one stored field.
+func UnmarshalValue(raw any, dst reflect.Value) error {
 	if dst.Type() == timeType {
 		t, ok := raw.(time.Time)
 		if !ok {
@@ -115,7 +118,7 @@ func unmarshalValue(raw any, dst reflect.Value) error {
 		}
 		s := reflect.MakeSlice(dst.Type(), len(vs), len(vs))
 		for i, e := range vs {
-			if err := unmarshalValue(e, s.Index(i)); err != nil {
+			if err := UnmarshalValue(e, s.Index(i)); err != nil {
 				return err
 			}
 		}
@@ -128,7 +131,7 @@ func unmarshalValue(raw any, dst reflect.Value) error {
 		out := reflect.MakeMapWithSize(dst.Type(), len(m))
 		for k, e := range m {
 			ev := reflect.New(dst.Type().Elem()).Elem()
-			if err := unmarshalValue(e, ev); err != nil {
+			if err := UnmarshalValue(e, ev); err != nil {
 				return err
 			}
 			out.SetMapIndex(reflect.ValueOf(k).Convert(dst.Type().Key()), ev)
