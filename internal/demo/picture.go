@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
@@ -60,25 +59,10 @@ func interfaces(snap *poolnet.Snapshot, host xenapi.Ref) []xenapi.Ref {
 			refs = append(refs, ref)
 		}
 	}
-	sort.Slice(refs, func(i, j int) bool { return deviceLess(snap.PIFs[refs[i]].Device, snap.PIFs[refs[j]].Device) })
+	sort.Slice(refs, func(i, j int) bool {
+		return poolnet.CompareDevices(snap.PIFs[refs[i]].Device, snap.PIFs[refs[j]].Device) < 0
+	})
 	return refs
-}
-
-// deviceLess orders NICs before bonds, and eth2 before eth10.
-func deviceLess(a, b string) bool {
-	pa, na := splitDevice(a)
-	pb, nb := splitDevice(b)
-	if pa != pb {
-		return pa == "eth" || (pb != "eth" && pa < pb)
-	}
-	return na < nb
-}
-
-// splitDevice splits "eth10" into "eth" and 10.
-func splitDevice(d string) (string, int) {
-	prefix := strings.TrimRight(d, "0123456789")
-	n, _ := strconv.Atoi(d[len(prefix):])
-	return prefix, n
 }
 
 func vlansOver(snap *poolnet.Snapshot, tagged xenapi.Ref) []xenapi.Ref {

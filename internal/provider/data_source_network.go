@@ -235,6 +235,6 @@ func physicalDevices(snap *poolnet.Snapshot, host xenapi.Ref) []string {
 			devices = append(devices, p.Device)
 		}
 	}
-	slices.SortFunc(devices, compareDevices)
+	slices.SortFunc(devices, poolnet.CompareDevices)
 	return devices
 }

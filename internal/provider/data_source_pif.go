@@ -173,6 +173,6 @@ func hostDevices(snap *poolnet.Snapshot, host xenapi.Ref) []string {
 			devices = append(devices, p.Device)
 		}
 	}
-	slices.SortFunc(devices, compareDevices)
+	slices.SortFunc(devices, poolnet.CompareDevices)
 	return devices
 }

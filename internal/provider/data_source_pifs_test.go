@@ -208,20 +208,3 @@ func TestAccPIFsDataSource_unknownHostIsAnError(t *testing.T) {
 		}},
 	})
 }
-
-func TestCompareDevices(t *testing.T) {
-	ordered := []string{"eth0", "eth1", "eth2", "eth10", "eth11", "bond0", "bond1", "bond10", "ib0", "lo"}
-	for i, a := range ordered {
-		for j, b := range ordered {
-			got := compareDevices(a, b)
-			switch {
-			case i < j && got >= 0:
-				t.Errorf("compareDevices(%q, %q) = %d, want < 0", a, b, got)
-			case i > j && got <= 0:
-				t.Errorf("compareDevices(%q, %q) = %d, want > 0", a, b, got)
-			case i == j && got != 0:
-				t.Errorf("compareDevices(%q, %q) = %d, want 0", a, b, got)
-			}
-		}
-	}
-}
