@@ -17,14 +17,15 @@ func TestDrawPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bond, err := poolnet.CreateBond(ctx, c, poolnet.BondSpec{NameLabel: "mgmt", Members: []string{"eth0", "eth1"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500, Management: true})
+	m := poolnet.NewModel(c, poolnet.Options{})
+	bond, err := m.CreateBond(ctx, poolnet.BondSpec{NameLabel: "mgmt", Members: []string{"eth0", "eth1"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500, Management: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := poolnet.CreateVLAN(ctx, c, poolnet.VLANSpec{NameLabel: "web", Tag: 100, ParentNetworkUUID: bond, MTU: 1500}); err != nil {
+	if _, err := m.CreateVLAN(ctx, poolnet.VLANSpec{NameLabel: "web", Tag: 100, ParentNetworkUUID: bond, MTU: 1500}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := poolnet.CreateNetwork(ctx, c, poolnet.NetworkSpec{NameLabel: "private", MTU: 9000}); err != nil {
+	if _, err := m.CreateNetwork(ctx, poolnet.NetworkSpec{NameLabel: "private", MTU: 9000}); err != nil {
 		t.Fatal(err)
 	}
 	snap, err := poolnet.TakeSnapshot(ctx, c)

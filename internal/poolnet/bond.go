@@ -162,8 +162,10 @@ func bondTargets(snap *Snapshot, hosts []xenapi.Ref, devices []string) ([]bondTa
 // CreateBond makes a pool-wide bond: the network first, then a bond on
 // every host, master last, then management onto it when asked. Any error
 // undoes everything made so far. It returns the network's UUID.
-func CreateBond(ctx context.Context, c *xenapi.Client, spec BondSpec) (string, error) {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) CreateBond(ctx context.Context, spec BondSpec) (string, error) {
+	defer m.changing()()
+	c := m.client
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -186,22 +188,22 @@ func CreateBond(ctx context.Context, c *xenapi.Client, spec BondSpec) (string, e
 	}
 	undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, netRef) })
 	undo.push("the MTU of the members' networks", func(ctx context.Context) error {
-		return restoreMemberMTUs(ctx, c, memberMTUs(snap, targets))
+		return m.restoreMemberMTUs(ctx, memberMTUs(snap, targets))
 	})
 
 	if err := createBonds(ctx, c, netRef, targets, spec, &undo); err != nil {
 		return "", undo.rollback(ctx, err)
 	}
 	if spec.Management {
-		if err := moveManagementOnto(ctx, c, netRef, &undo); err != nil {
+		if err := m.moveManagementOnto(ctx, netRef, &undo); err != nil {
 			return "", undo.rollback(ctx, err)
 		}
 	}
-	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, netRef)
+	uuid, err := m.networkUUID(ctx, netRef)
 	if err != nil {
 		return "", undo.rollback(ctx, err)
 	}
-	return net.UUID, nil
+	return uuid, nil
 }
 
 func createBonds(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, targets []bondTarget, spec BondSpec, undo *undoStack) error {
@@ -219,8 +221,10 @@ func createBonds(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, targe
 // bonds on hosts that lack one, mode and hashing, MTU (replugging each bond
 // master so the MTU takes effect, then reading it back), and management.
 // Members are not changed in place: that is a new bond.
-func UpdateBond(ctx context.Context, c *xenapi.Client, networkUUID string, spec BondSpec) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) UpdateBond(ctx context.Context, networkUUID string, spec BondSpec) error {
+	defer m.changing()()
+	c := m.client
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -249,14 +253,15 @@ func UpdateBond(ctx context.Context, c *xenapi.Client, networkUUID string, spec 
 		}
 	}
 
-	if snap, err = TakeSnapshot(ctx, c); err != nil {
+	if snap, err = m.fresh(ctx); err != nil {
 		return err
 	}
-	for ref, b := range snap.Bonds {
-		master := snap.PIFs[b.Master]
-		if master.Network != netRef {
+	for _, masterRef := range snap.NetworkPIFs(netRef) {
+		ref, b, ok := snap.BondOfMaster(masterRef)
+		if !ok {
 			continue
 		}
+		master := snap.PIFs[masterRef]
 		host := snap.Hosts[master.Host].NameLabel
 		if b.Mode != spec.Mode {
 			if err := c.BondSetMode(ctx, ref, spec.Mode); err != nil {
@@ -270,15 +275,15 @@ func UpdateBond(ctx context.Context, c *xenapi.Client, networkUUID string, spec 
 		}
 	}
 
-	if err := applyMTU(ctx, c, netRef, spec.MTU); err != nil {
+	if err := m.applyMTU(ctx, netRef, spec.MTU); err != nil {
 		return err
 	}
 
 	var undo undoStack
 	if spec.Management {
-		err = moveManagementOnto(ctx, c, netRef, &undo)
+		err = m.moveManagementOnto(ctx, netRef, &undo)
 	} else {
-		err = moveManagementOff(ctx, c, netRef, &undo)
+		err = m.moveManagementOff(ctx, netRef, &undo)
 	}
 	if err != nil {
 		return undo.rollback(ctx, err)
@@ -290,8 +295,10 @@ func UpdateBond(ctx context.Context, c *xenapi.Client, networkUUID string, spec 
 // from when xsnet moved it there, then each host's bond (xapi moves its IP
 // configuration and management back to the primary member), then the
 // network. A bond already gone is not an error.
-func DestroyBond(ctx context.Context, c *xenapi.Client, networkUUID string) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) DestroyBond(ctx context.Context, networkUUID string) error {
+	defer m.changing()()
+	c := m.client
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -301,17 +308,18 @@ func DestroyBond(ctx context.Context, c *xenapi.Client, networkUUID string) erro
 	}
 	if _, ok := net.OtherConfig[managementFromKey]; ok {
 		var undo undoStack
-		if err := moveManagementOff(ctx, c, netRef, &undo); err != nil {
+		if err := m.moveManagementOff(ctx, netRef, &undo); err != nil {
 			return undo.rollback(ctx, err)
 		}
 	}
 	var errs []error
-	for ref, b := range snap.Bonds {
-		if snap.PIFs[b.Master].Network != netRef {
+	for _, masterRef := range snap.NetworkPIFs(netRef) {
+		ref, _, ok := snap.BondOfMaster(masterRef)
+		if !ok {
 			continue
 		}
 		if err := c.BondDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-			errs = append(errs, fmt.Errorf("destroying the bond on host %s: %w", snap.Hosts[snap.PIFs[b.Master].Host].NameLabel, err))
+			errs = append(errs, fmt.Errorf("destroying the bond on host %s: %w", snap.Hosts[snap.PIFs[masterRef].Host].NameLabel, err))
 		}
 	}
 	if len(errs) > 0 {
@@ -320,7 +328,7 @@ func DestroyBond(ctx context.Context, c *xenapi.Client, networkUUID string) erro
 	if err := c.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
 		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
 	}
-	return restoreMemberMTUs(ctx, c, net.OtherConfig[memberMTUsKey])
+	return m.restoreMemberMTUs(ctx, net.OtherConfig[memberMTUsKey])
 }
 
 // memberMTUs records the MTU of each network the members' PIFs are on.
@@ -343,21 +351,22 @@ func memberMTUs(snap *Snapshot, targets []bondTarget) string {
 // restoreMemberMTUs sets the members' networks back to the MTUs
 // memberMTUs recorded, and plugs the attached NICs again so that they take
 // them now.
-func restoreMemberMTUs(ctx context.Context, c *xenapi.Client, recorded string) error {
+func (m *Model) restoreMemberMTUs(ctx context.Context, recorded string) error {
 	for _, part := range strings.Split(recorded, ",") {
 		uuid, value, ok := strings.Cut(part, "=")
 		mtu, err := strconv.ParseInt(value, 10, 64)
 		if !ok || err != nil {
 			continue
 		}
-		ref, err := xenapi.GetByUUID[xenapi.Network](ctx, c, uuid)
-		if xenapi.IsGone(err) {
-			continue
-		}
+		snap, err := m.fresh(ctx)
 		if err != nil {
 			return err
 		}
-		if err := setMTU(ctx, c, ref, mtu, false); err != nil {
+		ref, _, ok := snap.NetworkByUUID(uuid)
+		if !ok {
+			continue
+		}
+		if err := m.setMTU(ctx, ref, mtu, false); err != nil {
 			return fmt.Errorf("restoring MTU %d on network %s: %w", mtu, uuid, err)
 		}
 	}
@@ -381,39 +390,48 @@ func updateNetworkNames(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, n
 // applyMTU sets the network's MTU and makes it take effect on every PIF of
 // the network: xapi applies a network's MTU to a PIF only when the PIF is
 // plugged, so each PIF whose MTU differs is plugged again, then read back.
-func applyMTU(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, mtu int64) error {
-	return setMTU(ctx, c, netRef, mtu, true)
+func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) error {
+	return m.setMTU(ctx, netRef, mtu, true)
 }
 
 // setMTU is applyMTU; with plugDetached false it leaves detached PIFs
 // detached, to take the MTU whenever they are next plugged.
-func setMTU(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, mtu int64, plugDetached bool) error {
-	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, netRef)
+func (m *Model) setMTU(ctx context.Context, netRef xenapi.Ref, mtu int64, plugDetached bool) error {
+	c := m.client
+	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err
+	}
+	net, ok := snap.Networks[netRef]
+	if !ok {
+		return xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(netRef))
 	}
 	if net.MTU != mtu {
 		if err := c.NetworkSetMTU(ctx, netRef, mtu); err != nil {
 			return fmt.Errorf("setting MTU %d on network %q: %w", mtu, net.NameLabel, err)
 		}
 	}
-	for _, pifRef := range net.PIFs {
-		pif, err := xenapi.GetRecord[xenapi.PIF](ctx, c, pifRef)
-		if err != nil {
-			return err
-		}
+	var replugged []xenapi.Ref
+	for _, pifRef := range snap.NetworkPIFs(netRef) {
+		pif := snap.PIFs[pifRef]
 		if pif.MTU == mtu || (!pif.CurrentlyAttached && !plugDetached) {
 			continue
 		}
 		if err := replug(ctx, c, pifRef, pif); err != nil {
 			return fmt.Errorf("plugging PIF %s again to apply MTU %d: %w", pif.Device, mtu, err)
 		}
-		after, err := xenapi.GetRecord[xenapi.PIF](ctx, c, pifRef)
-		if err != nil {
-			return err
-		}
-		if after.MTU != mtu {
-			return fmt.Errorf("PIF %s (%s) still has MTU %d after being plugged again with network MTU %d", pif.Device, pif.UUID, after.MTU, mtu)
+		replugged = append(replugged, pifRef)
+	}
+	if len(replugged) == 0 {
+		return nil
+	}
+	after, err := m.fresh(ctx)
+	if err != nil {
+		return err
+	}
+	for _, pifRef := range replugged {
+		if p := after.PIFs[pifRef]; p.MTU != mtu {
+			return fmt.Errorf("PIF %s (%s) still has MTU %d after being plugged again with network MTU %d", p.Device, p.UUID, p.MTU, mtu)
 		}
 	}
 	return nil
@@ -435,8 +453,8 @@ func replug(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, pif xenapi.PI
 // moveManagementOnto moves every host's management interface onto its PIF
 // on the network, remembering in the network's other_config where it came
 // from. Hosts whose management is there already are left alone.
-func moveManagementOnto(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, undo *undoStack) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref, undo *undoStack) error {
+	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err
 	}
@@ -450,7 +468,7 @@ func moveManagementOnto(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref
 	if from == "" {
 		return nil
 	}
-	if err := moveManagement(ctx, c, snap, netRef, undo); err != nil {
+	if err := moveManagement(ctx, m.client, snap, netRef, undo); err != nil {
 		return err
 	}
 	oc := maps.Clone(snap.Networks[netRef].OtherConfig)
@@ -458,13 +476,13 @@ func moveManagementOnto(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref
 		oc = map[string]string{}
 	}
 	oc[managementFromKey] = from
-	return c.NetworkSetOtherConfig(ctx, netRef, oc)
+	return m.client.NetworkSetOtherConfig(ctx, netRef, oc)
 }
 
 // moveManagementOff moves management from the network back to the network
 // recorded when xsnet moved it there.
-func moveManagementOff(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, undo *undoStack) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, undo *undoStack) error {
+	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err
 	}
@@ -487,12 +505,12 @@ func moveManagementOff(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref,
 	if !ok {
 		return fmt.Errorf("management came onto bond network %q from network %s, which no longer exists", net.NameLabel, fromUUID)
 	}
-	if err := moveManagement(ctx, c, snap, fromRef, undo); err != nil {
+	if err := moveManagement(ctx, m.client, snap, fromRef, undo); err != nil {
 		return err
 	}
 	oc := maps.Clone(net.OtherConfig)
 	delete(oc, managementFromKey)
-	return c.NetworkSetOtherConfig(ctx, netRef, oc)
+	return m.client.NetworkSetOtherConfig(ctx, netRef, oc)
 }
 
 // moveManagement moves every host's management interface onto its PIF on

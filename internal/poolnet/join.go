@@ -3,27 +3,17 @@ package poolnet
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
-// HostByAddress finds a host by its management address.
-func (s *Snapshot) HostByAddress(address string) (xenapi.Ref, xenapi.Host, bool) {
-	for ref, h := range s.Hosts {
-		if strings.EqualFold(h.Address, address) {
-			return ref, h, true
-		}
-	}
-	return "", xenapi.Host{}, false
-}
-
 // JoinHost asks the standalone host that joiner is logged in to to join
 // the pool c manages, with the pool's credentials, and waits until the pool
 // counts it as enabled and live. A host already in the pool is left alone.
-func JoinHost(ctx context.Context, c, joiner *xenapi.Client, address, poolUsername, poolPassword string) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) JoinHost(ctx context.Context, joiner *xenapi.Client, address, poolUsername, poolPassword string) error {
+	defer m.changing()()
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -34,18 +24,18 @@ func JoinHost(ctx context.Context, c, joiner *xenapi.Client, address, poolUserna
 	if err := joiner.PoolJoin(ctx, master.Address, poolUsername, poolPassword); err != nil {
 		return fmt.Errorf("host %s refused to join the pool of %s: %w", address, master.NameLabel, err)
 	}
-	return WaitForHost(ctx, c, address)
+	return m.WaitForHost(ctx, address)
 }
 
 // WaitForHost polls the pool, backing off from a quarter of a second to
 // five seconds, until the host at address is in it, enabled and live, or ctx
 // ends. A joining host restarts its toolstack as a pool member, which takes
 // seconds on a real host; no fixed sleep can be right for every pool.
-func WaitForHost(ctx context.Context, c *xenapi.Client, address string) error {
+func (m *Model) WaitForHost(ctx context.Context, address string) error {
 	delay := 250 * time.Millisecond
 	state := "not in the pool yet"
 	for {
-		snap, err := TakeSnapshot(ctx, c)
+		snap, err := m.fresh(ctx)
 		if err != nil {
 			return err
 		}
@@ -67,8 +57,9 @@ func WaitForHost(ctx context.Context, c *xenapi.Client, address string) error {
 
 // EjectHost ejects the host with the UUID from the pool. A host no longer
 // in the pool is left alone; the master cannot be ejected.
-func EjectHost(ctx context.Context, c *xenapi.Client, hostUUID string) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) EjectHost(ctx context.Context, hostUUID string) error {
+	defer m.changing()()
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -79,7 +70,7 @@ func EjectHost(ctx context.Context, c *xenapi.Client, hostUUID string) error {
 	if ref == snap.Pool.Master {
 		return fmt.Errorf("host %s is the pool master, which cannot be ejected; designate another master first", h.NameLabel)
 	}
-	if err := c.PoolEject(ctx, ref); err != nil {
+	if err := m.client.PoolEject(ctx, ref); err != nil {
 		return fmt.Errorf("ejecting host %s: %w", h.NameLabel, err)
 	}
 	return nil

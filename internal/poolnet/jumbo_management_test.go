@@ -69,20 +69,21 @@ func TestJumboManagementBondLosesAHostAfterReboot(t *testing.T) {
 // at MTU 9000, and VLANs 100-103 over it.
 func buildTopology(ctx context.Context, t *testing.T, c *xenapi.Client, managementMTU int64) {
 	t.Helper()
-	if _, err := poolnet.CreateBond(ctx, c, poolnet.BondSpec{
+	m := poolnet.NewModel(c, poolnet.Options{})
+	if _, err := m.CreateBond(ctx, poolnet.BondSpec{
 		NameLabel: "Bond 0+1", Members: []string{"eth0", "eth1"}, Mode: xenapi.BondModeBalanceSLB,
 		MTU: managementMTU, Management: true,
 	}); err != nil {
 		t.Fatal(err)
 	}
-	vm, err := poolnet.CreateBond(ctx, c, poolnet.BondSpec{
+	vm, err := m.CreateBond(ctx, poolnet.BondSpec{
 		NameLabel: "Bond 2+3", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 9000,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for tag := int64(100); tag <= 103; tag++ {
-		if _, err := poolnet.CreateVLAN(ctx, c, poolnet.VLANSpec{NameLabel: "VLAN", Tag: tag, ParentNetworkUUID: vm, MTU: 9000}); err != nil {
+		if _, err := m.CreateVLAN(ctx, poolnet.VLANSpec{NameLabel: "VLAN", Tag: tag, ParentNetworkUUID: vm, MTU: 9000}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -18,7 +18,9 @@ type NetworkSpec struct {
 }
 
 // CreateNetwork makes the network and returns its UUID.
-func CreateNetwork(ctx context.Context, c *xenapi.Client, spec NetworkSpec) (string, error) {
+func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, error) {
+	defer m.changing()()
+	c := m.client
 	oc := spec.OtherConfig
 	if oc == nil {
 		oc = map[string]string{}
@@ -32,25 +34,27 @@ func CreateNetwork(ctx context.Context, c *xenapi.Client, spec NetworkSpec) (str
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
 	}
-	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, ref)
+	uuid, err := m.networkUUID(ctx, ref)
 	if err != nil {
 		var undo undoStack
 		undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, ref) })
 		return "", undo.rollback(ctx, err)
 	}
-	return net.UUID, nil
+	return uuid, nil
 }
 
 // UpdateNetwork changes names, other_config and MTU in place, the MTU
 // taking effect on any PIF the network has.
-func UpdateNetwork(ctx context.Context, c *xenapi.Client, networkUUID string, spec NetworkSpec) error {
-	ref, err := xenapi.GetByUUID[xenapi.Network](ctx, c, networkUUID)
+func (m *Model) UpdateNetwork(ctx context.Context, networkUUID string, spec NetworkSpec) error {
+	defer m.changing()()
+	c := m.client
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, ref)
-	if err != nil {
-		return err
+	ref, net, ok := snap.NetworkByUUID(networkUUID)
+	if !ok {
+		return fmt.Errorf("network %s is gone: %w", networkUUID, xenapi.NewError(xenapi.ErrUUIDInvalid, "network", networkUUID))
 	}
 	if err := updateNetworkNames(ctx, c, ref, net, spec.NameLabel, spec.NameDescription); err != nil {
 		return err
@@ -64,19 +68,21 @@ func UpdateNetwork(ctx context.Context, c *xenapi.Client, networkUUID string, sp
 			return err
 		}
 	}
-	return applyMTU(ctx, c, ref, spec.MTU)
+	return m.applyMTU(ctx, ref, spec.MTU)
 }
 
 // DestroyNetwork destroys the network; one already gone is not an error.
-func DestroyNetwork(ctx context.Context, c *xenapi.Client, networkUUID string) error {
-	ref, err := xenapi.GetByUUID[xenapi.Network](ctx, c, networkUUID)
-	if xenapi.IsGone(err) {
-		return nil
-	}
+func (m *Model) DestroyNetwork(ctx context.Context, networkUUID string) error {
+	defer m.changing()()
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	if err := c.NetworkDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
+	ref, _, ok := snap.NetworkByUUID(networkUUID)
+	if !ok {
+		return nil
+	}
+	if err := m.client.NetworkDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
 		return err
 	}
 	return nil

@@ -1,25 +1,25 @@
-// Package poolnet changes a pool's networking as a whole: a pool-wide bond
-// is one network plus one bond on every host, a pool-wide VLAN one network
-// plus one VLAN on every host. It makes them the way XenCenter does, undoes
-// everything on any error, and reads them back from one snapshot of the
-// pool, so that the Terraform layer above it stays a thin translation.
 package poolnet
 
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
-// Snapshot is the networking side of a pool read in one go: every pool,
-// host, host_metrics, network, PIF, Bond and VLAN record. xsnet reasons
-// about a pool as a whole (a bond exists once per host), so reading it whole
-// is both simpler and fewer round trips than walking references.
+// Snapshot is the networking side of a pool at one moment: every pool,
+// host, host_metrics, network, PIF, Bond and VLAN record, with indexes.
+// xsnet reasons about a pool as a whole (a bond exists once per host), and
+// the indexes make a question about one object cost that object's size,
+// not the pool's.
+//
+// A Snapshot is never changed once readers have it: the model makes a new
+// one for every change it learns of. Callers must not change its maps.
 type Snapshot struct {
 	PoolRef     xenapi.Ref
 	Pool        xenapi.Pool
@@ -29,9 +29,15 @@ type Snapshot struct {
 	PIFs        map[xenapi.Ref]xenapi.PIF
 	Bonds       map[xenapi.Ref]xenapi.Bond
 	VLANs       map[xenapi.Ref]xenapi.VLAN
+
+	// idx is built on the first question, so that a snapshot that only
+	// passes through costs no index.
+	idx atomic.Pointer[index]
 }
 
-// TakeSnapshot reads the pool's networking records concurrently.
+// TakeSnapshot reads the pool's networking records whole, with seven
+// concurrent get_all_records. The model does this only where the pool does
+// not serve event.from, or when its cache is turned off.
 func TakeSnapshot(ctx context.Context, c *xenapi.Client) (*Snapshot, error) {
 	var (
 		s     Snapshot
@@ -57,34 +63,160 @@ func TakeSnapshot(ctx context.Context, c *xenapi.Client) (*Snapshot, error) {
 	return &s, nil
 }
 
-// HostRefs returns the pool's hosts, master first, then by name, so that
-// every listing and every plan shows them in the same order.
-func (s *Snapshot) HostRefs() []xenapi.Ref {
-	refs := make([]xenapi.Ref, 0, len(s.Hosts))
-	for ref := range s.Hosts {
-		refs = append(refs, ref)
+// fillEmpty gives every record map a value, so that readers can range and
+// index without nil checks.
+func (s *Snapshot) fillEmpty() {
+	if s.Hosts == nil {
+		s.Hosts = map[xenapi.Ref]xenapi.Host{}
 	}
-	sort.Slice(refs, func(i, j int) bool {
-		a, b := refs[i], refs[j]
-		if (a == s.Pool.Master) != (b == s.Pool.Master) {
-			return a == s.Pool.Master
-		}
-		if s.Hosts[a].NameLabel != s.Hosts[b].NameLabel {
-			return s.Hosts[a].NameLabel < s.Hosts[b].NameLabel
-		}
-		return a < b
-	})
-	return refs
+	if s.HostMetrics == nil {
+		s.HostMetrics = map[xenapi.Ref]xenapi.HostMetrics{}
+	}
+	if s.Networks == nil {
+		s.Networks = map[xenapi.Ref]xenapi.Network{}
+	}
+	if s.PIFs == nil {
+		s.PIFs = map[xenapi.Ref]xenapi.PIF{}
+	}
+	if s.Bonds == nil {
+		s.Bonds = map[xenapi.Ref]xenapi.Bond{}
+	}
+	if s.VLANs == nil {
+		s.VLANs = map[xenapi.Ref]xenapi.VLAN{}
+	}
 }
+
+// index answers the questions xsnet asks of a pool without walking it.
+// Each map is keyed by the owning side of a relation (PIF.host,
+// PIF.network, Bond.master, VLAN.untagged_PIF), which every record carries
+// whatever events xapi sent for the other side.
+type index struct {
+	hostOrder       []xenapi.Ref
+	hostByUUID      map[string]xenapi.Ref
+	hostByAddress   map[string]xenapi.Ref
+	networkByUUID   map[string]xenapi.Ref
+	pifByUUID       map[string]xenapi.Ref
+	pifsOfHost      map[xenapi.Ref][]xenapi.Ref
+	pifsOfNetwork   map[xenapi.Ref][]xenapi.Ref
+	deviceRoot      map[hostKey]xenapi.Ref
+	networkPIF      map[[2]xenapi.Ref]xenapi.Ref
+	management      map[xenapi.Ref]xenapi.Ref
+	bondOfMaster    map[xenapi.Ref]xenapi.Ref
+	vlanOfUntagged  map[xenapi.Ref]xenapi.Ref
+	vlansOfTagged   map[xenapi.Ref][]xenapi.Ref
+	networksByLabel map[string][]xenapi.Ref
+}
+
+type hostKey struct {
+	host   xenapi.Ref
+	device string
+}
+
+func (s *Snapshot) index() *index {
+	if i := s.idx.Load(); i != nil {
+		return i
+	}
+	i := s.buildIndex()
+	s.idx.Store(i)
+	return i
+}
+
+func (s *Snapshot) buildIndex() *index {
+	i := &index{
+		hostByUUID:      make(map[string]xenapi.Ref, len(s.Hosts)),
+		hostByAddress:   make(map[string]xenapi.Ref, len(s.Hosts)),
+		networkByUUID:   make(map[string]xenapi.Ref, len(s.Networks)),
+		pifByUUID:       make(map[string]xenapi.Ref, len(s.PIFs)),
+		pifsOfHost:      make(map[xenapi.Ref][]xenapi.Ref, len(s.Hosts)),
+		pifsOfNetwork:   make(map[xenapi.Ref][]xenapi.Ref, len(s.Networks)),
+		deviceRoot:      map[hostKey]xenapi.Ref{},
+		networkPIF:      make(map[[2]xenapi.Ref]xenapi.Ref, len(s.PIFs)),
+		management:      make(map[xenapi.Ref]xenapi.Ref, len(s.Hosts)),
+		bondOfMaster:    make(map[xenapi.Ref]xenapi.Ref, len(s.Bonds)),
+		vlanOfUntagged:  make(map[xenapi.Ref]xenapi.Ref, len(s.VLANs)),
+		vlansOfTagged:   map[xenapi.Ref][]xenapi.Ref{},
+		networksByLabel: map[string][]xenapi.Ref{},
+	}
+	for ref, h := range s.Hosts {
+		i.hostOrder = append(i.hostOrder, ref)
+		i.hostByUUID[strings.ToLower(h.UUID)] = ref
+		i.hostByAddress[strings.ToLower(h.Address)] = ref
+	}
+	slices.SortFunc(i.hostOrder, func(a, b xenapi.Ref) int {
+		if (a == s.Pool.Master) != (b == s.Pool.Master) {
+			if a == s.Pool.Master {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(s.Hosts[a].NameLabel, s.Hosts[b].NameLabel); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	for ref, n := range s.Networks {
+		i.networkByUUID[strings.ToLower(n.UUID)] = ref
+		i.networksByLabel[n.NameLabel] = append(i.networksByLabel[n.NameLabel], ref)
+	}
+	for _, refs := range i.networksByLabel {
+		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return strings.Compare(s.Networks[a].UUID, s.Networks[b].UUID) })
+	}
+	for ref, p := range s.PIFs {
+		i.pifByUUID[strings.ToLower(p.UUID)] = ref
+		i.pifsOfHost[p.Host] = append(i.pifsOfHost[p.Host], ref)
+		i.pifsOfNetwork[p.Network] = append(i.pifsOfNetwork[p.Network], ref)
+		i.networkPIF[[2]xenapi.Ref{p.Host, p.Network}] = ref
+		if p.VLAN < 0 {
+			i.deviceRoot[hostKey{p.Host, p.Device}] = ref
+		}
+		if p.Management {
+			i.management[p.Host] = ref
+		}
+	}
+	byDevice := func(refs []xenapi.Ref) {
+		slices.SortFunc(refs, func(a, b xenapi.Ref) int {
+			pa, pb := s.PIFs[a], s.PIFs[b]
+			if c := CompareDevices(pa.Device, pb.Device); c != 0 {
+				return c
+			}
+			if pa.VLAN != pb.VLAN {
+				return int(pa.VLAN - pb.VLAN)
+			}
+			return strings.Compare(string(a), string(b))
+		})
+	}
+	for _, refs := range i.pifsOfHost {
+		byDevice(refs)
+	}
+	for _, refs := range i.pifsOfNetwork {
+		byDevice(refs)
+	}
+	for ref, b := range s.Bonds {
+		i.bondOfMaster[b.Master] = ref
+	}
+	for ref, v := range s.VLANs {
+		i.vlanOfUntagged[v.UntaggedPIF] = ref
+		i.vlansOfTagged[v.TaggedPIF] = append(i.vlansOfTagged[v.TaggedPIF], ref)
+	}
+	for _, refs := range i.vlansOfTagged {
+		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return int(s.VLANs[a].Tag - s.VLANs[b].Tag) })
+	}
+	return i
+}
+
+// HostRefs returns the pool's hosts, master first, then by name, so that
+// every listing and every plan shows them in the same order. The slice is
+// shared: do not change it.
+func (s *Snapshot) HostRefs() []xenapi.Ref { return s.index().hostOrder }
 
 // hostsMasterLast returns the hosts in the order xsnet changes them: pool
 // members first, the master last.
 func (s *Snapshot) hostsMasterLast() []xenapi.Ref {
 	refs := s.HostRefs()
 	if len(refs) < 2 {
-		return refs
+		return slices.Clone(refs)
 	}
-	return append(refs[1:], refs[0])
+	return append(slices.Clone(refs[1:]), refs[0])
 }
 
 // Live reports whether xapi counts the host as alive.
@@ -98,76 +230,103 @@ func (s *Snapshot) NetworkBackend() string {
 	return s.Hosts[s.Pool.Master].SoftwareVersion["network_backend"]
 }
 
+// pif returns the PIF behind ref, and whether there is one.
+func (s *Snapshot) pif(ref xenapi.Ref, ok bool) (xenapi.Ref, xenapi.PIF, bool) {
+	if !ok {
+		return "", xenapi.PIF{}, false
+	}
+	p, ok := s.PIFs[ref]
+	return ref, p, ok
+}
+
 // DevicePIF returns the host's untagged PIF for a device name such as eth0
 // or bond0: the NIC or bond master itself, never one of its VLAN PIFs.
 func (s *Snapshot) DevicePIF(host xenapi.Ref, device string) (xenapi.Ref, xenapi.PIF, bool) {
-	for ref, p := range s.PIFs {
-		if p.Host == host && p.Device == device && p.VLAN < 0 {
-			return ref, p, true
-		}
-	}
-	return "", xenapi.PIF{}, false
+	ref, ok := s.index().deviceRoot[hostKey{host, device}]
+	return s.pif(ref, ok)
 }
 
 // NetworkPIF returns the host's PIF on a network.
 func (s *Snapshot) NetworkPIF(host, network xenapi.Ref) (xenapi.Ref, xenapi.PIF, bool) {
-	for ref, p := range s.PIFs {
-		if p.Host == host && p.Network == network {
-			return ref, p, true
-		}
-	}
-	return "", xenapi.PIF{}, false
+	ref, ok := s.index().networkPIF[[2]xenapi.Ref{host, network}]
+	return s.pif(ref, ok)
 }
 
 // ManagementPIF returns the PIF that carries the host's management traffic.
 func (s *Snapshot) ManagementPIF(host xenapi.Ref) (xenapi.Ref, xenapi.PIF, bool) {
-	for ref, p := range s.PIFs {
-		if p.Host == host && p.Management {
-			return ref, p, true
-		}
-	}
-	return "", xenapi.PIF{}, false
+	ref, ok := s.index().management[host]
+	return s.pif(ref, ok)
+}
+
+// PIFByUUID finds a PIF by its UUID, case-insensitively as xapi does.
+func (s *Snapshot) PIFByUUID(uuid string) (xenapi.Ref, xenapi.PIF, bool) {
+	ref, ok := s.index().pifByUUID[strings.ToLower(uuid)]
+	return s.pif(ref, ok)
+}
+
+// HostPIFs returns the host's PIFs by device, a device's VLAN PIFs after
+// it by tag. The slice is shared: do not change it.
+func (s *Snapshot) HostPIFs(host xenapi.Ref) []xenapi.Ref { return s.index().pifsOfHost[host] }
+
+// NetworkPIFs returns the PIFs on a network, one per host that has it, by
+// device. The slice is shared: do not change it.
+func (s *Snapshot) NetworkPIFs(network xenapi.Ref) []xenapi.Ref {
+	return s.index().pifsOfNetwork[network]
 }
 
 // NetworkByUUID finds a network by its UUID, case-insensitively as xapi does.
 func (s *Snapshot) NetworkByUUID(uuid string) (xenapi.Ref, xenapi.Network, bool) {
-	for ref, n := range s.Networks {
-		if strings.EqualFold(n.UUID, uuid) {
-			return ref, n, true
-		}
+	ref, ok := s.index().networkByUUID[strings.ToLower(uuid)]
+	if !ok {
+		return "", xenapi.Network{}, false
 	}
-	return "", xenapi.Network{}, false
+	n, ok := s.Networks[ref]
+	return ref, n, ok
 }
 
 // HostByUUID finds a host by its UUID.
 func (s *Snapshot) HostByUUID(uuid string) (xenapi.Ref, xenapi.Host, bool) {
-	for ref, h := range s.Hosts {
-		if strings.EqualFold(h.UUID, uuid) {
-			return ref, h, true
-		}
+	ref, ok := s.index().hostByUUID[strings.ToLower(uuid)]
+	if !ok {
+		return "", xenapi.Host{}, false
 	}
-	return "", xenapi.Host{}, false
+	h, ok := s.Hosts[ref]
+	return ref, h, ok
+}
+
+// HostByAddress finds a host by its management address.
+func (s *Snapshot) HostByAddress(address string) (xenapi.Ref, xenapi.Host, bool) {
+	ref, ok := s.index().hostByAddress[strings.ToLower(address)]
+	if !ok {
+		return "", xenapi.Host{}, false
+	}
+	h, ok := s.Hosts[ref]
+	return ref, h, ok
 }
 
 // BondOfMaster returns the bond whose master is the PIF.
 func (s *Snapshot) BondOfMaster(pif xenapi.Ref) (xenapi.Ref, xenapi.Bond, bool) {
-	for ref, b := range s.Bonds {
-		if b.Master == pif {
-			return ref, b, true
-		}
+	ref, ok := s.index().bondOfMaster[pif]
+	if !ok {
+		return "", xenapi.Bond{}, false
 	}
-	return "", xenapi.Bond{}, false
+	b, ok := s.Bonds[ref]
+	return ref, b, ok
 }
 
 // VLANOfUntagged returns the VLAN whose untagged PIF is the PIF.
 func (s *Snapshot) VLANOfUntagged(pif xenapi.Ref) (xenapi.Ref, xenapi.VLAN, bool) {
-	for ref, v := range s.VLANs {
-		if v.UntaggedPIF == pif {
-			return ref, v, true
-		}
+	ref, ok := s.index().vlanOfUntagged[pif]
+	if !ok {
+		return "", xenapi.VLAN{}, false
 	}
-	return "", xenapi.VLAN{}, false
+	v, ok := s.VLANs[ref]
+	return ref, v, ok
 }
+
+// VLANsOn returns the VLANs tagged on a PIF (a NIC or a bond master), by
+// tag. The slice is shared: do not change it.
+func (s *Snapshot) VLANsOn(tagged xenapi.Ref) []xenapi.Ref { return s.index().vlansOfTagged[tagged] }
 
 // HostsByNameLabel returns the hosts with that name_label, in HostRefs
 // order. xapi does not keep host names unique, so there may be several.
@@ -182,14 +341,8 @@ func (s *Snapshot) HostsByNameLabel(name string) []xenapi.Ref {
 }
 
 // NetworksByNameLabel returns the networks with that name_label, by UUID.
-// xapi does not keep network names unique, so there may be several.
+// xapi does not keep network names unique, so there may be several. The
+// slice is shared: do not change it.
 func (s *Snapshot) NetworksByNameLabel(name string) []xenapi.Ref {
-	var refs []xenapi.Ref
-	for ref, n := range s.Networks {
-		if n.NameLabel == name {
-			refs = append(refs, ref)
-		}
-	}
-	sort.Slice(refs, func(i, j int) bool { return s.Networks[refs[i]].UUID < s.Networks[refs[j]].UUID })
-	return refs
+	return s.index().networksByLabel[name]
 }

@@ -89,8 +89,10 @@ func ReadVLAN(snap *Snapshot, networkUUID string) (PoolVLAN, bool) {
 // pool.create_VLAN_from_PIF, which puts a VLAN on every live host's PIF on
 // the parent network and rolls itself back on the first error; then the
 // MTU is made to take effect. Any error undoes everything made so far.
-func CreateVLAN(ctx context.Context, c *xenapi.Client, spec VLANSpec) (string, error) {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
+	defer m.changing()()
+	c := m.client
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -118,23 +120,25 @@ func CreateVLAN(ctx context.Context, c *xenapi.Client, spec VLANSpec) (string, e
 	if _, err := c.PoolCreateVLANFromPIF(ctx, masterPIF, netRef, spec.Tag); err != nil {
 		return "", undo.rollback(ctx, fmt.Errorf("creating VLAN %d on network %q: %w", spec.Tag, parent.NameLabel, err))
 	}
-	undo.push(fmt.Sprintf("VLAN %d", spec.Tag), func(ctx context.Context) error { return destroyVLANs(ctx, c, netRef) })
+	undo.push(fmt.Sprintf("VLAN %d", spec.Tag), func(ctx context.Context) error { return m.destroyVLANs(ctx, netRef) })
 
-	if err := applyMTU(ctx, c, netRef, spec.MTU); err != nil {
+	if err := m.applyMTU(ctx, netRef, spec.MTU); err != nil {
 		return "", undo.rollback(ctx, err)
 	}
-	net, err := xenapi.GetRecord[xenapi.Network](ctx, c, netRef)
+	uuid, err := m.networkUUID(ctx, netRef)
 	if err != nil {
 		return "", undo.rollback(ctx, err)
 	}
-	return net.UUID, nil
+	return uuid, nil
 }
 
 // UpdateVLAN brings an existing pool-wide VLAN to spec in place: names, a
 // VLAN on hosts that lack one, and the MTU. Tag and parent are not changed
 // in place: that is a new VLAN.
-func UpdateVLAN(ctx context.Context, c *xenapi.Client, networkUUID string, spec VLANSpec) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) UpdateVLAN(ctx context.Context, networkUUID string, spec VLANSpec) error {
+	defer m.changing()()
+	c := m.client
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -165,13 +169,14 @@ func UpdateVLAN(ctx context.Context, c *xenapi.Client, networkUUID string, spec 
 			undo.push(fmt.Sprintf("VLAN %d on host %s", spec.Tag, h.NameLabel), func(ctx context.Context) error { return c.VLANDestroy(ctx, vlan) })
 		}
 	}
-	return applyMTU(ctx, c, netRef, spec.MTU)
+	return m.applyMTU(ctx, netRef, spec.MTU)
 }
 
 // DestroyVLAN destroys the VLAN on every host, then its network. A VLAN
 // already gone is not an error.
-func DestroyVLAN(ctx context.Context, c *xenapi.Client, networkUUID string) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) DestroyVLAN(ctx context.Context, networkUUID string) error {
+	defer m.changing()()
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -179,27 +184,28 @@ func DestroyVLAN(ctx context.Context, c *xenapi.Client, networkUUID string) erro
 	if !ok {
 		return nil
 	}
-	if err := destroyVLANs(ctx, c, netRef); err != nil {
+	if err := m.destroyVLANs(ctx, netRef); err != nil {
 		return err
 	}
-	if err := c.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
+	if err := m.client.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
 		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
 	}
 	return nil
 }
 
-func destroyVLANs(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref) error {
-	snap, err := TakeSnapshot(ctx, c)
+func (m *Model) destroyVLANs(ctx context.Context, netRef xenapi.Ref) error {
+	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for ref, v := range snap.VLANs {
-		untagged := snap.PIFs[v.UntaggedPIF]
-		if untagged.Network != netRef {
+	for _, untaggedRef := range snap.NetworkPIFs(netRef) {
+		ref, v, ok := snap.VLANOfUntagged(untaggedRef)
+		if !ok {
 			continue
 		}
-		if err := c.VLANDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
+		untagged := snap.PIFs[untaggedRef]
+		if err := m.client.VLANDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
 			errs = append(errs, fmt.Errorf("destroying VLAN %d on host %s: %w", v.Tag, snap.Hosts[untagged.Host].NameLabel, err))
 		}
 	}

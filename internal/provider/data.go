@@ -55,14 +55,14 @@ func poolHostsValue(snap *poolnet.Snapshot) (types.List, diag.Diagnostics) {
 	return list, diags
 }
 
-// snapshot reads the pool whole, for a Read, a plan check or an apply.
-// It reports false, with the diagnostic added, when there is no client or
-// the pool cannot be read.
+// snapshot returns the pool as the model has it, for a Read, a plan check
+// or an apply. It reports false, with the diagnostic added, when there is
+// no model or the pool cannot be read.
 func (d *providerData) snapshot(ctx context.Context, diags *diag.Diagnostics) (*poolnet.Snapshot, bool) {
 	if !requireClient(d, diags) {
 		return nil, false
 	}
-	snap, err := poolnet.TakeSnapshot(ctx, d.client)
+	snap, err := d.model.Snapshot(ctx)
 	if err != nil {
 		diags.AddError("Cannot Read the Pool", "xsnet reads the pool's hosts, networks, PIFs, bonds and VLANs, and could not: "+err.Error())
 		return nil, false

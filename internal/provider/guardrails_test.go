@@ -131,7 +131,7 @@ resource "xsnet_bond" "b" {
 	})
 	t.Run("a member already bonded", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
-		if _, err := poolnet.CreateBond(bg, pool.client, poolnet.BondSpec{NameLabel: "by hand", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
+		if _, err := pool.model.CreateBond(bg, poolnet.BondSpec{NameLabel: "by hand", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
 			t.Fatal(err)
 		}
 		pool.refusedAtPlan(t, `
@@ -153,7 +153,7 @@ resource "xsnet_vlan" "v" {
 	t.Run("a parent and tag already used", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 		parent := pool.nicNetwork(t, "eth1")
-		if _, err := poolnet.CreateVLAN(bg, pool.client, poolnet.VLANSpec{NameLabel: "by hand", Tag: 100, ParentNetworkUUID: parent, MTU: 1500}); err != nil {
+		if _, err := pool.model.CreateVLAN(bg, poolnet.VLANSpec{NameLabel: "by hand", Tag: 100, ParentNetworkUUID: parent, MTU: 1500}); err != nil {
 			t.Fatal(err)
 		}
 		pool.refusedAtPlan(t, fmt.Sprintf(`
@@ -250,7 +250,7 @@ resource "xsnet_bond" "management" {
 // in place.
 func TestAccGuardrails_importedJumboManagementBond(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
-	id, err := poolnet.CreateBond(bg, pool.client, poolnet.BondSpec{
+	id, err := pool.model.CreateBond(bg, poolnet.BondSpec{
 		NameLabel: "Bond 0+1", Members: []string{"eth0", "eth1"}, Mode: xenapi.BondModeBalanceSLB, MTU: 9000,
 	})
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -31,6 +32,10 @@ const (
 	envHost     = "XENSERVER_HOST"
 	envUsername = "XENSERVER_USERNAME"
 	envPassword = "XENSERVER_PASSWORD"
+	// envPoolCache set to "off" makes xsnet read the pool whole for every
+	// question instead of keeping a model of it current with events: a
+	// baseline for benchmarks, and a way out should the events mislead.
+	envPoolCache = "XSNET_POOL_CACHE"
 )
 
 var (
@@ -222,9 +227,41 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{client: client, clientConfig: clientConfig, policy: policy}
+	model := poolnet.NewModel(client, poolnet.Options{CacheOff: os.Getenv(envPoolCache) == "off"})
+	// Reading the pool now makes a wrong password or an unreachable host
+	// fail the plan, not the apply, and loads the model every resource of
+	// this run reads.
+	if _, err := model.Snapshot(ctx); err != nil {
+		attr, summary := connectionFault(err)
+		resp.Diagnostics.AddAttributeError(path.Root(attr), summary,
+			"xsnet could not read the pool at "+clientConfig.URL+": "+err.Error()+". "+connectionHint(attr))
+		return
+	}
+	data := &providerData{model: model, clientConfig: clientConfig, policy: policy}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+}
+
+// connectionFault names the provider attribute to blame when the pool
+// cannot be read at Configure, and a summary for the diagnostic.
+func connectionFault(err error) (attr, summary string) {
+	switch xenapi.ErrorCode(err) {
+	case xenapi.ErrSessionAuthenticationFailed:
+		return "password", "XenServer Refused the Credentials"
+	case "":
+		return "host", "Cannot Reach the Pool"
+	}
+	return "host", "Cannot Read the Pool"
+}
+
+// connectionHint says what to check for the attribute connectionFault
+// blamed.
+func connectionHint(attr string) string {
+	if attr == "password" {
+		return "Check username and password (or " + envUsername + " and " + envPassword + "): xapi refused to log in with them."
+	}
+	return "Check host (or " + envHost + "), and that the pool master answers XenAPI there; " +
+		"for TLS failures, set tls_fingerprint or ca_certificate."
 }
 
 // settingOf maps the client's "xenapi: <setting>: <reason>" errors to the
@@ -275,7 +312,9 @@ func (p *xsnetProvider) DataSources(context.Context) []func() datasource.DataSou
 
 // providerData is what Configure hands every resource and data source.
 type providerData struct {
-	client *xenapi.Client
+	// model is the pool as this provider process sees it; every read and
+	// change goes through it.
+	model *poolnet.Model
 	// clientConfig is how client reaches the pool: a host joining the pool
 	// needs the pool's credentials, and xsnet reaches that host the same way.
 	clientConfig xenapi.Config

@@ -17,7 +17,9 @@ import (
 // testAccProtoV6ProviderFactories serves the provider in process to the
 // terraform binary on PATH.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"xsnet": providerserver.NewProtocol6WithError(New("test")()),
+	"xsnet": func() (tfprotov6.ProviderServer, error) {
+		return providerserver.NewProtocol6WithError(New("test")())()
+	},
 }
 
 // testPool is the pool an acceptance test runs against: the provider block
@@ -26,7 +28,10 @@ type testPool struct {
 	// providerSettings are the provider block's lines that reach the pool.
 	providerSettings string
 	client           *xenapi.Client
-	sim              *xapisim.Sim // nil against a real pool
+	// model changes the pool "by hand", around Terraform, as an operator
+	// or another tool would.
+	model *poolnet.Model
+	sim   *xapisim.Sim // nil against a real pool
 }
 
 // newTestPool starts a simulated pool for the test, or, when XENSERVER_HOST
@@ -43,7 +48,7 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &testPool{client: client}
+		return &testPool{client: client, model: poolnet.NewModel(client, poolnet.Options{})}
 	}
 	sim := xapisim.Run(t, cfg)
 	client, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
@@ -55,6 +60,7 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 		providerSettings: fmt.Sprintf("  host     = %q\n  username = %q\n  password = %q\n",
 			sim.URL(), sim.Username(), sim.Password()),
 		client: client,
+		model:  poolnet.NewModel(client, poolnet.Options{}),
 		sim:    sim,
 	}
 }

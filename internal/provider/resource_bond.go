@@ -252,7 +252,7 @@ func (r *bondResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !r.checkBeforeApply(ctx, plan, "", &resp.Diagnostics) {
 		return
 	}
-	uuid, err := poolnet.CreateBond(ctx, r.data.client, r.spec(ctx, plan))
+	uuid, err := r.data.model.CreateBond(ctx, r.spec(ctx, plan))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Create Bond", err.Error()+"\n\nNothing was left behind in the pool: xsnet undid every step it had made.")
 		return
@@ -292,7 +292,7 @@ func (r *bondResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if !r.checkBeforeApply(ctx, plan, id, &resp.Diagnostics) {
 		return
 	}
-	err := poolnet.UpdateBond(ctx, r.data.client, id, r.spec(ctx, plan))
+	err := r.data.model.UpdateBond(ctx, id, r.spec(ctx, plan))
 	state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
 	if found {
 		// Whatever happened, the state says what the pool has now.
@@ -309,7 +309,7 @@ func (r *bondResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if err := poolnet.DestroyBond(ctx, r.data.client, state.ID.ValueString()); err != nil {
+	if err := r.data.model.DestroyBond(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Cannot Destroy Bond", err.Error())
 	}
 }

@@ -278,7 +278,7 @@ resource "xsnet_bond" "vm" {
 			},
 			{
 				PreConfig: func() {
-					if err := poolnet.DestroyBond(bg, pool.client, id); err != nil {
+					if err := pool.model.DestroyBond(bg, id); err != nil {
 						t.Fatal(err)
 					}
 				},

@@ -122,7 +122,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	uuid, err := poolnet.CreateNetwork(ctx, r.data.client, spec)
+	uuid, err := r.data.model.CreateNetwork(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Create Network", err.Error())
 		return
@@ -165,7 +165,7 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := poolnet.UpdateNetwork(ctx, r.data.client, plan.ID.ValueString(), spec)
+	err := r.data.model.UpdateNetwork(ctx, plan.ID.ValueString(), spec)
 	state, found := r.read(ctx, plan.ID.ValueString(), &resp.Diagnostics)
 	if found {
 		// Whatever happened, the state says what the pool has now.
@@ -182,7 +182,7 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if err := poolnet.DestroyNetwork(ctx, r.data.client, state.ID.ValueString()); err != nil {
+	if err := r.data.model.DestroyNetwork(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Cannot Destroy Network", err.Error())
 	}
 }

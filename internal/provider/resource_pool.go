@@ -147,7 +147,7 @@ func (r *poolResource) Configure(_ context.Context, req resource.ConfigureReques
 // same scheme and trust, the host's own credentials and fingerprint.
 func (r *poolResource) joinClient(address string, j joinModel) (*xenapi.Client, error) {
 	cfg := r.data.clientConfig
-	base, err := url.Parse(r.data.client.URL())
+	base, err := url.Parse(r.data.model.Client().URL())
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (r *poolResource) check(ctx context.Context, at guardrail.Stage, m poolMode
 		joiner, err := r.joinClient(address, j)
 		if err == nil {
 			var hs *poolnet.Snapshot
-			if hs, err = poolnet.TakeSnapshot(ctx, joiner); err == nil {
+			if hs, err = poolnet.NewModel(joiner, poolnet.Options{}).Snapshot(ctx); err == nil {
 				facts.JoiningHosts[address] = hs.JoiningHostFacts()
 			}
 			_ = joiner.Logout(ctx)
@@ -259,24 +259,23 @@ func (r *poolResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 // apply names the pool, then joins and ejects hosts. Write-only passwords
 // are read from the configuration: they are never in the plan.
 func (r *poolResource) apply(ctx context.Context, cfg, plan poolModel, diags *diag.Diagnostics) {
-	c := r.data.client
-	snap, err := poolnet.TakeSnapshot(ctx, c)
-	if err != nil {
-		diags.AddError("Cannot Read the Pool", err.Error())
+	m := r.data.model
+	snap, ok := r.data.snapshot(ctx, diags)
+	if !ok {
 		return
 	}
 	r.check(ctx, guardrail.Apply, cfg, snap, diags)
 	if diags.HasError() {
 		return
 	}
-	if v := plan.NameLabel; !v.IsUnknown() && !v.IsNull() && v.ValueString() != snap.Pool.NameLabel {
-		if err := c.PoolSetNameLabel(ctx, snap.PoolRef, v.ValueString()); err != nil {
+	if v := plan.NameLabel; !v.IsUnknown() && !v.IsNull() {
+		if err := m.SetPoolNameLabel(ctx, v.ValueString()); err != nil {
 			diags.AddAttributeError(path.Root("name_label"), "Cannot Name the Pool", err.Error())
 			return
 		}
 	}
-	if v := plan.NameDescription; !v.IsUnknown() && !v.IsNull() && v.ValueString() != snap.Pool.NameDescription {
-		if err := c.PoolSetNameDescription(ctx, snap.PoolRef, v.ValueString()); err != nil {
+	if v := plan.NameDescription; !v.IsUnknown() && !v.IsNull() {
+		if err := m.SetPoolNameDescription(ctx, v.ValueString()); err != nil {
 			diags.AddAttributeError(path.Root("name_description"), "Cannot Describe the Pool", err.Error())
 			return
 		}
@@ -291,7 +290,7 @@ func (r *poolResource) apply(ctx context.Context, cfg, plan poolModel, diags *di
 		joiner, err := r.joinClient(address, joins[address])
 		if err == nil {
 			jctx, cancel := context.WithTimeout(ctx, joinTimeout)
-			err = poolnet.JoinHost(jctx, c, joiner, address, r.data.clientConfig.Username, r.data.clientConfig.Password)
+			err = m.JoinHost(jctx, joiner, address, r.data.clientConfig.Username, r.data.clientConfig.Password)
 			cancel()
 		}
 		if err != nil {
@@ -300,7 +299,7 @@ func (r *poolResource) apply(ctx context.Context, cfg, plan poolModel, diags *di
 		}
 	}
 	for _, uuid := range r.ejects(ctx, plan, diags) {
-		if err := poolnet.EjectHost(ctx, c, uuid); err != nil {
+		if err := m.EjectHost(ctx, uuid); err != nil {
 			diags.AddAttributeError(path.Root("eject"), "Cannot Eject Host", err.Error())
 			return
 		}

@@ -144,7 +144,7 @@ resource "xsnet_pool" "this" {
 func TestAccPool_joiningHostWithBondIsRefusedAtPlan(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1})
 	address, joiner := pool.standalone(t)
-	if _, err := poolnet.CreateBond(bg, joiner, poolnet.BondSpec{NameLabel: "local bond", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
+	if _, err := poolnet.NewModel(joiner, poolnet.Options{}).CreateBond(bg, poolnet.BondSpec{NameLabel: "local bond", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
 		t.Fatal(err)
 	}
 	resource.Test(t, resource.TestCase{

@@ -172,7 +172,7 @@ func (r *vlanResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !r.checkBeforeApply(ctx, plan, "", &resp.Diagnostics) {
 		return
 	}
-	uuid, err := poolnet.CreateVLAN(ctx, r.data.client, vlanSpec(plan))
+	uuid, err := r.data.model.CreateVLAN(ctx, vlanSpec(plan))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Create VLAN", err.Error()+"\n\nNothing was left behind in the pool: xsnet undid every step it had made.")
 		return
@@ -217,7 +217,7 @@ func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if !r.checkBeforeApply(ctx, plan, id, &resp.Diagnostics) {
 		return
 	}
-	err := poolnet.UpdateVLAN(ctx, r.data.client, id, vlanSpec(plan))
+	err := r.data.model.UpdateVLAN(ctx, id, vlanSpec(plan))
 	state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
 	if found {
 		if state.ParentNetworkID.IsNull() {
@@ -236,7 +236,7 @@ func (r *vlanResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if err := poolnet.DestroyVLAN(ctx, r.data.client, state.ID.ValueString()); err != nil {
+	if err := r.data.model.DestroyVLAN(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Cannot Destroy VLAN", err.Error())
 	}
 }

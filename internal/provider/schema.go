@@ -57,7 +57,7 @@ func bridgeAttribute() schema.StringAttribute {
 // requireClient reports whether Configure handed over a client, and says
 // what to do when it did not.
 func requireClient(data *providerData, diags *diag.Diagnostics) bool {
-	if data != nil && data.client != nil {
+	if data != nil && data.model != nil {
 		return true
 	}
 	diags.AddError("Provider Not Configured",

@@ -1,0 +1,256 @@
+package poolnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// cachedClasses are the classes the pool model keeps, as event.from names
+// them.
+var cachedClasses = []string{"pool", "host", "host_metrics", "network", "PIF", "Bond", "VLAN"}
+
+// DefaultMaxAge is how long a snapshot serves readers when nothing in this
+// process has changed the pool since it was taken. Within a plan xsnet
+// writes nothing, so one catch-up serves a burst of reads; a change made
+// outside Terraform shows at the latest this long after it happened, and
+// always in the next plan, which is a new process.
+const DefaultMaxAge = time.Second
+
+// cache keeps one snapshot of the pool current with event.from: the first
+// reader loads every object of the cached classes in one call, and later
+// readers catch up with one event.from at timeout 0, which returns only
+// what changed. Concurrent readers share one catch-up.
+type cache struct {
+	client *xenapi.Client
+	maxAge time.Duration
+	// off reads the pool whole for every snapshot, the way xsnet did before
+	// it kept a model: the benchmark's baseline, and a way out should an
+	// event stream ever mislead.
+	off bool
+	now func() time.Time
+
+	mu  sync.Mutex
+	cur *Snapshot
+	// token is event.from's token for cur; "" when cur was read whole.
+	token string
+	// takenAt is when the catch-up that made cur started.
+	takenAt time.Time
+	// epoch counts the changes this process made to the pool; curEpoch is
+	// the epoch the catch-up that made cur started in. A snapshot older
+	// than a change this process made never serves a reader.
+	epoch, curEpoch uint64
+	// flight is the catch-up in progress.
+	flight *catchUp
+	// noEvents is set when the pool does not serve event.from (XenServer
+	// before 5.6 FP1): every catch-up then reads the pool whole.
+	noEvents bool
+}
+
+// catchUp is one catch-up in progress, shared by every reader it covers.
+type catchUp struct {
+	epoch uint64
+	done  chan struct{}
+	snap  *Snapshot
+	err   error
+}
+
+func newCache(c *xenapi.Client, maxAge time.Duration, off bool) *cache {
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	return &cache{client: c, maxAge: maxAge, off: off, now: time.Now}
+}
+
+// changed records that this process has changed the pool: the next reader
+// catches up, so that it sees the change.
+func (c *cache) changed() {
+	c.mu.Lock()
+	c.epoch++
+	c.mu.Unlock()
+}
+
+// snapshot returns a snapshot that includes every change this process made
+// before the call, and is at most maxAge old.
+func (c *cache) snapshot(ctx context.Context) (*Snapshot, error) {
+	if c.off {
+		return TakeSnapshot(ctx, c.client)
+	}
+	c.mu.Lock()
+	need := c.epoch
+	for {
+		if c.cur != nil && c.curEpoch >= need && c.now().Sub(c.takenAt) < c.maxAge {
+			s := c.cur
+			c.mu.Unlock()
+			return s, nil
+		}
+		f := c.flight
+		if f == nil {
+			f = &catchUp{epoch: c.epoch, done: make(chan struct{})}
+			c.flight = f
+			go c.run(context.WithoutCancel(ctx), f)
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("reading the pool: %w", context.Cause(ctx))
+		}
+		if f.epoch >= need {
+			return f.snap, f.err
+		}
+		// That catch-up began before this reader's change: it may not
+		// include it. Take the next one.
+		c.mu.Lock()
+	}
+}
+
+// run performs one catch-up on behalf of every reader waiting for f. It
+// runs on a context of its own so that one reader giving up does not fail
+// the others; the client's own timeouts bound it.
+func (c *cache) run(ctx context.Context, f *catchUp) {
+	c.mu.Lock()
+	cur, token, noEvents := c.cur, c.token, c.noEvents
+	c.mu.Unlock()
+	started := c.now()
+
+	snap, next, err := c.catchUp(ctx, cur, token, noEvents)
+
+	c.mu.Lock()
+	if err == nil {
+		c.cur, c.token, c.takenAt, c.curEpoch = snap, next, started, f.epoch
+	}
+	if errors.Is(err, errNoEvents) {
+		c.noEvents = true
+		snap, err = TakeSnapshot(ctx, c.client)
+		if err == nil {
+			c.cur, c.token, c.takenAt, c.curEpoch = snap, "", started, f.epoch
+		}
+	}
+	c.flight = nil
+	c.mu.Unlock()
+	f.snap, f.err = snap, err
+	close(f.done)
+}
+
+// errNoEvents says the pool does not serve event.from.
+var errNoEvents = errors.New("the pool does not serve event.from")
+
+// catchUp brings cur up to date: the changes since token when there is a
+// token, otherwise the whole pool. Whatever goes wrong with the changes (a
+// token xapi no longer knows, lost events, an expired session), it reads
+// the pool whole instead: a reload costs one call more, a wrong model
+// costs an outage.
+func (c *cache) catchUp(ctx context.Context, cur *Snapshot, token string, noEvents bool) (*Snapshot, string, error) {
+	if noEvents {
+		s, err := TakeSnapshot(ctx, c.client)
+		return s, "", err
+	}
+	if cur != nil && token != "" {
+		batch, err := c.client.EventFrom(ctx, cachedClasses, token, 0)
+		if err == nil {
+			next, err := cur.apply(batch.Events)
+			if err == nil {
+				return next, batch.Token, nil
+			}
+		}
+	}
+	batch, err := c.client.EventFrom(ctx, cachedClasses, "", 0)
+	if xenapi.IsCode(err, xenapi.ErrMessageMethodUnknown) {
+		return nil, "", errNoEvents
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := (&Snapshot{}).apply(batch.Events)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, batch.Token, nil
+}
+
+// apply returns a new snapshot: s with the events' changes. s itself is
+// left as it was, since readers may hold it; only the classes the events
+// touch are copied.
+func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
+	next := &Snapshot{
+		PoolRef:     s.PoolRef,
+		Pool:        s.Pool,
+		Hosts:       s.Hosts,
+		HostMetrics: s.HostMetrics,
+		Networks:    s.Networks,
+		PIFs:        s.PIFs,
+		Bonds:       s.Bonds,
+		VLANs:       s.VLANs,
+	}
+	copied := map[string]bool{}
+	for _, ev := range events {
+		var err error
+		switch ev.Class {
+		case "pool":
+			err = applyPool(next, ev)
+		case "host":
+			err = applyEvent(&next.Hosts, copied, ev)
+		case "host_metrics":
+			err = applyEvent(&next.HostMetrics, copied, ev)
+		case "network":
+			err = applyEvent(&next.Networks, copied, ev)
+		case "pif":
+			err = applyEvent(&next.PIFs, copied, ev)
+		case "bond":
+			err = applyEvent(&next.Bonds, copied, ev)
+		case "vlan":
+			err = applyEvent(&next.VLANs, copied, ev)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if next.PoolRef == "" {
+		return nil, errors.New("xapi reported no pool object; a XenServer host always belongs to exactly one")
+	}
+	next.fillEmpty()
+	return next, nil
+}
+
+// applyEvent applies one event to the class's records, copying the map
+// the first time the class changes.
+func applyEvent[T xenapi.Record](records *map[xenapi.Ref]T, copied map[string]bool, ev xenapi.Event) error {
+	if !copied[ev.Class] {
+		*records = maps.Clone(*records)
+		if *records == nil {
+			*records = map[xenapi.Ref]T{}
+		}
+		copied[ev.Class] = true
+	}
+	if ev.Operation == xenapi.EventDel {
+		delete(*records, ev.Ref)
+		return nil
+	}
+	rec, err := xenapi.UnmarshalSnapshot[T](ev)
+	if err != nil {
+		return fmt.Errorf("reading the %s event for %s: %w", ev.Class, ev.Ref, err)
+	}
+	(*records)[ev.Ref] = rec
+	return nil
+}
+
+func applyPool(s *Snapshot, ev xenapi.Event) error {
+	if ev.Operation == xenapi.EventDel {
+		if s.PoolRef == ev.Ref {
+			s.PoolRef, s.Pool = "", xenapi.Pool{}
+		}
+		return nil
+	}
+	p, err := xenapi.UnmarshalSnapshot[xenapi.Pool](ev)
+	if err != nil {
+		return fmt.Errorf("reading the pool event: %w", err)
+	}
+	s.PoolRef, s.Pool = ev.Ref, p
+	return nil
+}

@@ -1,0 +1,80 @@
+// Package poolnet is xsnet's model of one pool: the pool as xsnet sees it,
+// kept current by xapi's own event stream, and the pool-wide operations
+// that change it. A pool-wide bond is one network plus one bond on every
+// host, a pool-wide VLAN one network plus one VLAN on every host; poolnet
+// makes them the way XenCenter does, undoes everything on any error, and
+// answers every question a resource or data source asks from one indexed
+// snapshot, so that the Terraform layer above it stays a thin translation.
+//
+// One Model serves a provider process. Terraform sends every read, plan and
+// apply of a run to the same process, so one event-fed cache serves them
+// all: a plan costs one event.from to load the pool and one small catch-up
+// now and then, not a read of the whole pool per resource.
+package poolnet
+
+import (
+	"context"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// Options tune a Model.
+type Options struct {
+	// MaxAge is how long a snapshot serves readers while this process
+	// changes nothing; DefaultMaxAge when zero.
+	MaxAge time.Duration
+	// CacheOff reads the pool whole for every snapshot instead of keeping
+	// it current with events.
+	CacheOff bool
+}
+
+// Model is the pool as one provider process sees it, and the operations
+// that change it. It is safe for concurrent use.
+type Model struct {
+	client *xenapi.Client
+	cache  *cache
+}
+
+// NewModel returns the model of the pool c is connected to. It reads
+// nothing until the first question.
+func NewModel(c *xenapi.Client, o Options) *Model {
+	return &Model{client: c, cache: newCache(c, o.MaxAge, o.CacheOff)}
+}
+
+// Client is the connection the model reads and changes the pool through.
+func (m *Model) Client() *xenapi.Client { return m.client }
+
+// Snapshot returns the pool as it is: a snapshot that includes every change
+// this process has made, and at most Options.MaxAge old.
+func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
+	return m.cache.snapshot(ctx)
+}
+
+// fresh returns the pool as it is after the changes just made: an
+// operation calls it between its own steps.
+func (m *Model) fresh(ctx context.Context) (*Snapshot, error) {
+	m.cache.changed()
+	return m.cache.snapshot(ctx)
+}
+
+// changing marks the start of an operation that changes the pool. The
+// function it returns marks the end: whoever reads after it, sees what the
+// operation did, whether it succeeded or not.
+func (m *Model) changing() func() {
+	m.cache.changed()
+	return m.cache.changed
+}
+
+// networkUUID reads the UUID of a network this process just made.
+func (m *Model) networkUUID(ctx context.Context, ref xenapi.Ref) (string, error) {
+	snap, err := m.fresh(ctx)
+	if err != nil {
+		return "", err
+	}
+	n, ok := snap.Networks[ref]
+	if !ok {
+		return "", xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(ref))
+	}
+	return n.UUID, nil
+}
