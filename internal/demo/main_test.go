@@ -26,7 +26,7 @@ func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
 			"eth0+eth1 balance-slb  MTU 1500  \"Bond 0+1 (management)\"  ◀ management 192.0.2.11",
 			"eth2+eth3 balance-slb  MTU 9000  \"Bond 2+3 (VM traffic)\"",
 			"└ VLAN 103",
-			"(xsnet guardrail management-bond-mtu)",
+			"(xsnet guardrail management-mtu)",
 			"(xsnet guardrail bond-mode)",
 			"Destroy complete! Resources: 7 destroyed.",
 			"nothing is left running",

@@ -7,178 +7,39 @@ import (
 	"strings"
 )
 
-// BondResult is what CheckBond found, and whether the bond will carry the
-// management interface.
-type BondResult struct {
-	Result
-	// Management is whether the bond will carry management: true when the
-	// configuration says so, when a member is a host's management PIF
-	// (xapi moves management onto the bond whatever the configuration
-	// says), or when the bond carries management already. When it is true
-	// and the configuration leaves management out, the plan shows
-	// management = true. It is unknown while that cannot be told, which at
-	// Validate is whenever the configuration does not say true.
-	Management Value[bool]
-}
-
-// CheckBond checks a pool-wide bond against every rule that concerns it.
-// f is nil at Validate, and at Plan when the pool could not be read.
-func CheckBond(at Stage, b Bond, p Policy, f *Facts) BondResult {
+// CheckBond checks a pool-wide bond's own settings: what its
+// configuration decides alone, and with the pool's facts whether its
+// members exist and fit the pool's network backend. Where the bond leaves
+// management, and how it sits with the pool's other networks, is judged on
+// the pool as the plan leaves it (CheckPool). f is nil at Validate, and at
+// Plan when the pool could not be read.
+func CheckBond(at Stage, b Bond, p Policy, f *Facts) Result {
 	c := &checker{at: at}
-	m := bondManagement(b, f)
-	checkManagementBondMTU(c, b, m)
-	checkManagementMember(c, b, m)
+	checkManagementBondMTU(c, b)
 	checkBondMode(c, b, p)
 	checkMTURange(c, b.MTU)
 	checkBondMemberCount(c, b, f)
 	checkHashingAlgorithmLACP(c, b)
 	checkBondMemberFree(c, b, f)
-	return BondResult{Result: c.result(), Management: m.value}
+	return c.result()
 }
 
-// management is what the configuration and the pool say about a bond
-// carrying the management interface.
-type management struct {
-	value Value[bool]
-	// configured is management = true in the configuration.
-	configured bool
-	// carriedBy names the hosts whose management interface is on the bond
-	// network already: an existing or imported management bond.
-	carriedBy []string
-	// pifs are the members that are a host's management PIF.
-	pifs []managementPIF
-	// pifsKnown is false while pifs may be incomplete; pifsPath and
-	// pifsReason then say what is missing.
-	pifsKnown  bool
-	pifsPath   []string
-	pifsReason string
-	// When value is unknown, path and reason say what is missing.
-	path   []string
-	reason string
-}
-
-// managementPIF is a member that is the management PIF of some hosts.
-type managementPIF struct {
-	index  int
-	device string
-	hosts  []string
-}
-
-func bondManagement(b Bond, f *Facts) management {
-	var m management
-	cfg, cfgKnown := b.Management.GetOr(false)
-	m.configured = cfgKnown && cfg
-	if f == nil {
-		m.pifsReason = "It needs the pool's facts (a member may be a host's management PIF), which xsnet reads at plan time."
-	} else {
-		members, ok := b.Members.GetOr(nil)
-		membersUnknown := !ok
-		for _, mv := range members {
-			membersUnknown = membersUnknown || mv.IsUnknown()
-		}
-		var unread []string
-		for _, h := range f.Hosts {
-			switch {
-			case b.Network != "" && h.ManagementNetwork == b.Network:
-				m.carriedBy = append(m.carriedBy, h.Name)
-			case h.ManagementOnVLAN:
-				// Bonding the NIC moves the management VLAN onto the
-				// bond; the bond itself does not carry management.
-			case h.ManagementDevice == "":
-				unread = append(unread, h.Name)
-			default:
-				for i, mv := range members {
-					if d, ok := mv.Get(); ok && d == h.ManagementDevice {
-						m.addPIF(i, d, h.Name)
-					}
-				}
-			}
-		}
-		switch {
-		case membersUnknown:
-			m.pifsPath, m.pifsReason = []string{AttrMembers}, "members is not known yet, and a member may be a host's management PIF."
-		case len(unread) > 0:
-			m.pifsReason = "The pool did not say which PIF is the management PIF of " + hostList(unread) + "."
-		default:
-			m.pifsKnown = true
-		}
-	}
-	switch {
-	case m.configured || len(m.carriedBy) > 0 || len(m.pifs) > 0:
-		m.value = Known(true)
-	case !cfgKnown:
-		m.path, m.reason = []string{AttrManagement}, "management is not known yet."
-	case !m.pifsKnown:
-		m.path, m.reason = m.pifsPath, m.pifsReason
-	default:
-		m.value = Known(false)
-	}
-	return m
-}
-
-func (m *management) addPIF(index int, device, host string) {
-	for i := range m.pifs {
-		if m.pifs[i].index == index {
-			m.pifs[i].hosts = append(m.pifs[i].hosts, host)
-			return
-		}
-	}
-	m.pifs = append(m.pifs, managementPIF{index: index, device: device, hosts: []string{host}})
-}
-
-// checkManagementBondMTU is rule 1, and rule 5 on an imported pool: a bond
-// that carries management has MTU 1500. XenServer 6.1 hosts with management
-// on a bond at MTU 9000 dropped out of the pool after every reboot.
-func checkManagementBondMTU(c *checker, b Bond, m management) {
-	r := ruleManagementBondMTU
-	mtu, ok := b.MTU.GetOr(DefaultMTU)
-	carries, decided := m.value.Get()
-	switch {
-	case decided && !carries:
+// checkManagementBondMTU is the part of rule 1 a bond's configuration
+// decides alone: management = true with an MTU other than 1500. Where else
+// management ends up, and at what MTU, is judged on the pool as the plan
+// leaves it (CheckPool). XenServer 6.1 hosts with management on a bond at
+// MTU 9000 dropped out of the pool after every reboot.
+func checkManagementBondMTU(c *checker, b Bond) {
+	r := ruleManagementMTU
+	if management, ok := b.Management.Get(); !ok || !management {
 		return
+	}
+	mtu, ok := b.MTU.GetOr(DefaultMTU)
+	switch {
 	case !ok:
 		c.unknown(r, []string{AttrMTU})
-		return
-	case mtu == DefaultMTU:
-		return
-	case !decided:
-		c.undecided(r, m.path, m.reason)
-		return
-	}
-	path := []string{AttrMTU}
-	switch {
-	case m.configured:
-		c.fail(r, path, fmt.Sprintf("This bond carries the management interface (management = true) and has mtu = %d.", mtu), "")
-	case len(m.carriedBy) > 0:
-		c.fail(r, path, fmt.Sprintf("This bond carries the management interface of %s in the pool now, and has mtu = %d.",
-			hostList(m.carriedBy), mtu),
-			"Set mtu = 1500 on this bond: xsnet changes the MTU in place, without recreating the bond, "+
-				"and carry jumbo frames on a separate bond.")
-	default:
-		p := m.pifs[0]
-		c.fail(r, path, fmt.Sprintf("Member %q is the management PIF of %s, so xapi moves management onto this bond "+
-			"whatever management says, and the bond has mtu = %d.", p.device, hostList(p.hosts), mtu), "")
-	}
-}
-
-// checkManagementMember refuses management = false on a bond over a host's
-// management PIF: xapi moves management onto the bond regardless, so the
-// apply would end in a state the configuration contradicts, with the bond's
-// MTU as the management MTU.
-func checkManagementMember(c *checker, b Bond, m management) {
-	r := ruleManagementMember
-	switch {
-	case m.configured || b.Management.IsNull():
-		// Nothing to contradict: the plan shows management = true.
-	case len(m.pifs) > 0 && b.Management.IsUnknown():
-		c.unknown(r, []string{AttrManagement})
-	case len(m.pifs) > 0:
-		for _, p := range m.pifs {
-			c.fail(r, []string{AttrManagement}, fmt.Sprintf("management = false, but member %q (members[%d]) is the "+
-				"management PIF of %s.", p.device, p.index, hostList(p.hosts)), "")
-		}
-	case !m.pifsKnown:
-		c.undecided(r, m.pifsPath, m.pifsReason)
+	case mtu != DefaultMTU:
+		c.fail(r, []string{AttrMTU}, fmt.Sprintf("This bond carries the management interface (management = true) and has mtu = %d.", mtu), "")
 	}
 }
 
@@ -210,6 +71,12 @@ func checkBondMode(c *checker, b Bond, p Policy) {
 	case !policyKnown:
 		c.undecided(r, []string{AttrMode}, fmt.Sprintf("The provider's guardrails policy is not known yet, and it "+
 			"decides whether mode = %q is allowed.", mode))
+		if c.at == Plan {
+			c.warn(r, "Bond Mode Not Checked Yet", []string{AttrMode}, fmt.Sprintf("mode = %q needs the provider's "+
+				"guardrails policy to allow it, and allowed_bond_modes is not known until apply.", mode),
+				"xsnet checks it before apply changes this bond, and refuses it then unless the policy allows it. "+
+					"Give allowed_bond_modes a value known at plan to have it checked here.")
+		}
 	case !slices.Contains(allowed, mode):
 		c.fail(r, []string{AttrMode}, fmt.Sprintf("mode = %q is not allowed: the provider's guardrails policy "+
 			"allows only %s.", mode, quotedAll(allowed)), "")
@@ -316,10 +183,11 @@ func checkHashingAlgorithmLACP(c *checker, b Bond) {
 	}
 }
 
-// checkBondMemberFree is part of rule 3: every member is a NIC each host
-// has, in no other bond and carrying no VLANs. xapi refuses a missing or
-// bonded NIC halfway through a pool-wide bond, and moves a NIC's VLANs onto
-// the new bond.
+// checkBondMemberFree is the part of rule 3 a bond decides with the
+// pool's facts: every member is a NIC each host has. xapi refuses a
+// missing NIC halfway through a pool-wide bond. A NIC that two bonds claim
+// is judged on the pool as the plan leaves it (CheckPool), and a NIC that
+// carries VLANs may be bonded: xapi moves them onto the bond.
 func checkBondMemberFree(c *checker, b Bond, f *Facts) {
 	r := ruleBondMemberFree
 	members, ok := b.Members.GetOr(nil)
@@ -342,28 +210,14 @@ func checkBondMemberFree(c *checker, b Bond, f *Facts) {
 			continue // bond-member-count reports the duplicate
 		}
 		seen[d] = true
-		var missing, bonded, vlans []string
+		var missing []string
 		for _, h := range f.Hosts {
-			nic, ok := h.NICs[d]
-			if !ok {
+			if !slices.Contains(h.NICs, d) {
 				missing = append(missing, h.Name)
-				continue
-			}
-			if nic.BondNetwork != "" && nic.BondNetwork != b.Network {
-				bonded = append(bonded, fmt.Sprintf("%s (bond network %s)", h.Name, nic.BondNetwork))
-			}
-			if len(nic.VLANTags) > 0 {
-				vlans = append(vlans, fmt.Sprintf("%s (tag%s %s)", h.Name, plural(len(nic.VLANTags)), intList(nic.VLANTags)))
 			}
 		}
 		if len(missing) > 0 {
 			c.fail(r, memberPath(i), fmt.Sprintf("Member %q is not a NIC of %s.", d, hostList(missing)), "")
-		}
-		if len(bonded) > 0 {
-			c.fail(r, memberPath(i), fmt.Sprintf("Member %q is already in another bond on %s.", d, strings.Join(bonded, ", ")), "")
-		}
-		if len(vlans) > 0 {
-			c.fail(r, memberPath(i), fmt.Sprintf("Member %q carries VLANs on %s.", d, strings.Join(vlans, ", ")), "")
 		}
 	}
 }

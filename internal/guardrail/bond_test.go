@@ -26,193 +26,60 @@ func relaxed(modes ...string) Policy { return Policy{AllowedBondModes: Known(mod
 // undecided; the tables below list them with the rest.
 const freeAtValidate = "undecided bond-member-free at (resource)"
 
+// What a bond's configuration decides alone of rule 1. Where management
+// ends up, and at what MTU, is the end state's (endstate_test.go).
 func TestCheckBondManagementMTU(t *testing.T) {
 	tests := []struct {
 		name    string
 		at      Stage
 		bond    Bond
-		facts   *Facts
 		want    []string
 		details []string
-		// management is what the plan must show for management.
-		management Value[bool]
 	}{
 		{
 			name: "a management bond at MTU 9000 fails validate",
 			at:   Validate,
 			bond: bond(func(b *Bond) { b.Management, b.MTU = Known(true), Known[int64](9000) }),
-			want: []string{"error management-bond-mtu at mtu", freeAtValidate},
+			want: []string{"error management-mtu at mtu", freeAtValidate},
 			details: []string{"management = true", "mtu = 9000", "drop out of the pool after a reboot",
 				"Set mtu = 1500"},
-			management: Known(true),
 		},
 		{
-			name:       "a management bond at MTU 1500 passes",
-			at:         Validate,
-			bond:       bond(func(b *Bond) { b.Management, b.MTU = Known(true), Known[int64](1500) }),
-			want:       []string{freeAtValidate},
-			management: Known(true),
-		},
-		{
-			name:       "a management bond that leaves mtu out gets xapi's 1500 and passes",
-			at:         Validate,
-			bond:       bond(func(b *Bond) { b.Management = Known(true) }),
-			want:       []string{freeAtValidate},
-			management: Known(true),
-		},
-		{
-			name: "a jumbo bond that says it is not management waits for the pool, as a member may be a management PIF",
+			name: "a management bond at MTU 1500 passes",
 			at:   Validate,
-			bond: bond(func(b *Bond) { b.Management, b.MTU = Known(false), Known[int64](9000) }),
-			want: []string{"undecided management-bond-mtu at (resource)", "undecided management-member at (resource)",
-				freeAtValidate},
-			details: []string{"a member may be a host's management PIF"},
+			bond: bond(func(b *Bond) { b.Management, b.MTU = Known(true), Known[int64](1500) }),
+			want: []string{freeAtValidate},
 		},
 		{
-			name:       "a management bond whose MTU comes from a variable is decided later",
-			at:         Validate,
-			bond:       bond(func(b *Bond) { b.Management, b.MTU = Known(true), Unknown[int64]() }),
-			want:       []string{"undecided management-bond-mtu at mtu", "undecided mtu-range at mtu", freeAtValidate},
-			details:    []string{"mtu is not known yet."},
-			management: Known(true),
+			name: "a management bond that leaves mtu out gets xapi's 1500 and passes",
+			at:   Validate,
+			bond: bond(func(b *Bond) { b.Management = Known(true) }),
+			want: []string{freeAtValidate},
 		},
 		{
-			name:    "a jumbo bond whose management flag comes from a variable is decided later",
-			at:      Validate,
-			bond:    bond(func(b *Bond) { b.Management, b.MTU = Unknown[bool](), Known[int64](9000) }),
-			want:    []string{"undecided management-bond-mtu at management", "undecided management-member at (resource)", freeAtValidate},
-			details: []string{"management is not known yet."},
-		},
-		{
-			name:       "at plan, a jumbo bond over the hosts' management PIF is a management bond and fails",
-			at:         Plan,
-			bond:       bond(func(b *Bond) { b.Members, b.MTU = KnownList("eth0", "eth1"), Known[int64](9000) }),
-			facts:      pool(),
-			want:       []string{"error management-bond-mtu at mtu"},
-			details:    []string{`Member "eth0" is the management PIF of hosts xs1, xs2, xs3`, "xapi moves management onto this bond", "mtu = 9000"},
-			management: Known(true),
-		},
-		{
-			name:       "at plan, a bond over the management PIF at MTU 1500 passes and the plan asks for management = true",
-			at:         Plan,
-			bond:       bond(func(b *Bond) { b.Members = KnownList("eth0", "eth1") }),
-			facts:      pool(),
-			management: Known(true),
-		},
-		{
-			name: "at plan, management = false on a bond over the management PIF is refused",
-			at:   Plan,
-			bond: bond(func(b *Bond) {
-				b.Members, b.Management = KnownList("eth1", "eth0"), Known(false)
-			}),
-			facts:      pool(),
-			want:       []string{"error management-member at management"},
-			details:    []string{`management = false, but member "eth0" (members[1]) is the management PIF of hosts xs1, xs2, xs3`, "Set management = true"},
-			management: Known(true),
-		},
-		{
-			name: "at plan, a management flag from a variable on a bond over the management PIF is decided later",
-			at:   Plan,
-			bond: bond(func(b *Bond) {
-				b.Members, b.Management = KnownList("eth0", "eth1"), Unknown[bool]()
-			}),
-			facts:      pool(),
-			want:       []string{"undecided management-member at management"},
-			management: Known(true),
-		},
-		{
-			name: "at plan, a member that is the management PIF of one host only still moves management there",
-			at:   Plan,
+			name: "a jumbo bond that says nothing of management is left to the end state",
+			at:   Validate,
 			bond: bond(func(b *Bond) { b.MTU = Known[int64](9000) }),
-			facts: with(pool(), func(f *Facts) {
-				f.Hosts[1].ManagementDevice, f.Hosts[1].ManagementNetwork = "eth2", "net-eth2"
-			}),
-			want:       []string{"error management-bond-mtu at mtu"},
-			details:    []string{`Member "eth2" is the management PIF of host xs2`},
-			management: Known(true),
+			want: []string{freeAtValidate},
 		},
 		{
-			name:       "at plan, a jumbo bond clear of management passes",
-			at:         Plan,
-			bond:       bond(func(b *Bond) { b.Management, b.MTU = Known(false), Known[int64](9000) }),
-			facts:      pool(),
-			management: Known(false),
+			name:    "a management bond whose MTU comes from a variable is decided later",
+			at:      Validate,
+			bond:    bond(func(b *Bond) { b.Management, b.MTU = Known(true), Unknown[int64]() }),
+			want:    []string{"undecided management-mtu at mtu", "undecided mtu-range at mtu", freeAtValidate},
+			details: []string{"mtu is not known yet."},
 		},
 		{
-			name: "at plan, management on a VLAN over a member moves to the bond's VLAN, not the bond",
-			at:   Plan,
-			bond: bond(func(b *Bond) { b.Members, b.MTU = KnownList("eth0", "eth1"), Known[int64](9000) }),
-			facts: with(pool(), func(f *Facts) {
-				for i := range f.Hosts {
-					f.Hosts[i].ManagementOnVLAN = true
-					f.Hosts[i].NICs["eth0"] = NIC{VLANTags: []int64{10}}
-				}
-			}),
-			want:       []string{"error bond-member-free at members[0]"},
-			details:    []string{`Member "eth0" carries VLANs on xs1 (tag 10), xs2 (tag 10), xs3 (tag 10)`},
-			management: Known(false),
-		},
-		{
-			name: "an imported management bond at MTU 9000 fails at plan with the in-place fix",
-			at:   Plan,
-			bond: bond(func(b *Bond) {
-				b.Network, b.Members, b.MTU = "net-bond0", KnownList("eth0", "eth1"), Known[int64](9000)
-			}),
-			facts: with(pool(), func(f *Facts) {
-				for i := range f.Hosts {
-					h := &f.Hosts[i]
-					h.ManagementDevice, h.ManagementNetwork = "bond0", "net-bond0"
-					h.NICs["eth0"], h.NICs["eth1"] = NIC{BondNetwork: "net-bond0"}, NIC{BondNetwork: "net-bond0"}
-				}
-			}),
-			want: []string{"error management-bond-mtu at mtu"},
-			details: []string{"carries the management interface of hosts xs1, xs2, xs3 in the pool now",
-				"Set mtu = 1500 on this bond", "in place"},
-			management: Known(true),
-		},
-		{
-			name:  "at plan, members from another resource's attribute leave the management question open",
-			at:    Plan,
-			bond:  bond(func(b *Bond) { b.Members, b.MTU = Unknown[[]Value[string]](), Known[int64](9000) }),
-			facts: pool(),
-			want: []string{"undecided management-bond-mtu at members", "undecided bond-member-count at members",
-				"undecided bond-member-free at members"},
-		},
-		{
-			name: "at plan, one unknown member leaves the management question open",
-			at:   Plan,
-			bond: bond(func(b *Bond) {
-				b.Members, b.MTU = Known([]Value[string]{Unknown[string](), Known("eth3")}), Known[int64](9000)
-			}),
-			facts: pool(),
-			want: []string{"undecided management-bond-mtu at members", "undecided bond-member-count at members",
-				"undecided bond-member-free at members[0]"},
-		},
-		{
-			name:    "at plan, a host whose management PIF the pool did not give leaves it open",
-			at:      Plan,
-			bond:    bond(func(b *Bond) { b.MTU = Known[int64](9000) }),
-			facts:   with(pool(), func(f *Facts) { f.Hosts[2].ManagementDevice = "" }),
-			want:    []string{"undecided management-bond-mtu at (resource)"},
-			details: []string{"which PIF is the management PIF of host xs3"},
-		},
-		{
-			name:       "at apply, a rule still undecided is an error, not a pass",
-			at:         Apply,
-			bond:       bond(func(b *Bond) { b.Management, b.MTU = Known(true), Unknown[int64]() }),
-			facts:      pool(),
-			want:       []string{"error management-bond-mtu at mtu", "error mtu-range at mtu"},
-			details:    []string{"Guardrail Could Not Be Checked", `"management-bond-mtu"`, "mtu is not known yet."},
-			management: Known(true),
+			name:    "at apply, a rule still undecided is an error, not a pass",
+			at:      Apply,
+			bond:    bond(func(b *Bond) { b.Management, b.MTU = Known(true), Unknown[int64]() }),
+			want:    []string{"error management-mtu at mtu", "error mtu-range at mtu", "error bond-member-free at (resource)"},
+			details: []string{"Guardrail Could Not Be Checked", `"management-mtu"`, "mtu is not known yet."},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := CheckBond(tt.at, tt.bond, DefaultPolicy(), tt.facts)
-			checkFindings(t, got.Result, tt.want, tt.details)
-			if got.Management != tt.management {
-				t.Errorf("Management = %v, want %v", got.Management, tt.management)
-			}
+			checkFindings(t, CheckBond(tt.at, tt.bond, DefaultPolicy(), nil), tt.want, tt.details)
 		})
 	}
 }
@@ -326,8 +193,7 @@ func TestCheckBondMode(t *testing.T) {
 			if tt.at != Validate {
 				f = pool()
 			}
-			got := CheckBond(tt.at, tt.bond, tt.policy, f)
-			checkFindings(t, got.Result, tt.want, tt.details)
+			checkFindings(t, CheckBond(tt.at, tt.bond, tt.policy, f), tt.want, tt.details)
 		})
 	}
 }
@@ -335,9 +201,6 @@ func TestCheckBondMode(t *testing.T) {
 func TestCheckBondXenCenterLimits(t *testing.T) {
 	members := func(ms ...string) func(*Bond) { return func(b *Bond) { b.Members = KnownList(ms...) } }
 	bridge := func() *Facts { return with(pool(), func(f *Facts) { f.NetworkBackend = BackendBridge }) }
-	// Outside 1500, a bond's MTU also waits for the pool at validate: a
-	// member may be a host's management PIF.
-	const mgmtAtValidate = "undecided management-bond-mtu at (resource)"
 	tests := []struct {
 		name    string
 		at      Stage
@@ -349,11 +212,11 @@ func TestCheckBondXenCenterLimits(t *testing.T) {
 	}{
 		// mtu-range
 		{name: "MTU 1499 is too small", at: Validate, bond: bond(func(b *Bond) { b.MTU = Known[int64](1499) }),
-			want: []string{"error mtu-range at mtu", mgmtAtValidate, freeAtValidate}, details: []string{"mtu = 1499 is outside 1500 to 9216"}},
+			want: []string{"error mtu-range at mtu", freeAtValidate}, details: []string{"mtu = 1499 is outside 1500 to 9216"}},
 		{name: "MTU 9217 is too large", at: Validate, bond: bond(func(b *Bond) { b.MTU = Known[int64](9217) }),
-			want: []string{"error mtu-range at mtu", mgmtAtValidate, freeAtValidate}},
+			want: []string{"error mtu-range at mtu", freeAtValidate}},
 		{name: "MTU 9216 is the largest allowed", at: Validate, bond: bond(func(b *Bond) { b.MTU = Known[int64](9216) }),
-			want: []string{mgmtAtValidate, freeAtValidate}},
+			want: []string{freeAtValidate}},
 
 		// bond-member-count
 		{name: "one NIC is no bond", at: Validate, bond: bond(members("eth2")),
@@ -400,20 +263,15 @@ func TestCheckBondXenCenterLimits(t *testing.T) {
 		// bond-member-free
 		{name: "free NICs pass", at: Plan, facts: pool(), bond: bond(nil)},
 		{name: "a NIC one host lacks fails", at: Plan, bond: bond(members("eth2", "eth6")),
-			facts:   with(pool(), func(f *Facts) { f.Hosts[0].NICs["eth6"] = NIC{}; f.Hosts[1].NICs["eth6"] = NIC{} }),
+			facts: with(pool(), func(f *Facts) {
+				f.Hosts[0].NICs = append(f.Hosts[0].NICs, "eth6")
+				f.Hosts[1].NICs = append(f.Hosts[1].NICs, "eth6")
+			}),
 			want:    []string{"error bond-member-free at members[1]"},
 			details: []string{`Member "eth6" is not a NIC of host xs3`}},
-		{name: "a NIC in another bond fails", at: Plan, bond: bond(nil),
-			facts:   with(pool(), func(f *Facts) { f.Hosts[0].NICs["eth3"] = NIC{BondNetwork: "net-storage"} }),
-			want:    []string{"error bond-member-free at members[1]"},
-			details: []string{`Member "eth3" is already in another bond on xs1 (bond network net-storage)`}},
-		{name: "a NIC in this very bond passes", at: Plan,
-			bond:  bond(func(b *Bond) { b.Network = "net-vm" }),
-			facts: with(pool(), func(f *Facts) { f.Hosts[0].NICs["eth3"] = NIC{BondNetwork: "net-vm"} })},
-		{name: "a NIC that carries VLANs fails", at: Plan, bond: bond(nil),
-			facts:   with(pool(), func(f *Facts) { f.Hosts[2].NICs["eth2"] = NIC{VLANTags: []int64{100, 200}} }),
-			want:    []string{"error bond-member-free at members[0]"},
-			details: []string{`Member "eth2" carries VLANs on xs3 (tags 100, 200)`}},
+		{name: "members from another resource's attribute are decided later", at: Plan, facts: pool(),
+			bond: bond(func(b *Bond) { b.Members = Unknown[[]Value[string]]() }),
+			want: []string{"undecided bond-member-count at members", "undecided bond-member-free at members"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -421,8 +279,7 @@ func TestCheckBondXenCenterLimits(t *testing.T) {
 			if p.AllowedBondModes.IsUnknown() {
 				p = DefaultPolicy()
 			}
-			got := CheckBond(tt.at, tt.bond, p, tt.facts)
-			checkFindings(t, got.Result, tt.want, tt.details)
+			checkFindings(t, CheckBond(tt.at, tt.bond, p, tt.facts), tt.want, tt.details)
 		})
 	}
 }

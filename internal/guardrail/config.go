@@ -74,18 +74,10 @@ type Bond struct {
 // VLAN is the configuration of a pool-wide VLAN network: the tag on the PIFs
 // of a parent network, on every host.
 type VLAN struct {
-	// Network is the VLAN network's ID once it exists; empty before. It
-	// lets the rules tell the VLAN's own (parent, tag) pair from another's.
-	Network string
 	// Tag is the 802.1Q VLAN ID.
 	Tag Value[int64]
-	// MTU is the VLAN network's MTU; Null means it follows its parent's.
+	// MTU is the VLAN network's MTU.
 	MTU Value[int64]
-	// ParentNetwork is the ID of the network whose PIFs carry the VLAN.
-	ParentNetwork Value[string]
-	// ParentMTU is the parent network's MTU when the configuration knows
-	// it; Null when it does not, and the pool's Facts say it.
-	ParentMTU Value[int64]
 }
 
 // Network is the configuration of a network without PIFs of its own making,

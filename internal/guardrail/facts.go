@@ -10,11 +10,6 @@ type Facts struct {
 	NetworkBackend string
 	// Hosts are the pool's hosts.
 	Hosts []Host
-	// NetworkMTU maps each network's ID to its MTU.
-	NetworkMTU map[string]int64
-	// VLANs are the VLAN networks that exist in the pool, whoever manages
-	// them.
-	VLANs []ExistingVLAN
 	// JoiningHosts maps the address of each host asked to join to what it
 	// says of itself.
 	JoiningHosts map[string]JoiningHost
@@ -24,39 +19,9 @@ type Facts struct {
 type Host struct {
 	// Name is the host's name_label, for messages.
 	Name string
-	// ManagementDevice is the device of the host's management PIF ("eth0",
-	// "bond0").
-	ManagementDevice string
-	// ManagementOnVLAN is true when the management PIF is a VLAN over
-	// ManagementDevice: bonding that NIC moves the VLAN, and management
-	// with it, onto the bond's VLAN rather than onto the bond.
-	ManagementOnVLAN bool
-	// ManagementNetwork is the ID of the network of the management PIF.
-	ManagementNetwork string
-	// NICs are the host's physical PIFs by device name. A device missing
-	// here is a NIC the host does not have.
-	NICs map[string]NIC
-}
-
-// NIC is one physical PIF on a host.
-type NIC struct {
-	// BondNetwork is the network of the bond the NIC is a member of
-	// (bond_slave_of); empty when it is not bonded.
-	BondNetwork string
-	// VLANTags are the tags of the VLANs over the NIC (VLAN_slave_of).
-	VLANTags []int64
-}
-
-// ExistingVLAN is a VLAN network in the pool.
-type ExistingVLAN struct {
-	// Network is the VLAN network's ID.
-	Network string
-	// Name is its name_label, for messages.
-	Name string
-	// ParentNetwork is the ID of the network whose PIFs carry it.
-	ParentNetwork string
-	// Tag is its 802.1Q tag.
-	Tag int64
+	// NICs are the devices of the host's physical PIFs ("eth0"). A device
+	// missing here is a NIC the host does not have.
+	NICs []string
 }
 
 // JoiningHost is what a host asked to join the pool says of itself, read by
@@ -71,4 +36,10 @@ type JoiningHost struct {
 	NonManagementVLANs []int64
 	// NetworkBackend is its network backend, openvswitch or bridge.
 	NetworkBackend string
+	// ManagementDevice is the device of its management PIF ("eth1"), and
+	// ManagementVLAN the tag when that PIF is a VLAN on it, else -1.
+	ManagementDevice string
+	ManagementVLAN   int64
+	// NICs are the devices of its physical NICs.
+	NICs []string
 }

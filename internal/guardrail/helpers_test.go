@@ -6,22 +6,12 @@ import (
 	"testing"
 )
 
-// pool is a three-host openvswitch pool as installed: management on eth0,
-// eth0 to eth5 free, and one VLAN network (tag 100 on the network of eth2).
+// pool is a three-host openvswitch pool as installed: NICs eth0 to eth5
+// on every host.
 func pool() *Facts {
-	f := &Facts{
-		NetworkBackend: BackendOpenvswitch,
-		NetworkMTU: map[string]int64{
-			"net-eth0": 1500, "net-eth2": 1500, "net-jumbo": 9000, "net-vlan100": 1500,
-		},
-		VLANs: []ExistingVLAN{{Network: "net-vlan100", Name: "VM 100", ParentNetwork: "net-eth2", Tag: 100}},
-	}
+	f := &Facts{NetworkBackend: BackendOpenvswitch}
 	for _, name := range []string{"xs1", "xs2", "xs3"} {
-		h := Host{Name: name, ManagementDevice: "eth0", ManagementNetwork: "net-eth0", NICs: map[string]NIC{}}
-		for _, d := range []string{"eth0", "eth1", "eth2", "eth3", "eth4", "eth5"} {
-			h.NICs[d] = NIC{}
-		}
-		f.Hosts = append(f.Hosts, h)
+		f.Hosts = append(f.Hosts, Host{Name: name, NICs: []string{"eth0", "eth1", "eth2", "eth3", "eth4", "eth5"}})
 	}
 	return f
 }

@@ -220,3 +220,11 @@ func isIndex(s string) bool {
 	}
 	return true
 }
+
+// Decide returns r as a check at Apply returns it: every rule still
+// undecided becomes an error, since xsnet changes nothing with a guardrail
+// unchecked.
+func Decide(r Result) Result {
+	c := &checker{at: Apply, res: r}
+	return c.result()
+}

@@ -6,10 +6,10 @@ import (
 )
 
 func TestResult(t *testing.T) {
-	warned := CheckBond(Plan, bond(nil), relaxed(BondModeLACP), pool()).Result
+	warned := CheckBond(Plan, bond(nil), relaxed(BondModeLACP), pool())
 	failed := CheckBond(Plan, bond(func(b *Bond) {
 		b.Management, b.MTU, b.Mode = Known(true), Known[int64](9000), Known(BondModeActiveBackup)
-	}), relaxed(BondModeLACP), pool()).Result
+	}), relaxed(BondModeLACP), pool())
 	open := CheckNetwork(Validate, Network{MTU: Unknown[int64]()})
 
 	t.Run("a warning alone is no error", func(t *testing.T) {
@@ -23,7 +23,7 @@ func TestResult(t *testing.T) {
 		}
 	})
 	t.Run("Rules lists each rule that spoke once, in order", func(t *testing.T) {
-		want := []string{IDManagementBondMTU, IDBondMode}
+		want := []string{IDManagementMTU, IDBondMode}
 		if got := failed.Rules(); !slices.Equal(got, want) {
 			t.Errorf("Rules() = %q, want %q", got, want)
 		}

@@ -27,7 +27,8 @@ type Rule struct {
 
 // The rule IDs.
 const (
-	IDManagementBondMTU    = "management-bond-mtu"
+	IDManagementMTU        = "management-mtu"
+	IDManagementSingle     = "management-single"
 	IDManagementMember     = "management-member"
 	IDBondMode             = "bond-mode"
 	IDMTURange             = "mtu-range"
@@ -40,13 +41,17 @@ const (
 	IDPoolJoinHost         = "pool-join-host"
 )
 
-var ruleManagementBondMTU = &Rule{
-	ID:        IDManagementBondMTU,
-	Title:     "Management Bond MTU Must Be 1500",
-	Resources: []string{"xsnet_bond"},
+var ruleManagementMTU = &Rule{
+	ID:        IDManagementMTU,
+	Title:     "Management Interface MTU Must Be 1500",
+	Resources: []string{"xsnet_bond", "xsnet_vlan", "xsnet_network", "xsnet_pool"},
 	Validate:  "a bond with `management = true` and an `mtu` other than 1500.",
-	Plan: "also a bond that will carry management without saying so, because a member is a host's " +
-		"management PIF, and a bond that carries management already (an imported pool).",
+	Plan: "the pool as the plan leaves it: on every host, the interface that carries management (a NIC, a bond, " +
+		"or a VLAN, and the interface under a management VLAN) has MTU 1500, whichever change puts management there " +
+		"or changes its MTU: a bond over a host's management NIC, `management = true` or `false`, a destroyed bond " +
+		"returning management where it came from, a host joining onto one of the pool's bonds, an MTU raised on the " +
+		"interface that carries management. A pool that has such a management interface already gets a warning on " +
+		"every plan.",
 	Why: "XenServer 6.1 hosts whose management interface is on a bond with an MTU above 1500 drop out of the pool " +
 		"after a reboot: xapi stops answering while SSH still works, and an emergency network reset helps only " +
 		"until the next reboot.",
@@ -70,11 +75,41 @@ resource "xsnet_bond" "storage" {
 }`,
 }
 
+var ruleManagementSingle = &Rule{
+	ID:        IDManagementSingle,
+	Title:     "One Bond Carries Management",
+	Resources: []string{"xsnet_bond"},
+	Plan:      "two bonds of the pool, in the pool or in the plan, with `management = true`.",
+	Why: "A host has one management interface: the second move takes it from the first bond half-way through " +
+		"the apply, and where management ends up depends on the order Terraform applies the two in.",
+	Fix: "Set management = true on one bond only. To move management from one bond to another, set it false on " +
+		"the old bond and true on the new one in the same apply.",
+	Bad: `resource "xsnet_bond" "a" {
+  members    = ["eth0", "eth1"]
+  management = true
+}
+
+resource "xsnet_bond" "b" {
+  members    = ["eth2", "eth3"]
+  management = true
+}`,
+	Good: `resource "xsnet_bond" "a" {
+  members    = ["eth0", "eth1"]
+  management = false
+}
+
+resource "xsnet_bond" "b" {
+  members    = ["eth2", "eth3"]
+  management = true
+}`,
+}
+
 var ruleManagementMember = &Rule{
 	ID:        IDManagementMember,
 	Title:     "Bond Over A Management PIF Carries Management",
 	Resources: []string{"xsnet_bond"},
-	Plan:      "a bond with `management = false` whose members include a host's management PIF.",
+	Plan: "a bond with `management = false` that would carry management all the same: a member is a host's " +
+		"management NIC, or the bond being replaced carried it.",
 	Why: "xapi moves a host's management interface onto a bond made from its management PIF whatever the " +
 		"configuration says, so the bond's MTU becomes the management MTU and the apply ends in a state the " +
 		"configuration contradicts.",
@@ -196,8 +231,8 @@ var ruleVLANMTUParent = &Rule{
 	ID:        IDVLANMTUParent,
 	Title:     "VLAN MTU Must Not Exceed Its Parent's",
 	Resources: []string{"xsnet_vlan"},
-	Validate:  "a VLAN `mtu` above its parent network's, when the configuration knows both.",
-	Plan:      "the same, with the parent's MTU read from the pool.",
+	Plan: "the pool as the plan leaves it: a VLAN whose MTU is above its parent network's, whether the plan raises " +
+		"the VLAN, lowers the parent, or makes both.",
 	Why: "A VLAN's frames travel on its parent's PIFs, so a VLAN MTU above the parent's makes the host send " +
 		"frames the parent drops: small packets pass and large transfers hang.",
 	Fix: "Set the VLAN's mtu no higher than its parent network's, or raise the parent's mtu first.",
@@ -227,7 +262,8 @@ var ruleVLANTagUnique = &Rule{
 	ID:        IDVLANTagUnique,
 	Title:     "VLAN Tag Already Used On This Parent",
 	Resources: []string{"xsnet_vlan"},
-	Plan:      "a `tag` that another VLAN network in the pool already uses on the same parent network.",
+	Plan: "two VLAN networks on the same parent network with the same `tag`, in the pool or planned in the same " +
+		"configuration, whichever is planned second.",
 	Why: "xapi refuses a second VLAN with the same tag on the same PIF (PIF_VLAN_EXISTS) only during the apply, " +
 		"once pool.create_VLAN_from_PIF has begun and the new network exists.",
 	Fix: "Keep one xsnet_vlan per parent and tag: import the existing VLAN network instead, or pick a free tag.",
@@ -255,11 +291,12 @@ var ruleBondMemberFree = &Rule{
 	ID:        IDBondMemberFree,
 	Title:     "Bond Members Must Be Free NICs",
 	Resources: []string{"xsnet_bond"},
-	Plan:      "a member that a host lacks, that is already in another bond, or that carries VLANs.",
+	Plan: "a member that a host lacks, or a NIC that two bonds claim, in the pool or planned in the same " +
+		"configuration. A NIC that carries VLANs may be bonded: xapi moves its VLANs, and management on one of " +
+		"them, onto the bond, and the plan says what moves.",
 	Why: "xapi refuses a missing NIC or one already bonded (PIF_ALREADY_BONDED) halfway through a pool-wide bond, " +
-		"after other hosts are bonded, and moves the VLANs of a NIC that carries them onto the new bond, " +
-		"changing networks the bond does not manage.",
-	Fix: "Bond NICs every host has and nothing else uses: remove the other bond or move its VLANs first, or choose other NICs.",
+		"after other hosts are bonded.",
+	Fix: "Bond NICs every host has and no other bond uses: remove the other bond first, or choose other NICs.",
 	Bad: `resource "xsnet_bond" "vm" {
   members = ["eth2", "eth3"]
 }
@@ -280,7 +317,9 @@ var rulePoolJoinHost = &Rule{
 	ID:        IDPoolJoinHost,
 	Title:     "Host Cannot Join The Pool As It Is",
 	Resources: []string{"xsnet_pool"},
-	Plan:      "a host to join that has bonds, VLANs other than management, or another network backend than the pool.",
+	Plan: "a host to join that has bonds, VLANs other than management, or another network backend than the pool. " +
+		"Where the joining host's management NIC is a member of one of the pool's bonds, the host's management " +
+		"lands on that bond, and `management-mtu` judges it.",
 	Why: "xapi's pool.join refuses a host with bonds (POOL_JOINING_HOST_HAS_BONDS), with VLANs other than " +
 		"management (POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS) or with another network backend, in the middle " +
 		"of the apply.",
@@ -302,7 +341,8 @@ resource "xsnet_pool" "this" {
 
 // rules lists every rule in the order the guide shows them.
 var rules = []*Rule{
-	ruleManagementBondMTU,
+	ruleManagementMTU,
+	ruleManagementSingle,
 	ruleManagementMember,
 	ruleBondMode,
 	ruleMTURange,

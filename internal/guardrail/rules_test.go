@@ -71,23 +71,23 @@ func TestLookupReturnsACopy(t *testing.T) {
 func TestEveryRuleFires(t *testing.T) {
 	lacp := bond(func(b *Bond) { b.Mode = Known(BondModeLACP) })
 	firing := map[string]Result{
-		IDManagementBondMTU: CheckBond(Validate, bond(func(b *Bond) {
+		IDManagementMTU: CheckBond(Validate, bond(func(b *Bond) {
 			b.Management, b.MTU = Known(true), Known[int64](9000)
-		}), DefaultPolicy(), nil).Result,
-		IDManagementMember: CheckBond(Plan, bond(func(b *Bond) {
-			b.Members, b.Management = KnownList("eth0", "eth1"), Known(false)
-		}), DefaultPolicy(), pool()).Result,
-		IDBondMode:     CheckBond(Validate, lacp, DefaultPolicy(), nil).Result,
-		IDMTURange:     CheckNetwork(Validate, Network{MTU: Known[int64](9600)}),
-		IDVLANTagRange: CheckVLAN(Validate, vlan(func(v *VLAN) { v.Tag = Known[int64](4095) }), nil),
+		}), DefaultPolicy(), nil),
+		IDManagementSingle: endResult(endPool().
+			bond("net-a", "a", 1500, "eth0", "eth1").wants("net-a").
+			bond("net-b", "b", 1500, "eth2", "eth3").wants("net-b")),
+		IDManagementMember: endResult(endPool().bond("net-a", "a", 1500, "eth0", "eth1").refuses("net-a")),
+		IDBondMode:         CheckBond(Validate, lacp, DefaultPolicy(), nil),
+		IDMTURange:         CheckNetwork(Validate, Network{MTU: Known[int64](9600)}),
+		IDVLANTagRange:     CheckVLAN(Validate, vlan(func(v *VLAN) { v.Tag = Known[int64](4095) })),
 		IDBondMemberCount: CheckBond(Validate, bond(func(b *Bond) { b.Members = KnownList("eth2") }),
-			DefaultPolicy(), nil).Result,
+			DefaultPolicy(), nil),
 		IDHashingAlgorithmLACP: CheckBond(Validate, bond(func(b *Bond) { b.HashingAlgorithm = Known(HashingSrcMAC) }),
-			DefaultPolicy(), nil).Result,
-		IDVLANMTUParent: CheckVLAN(Plan, vlan(func(v *VLAN) { v.MTU = Known[int64](9000) }), pool()),
-		IDVLANTagUnique: CheckVLAN(Plan, vlan(func(v *VLAN) { v.Tag = Known[int64](100) }), pool()),
-		IDBondMemberFree: CheckBond(Plan, bond(nil), DefaultPolicy(),
-			with(pool(), func(f *Facts) { f.Hosts[0].NICs["eth2"] = NIC{BondNetwork: "net-other"} })).Result,
+			DefaultPolicy(), nil),
+		IDVLANMTUParent:  endResult(endPool().vlan("net-v", "v", "net-eth2", 100, 9000)),
+		IDVLANTagUnique:  endResult(endPool().vlan("net-v", "v", "net-eth2", 100, 1500).vlan("net-w", "w", "net-eth2", 100, 1500)),
+		IDBondMemberFree: CheckBond(Plan, bond(func(b *Bond) { b.Members = KnownList("eth2", "eth9") }), DefaultPolicy(), pool()),
 		IDPoolJoinHost: CheckPoolJoin(Plan, PoolJoin{Address: Known("xs5")}, with(pool(), func(f *Facts) {
 			f.JoiningHosts = map[string]JoiningHost{"xs5": {Bonds: []string{"bond0"}, NetworkBackend: BackendOpenvswitch}}
 		})),

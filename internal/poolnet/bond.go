@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
@@ -275,20 +276,22 @@ func (m *Model) UpdateBond(ctx context.Context, networkUUID string, spec BondSpe
 		}
 	}
 
-	if err := m.applyMTU(ctx, netRef, spec.MTU); err != nil {
-		return err
-	}
-
+	// The MTU changes while management is elsewhere: before management
+	// moves onto the bond, after it leaves.
 	var undo undoStack
 	if spec.Management {
-		err = m.moveManagementOnto(ctx, netRef, &undo)
-	} else {
-		err = m.moveManagementOff(ctx, netRef, &undo)
+		if err := m.applyMTU(ctx, netRef, spec.MTU); err != nil {
+			return err
+		}
+		if err := m.moveManagementOnto(ctx, netRef, &undo); err != nil {
+			return undo.rollback(ctx, err)
+		}
+		return nil
 	}
-	if err != nil {
+	if err := m.moveManagementOff(ctx, netRef, &undo); err != nil {
 		return undo.rollback(ctx, err)
 	}
-	return nil
+	return m.applyMTU(ctx, netRef, spec.MTU)
 }
 
 // DestroyBond takes a pool-wide bond apart: management back where it came
@@ -498,8 +501,10 @@ func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, undo *
 	}
 	fromUUID, ok := net.OtherConfig[managementFromKey]
 	if !ok {
-		return fmt.Errorf("management is on bond network %q and xsnet did not move it there, so it cannot tell where it belongs; "+
-			"when the bond's members include the NIC that carried management, xapi keeps management on the bond: keep management = true", net.NameLabel)
+		// xapi moved management here with the NIC that carried it: it has
+		// nowhere of its own to go back to, and another change of the
+		// same apply takes it.
+		return m.awaitHandoff(ctx, netRef, net.NameLabel)
 	}
 	fromRef, _, ok := snap.NetworkByUUID(fromUUID)
 	if !ok {
@@ -570,4 +575,40 @@ func moveManagement(ctx context.Context, c *xenapi.Client, snap *Snapshot, to xe
 		})
 	}
 	return nil
+}
+
+// awaitHandoff waits, within Options.HandoffWait, until no host's
+// management is on the network: management = false on a bond whose
+// members carried management leaves it to the bond or interface that asks
+// for it in the same apply, which Terraform applies alongside.
+func (m *Model) awaitHandoff(ctx context.Context, netRef xenapi.Ref, name string) error {
+	deadline := time.Now().Add(m.handoffWait)
+	delay := 250 * time.Millisecond
+	for {
+		snap, err := m.fresh(ctx)
+		if err != nil {
+			return err
+		}
+		var on []string
+		for _, host := range snap.HostRefs() {
+			if _, pif, ok := snap.ManagementPIF(host); ok && pif.Network == netRef {
+				on = append(on, snap.Hosts[host].NameLabel)
+			}
+		}
+		if len(on) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("management = false on bond %q, but the management interface of %s stayed on it for %s: "+
+				"xapi moved management onto the bond with the NIC that carried it, so it has nowhere of its own to go back to. "+
+				"Set management = true on the bond that should carry management, in the same apply, or keep management = true here",
+				name, hostNames(on), m.handoffWait)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for another change to take management off bond %q: %w", name, context.Cause(ctx))
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
 }

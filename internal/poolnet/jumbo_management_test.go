@@ -15,7 +15,7 @@ import (
 // which is the window waitFor has to see.
 const rebootTime = time.Second
 
-// The proof that the management-bond-mtu guardrail matters. On a pool with
+// The proof that the management-mtu guardrail matters. On a pool with
 // XenServer 6.1's behaviour, the topology xsnet was born from, built
 // directly through the client, loses a host after a reboot when its
 // management bond has MTU 9000, and keeps it when the bond has MTU 1500.

@@ -14,6 +14,7 @@ package poolnet
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
@@ -27,19 +28,36 @@ type Options struct {
 	// CacheOff reads the pool whole for every snapshot instead of keeping
 	// it current with events.
 	CacheOff bool
+	// HandoffWait bounds how long management = false on a bond whose
+	// members carried management waits for another change of the same
+	// apply to take management; DefaultHandoffWait when zero.
+	HandoffWait time.Duration
 }
+
+// DefaultHandoffWait is Options.HandoffWait's default: Terraform applies
+// the change that takes management alongside, within seconds.
+const DefaultHandoffWait = 2 * time.Minute
 
 // Model is the pool as one provider process sees it, and the operations
 // that change it. It is safe for concurrent use.
 type Model struct {
-	client *xenapi.Client
-	cache  *cache
+	client      *xenapi.Client
+	cache       *cache
+	ledger      ledger
+	handoffWait time.Duration
+	// applying is set once this process has changed the pool: Terraform
+	// plans each resource again just before it applies it, and from then
+	// on the pool itself holds what the ledger's earlier changes did.
+	applying atomic.Bool
 }
 
 // NewModel returns the model of the pool c is connected to. It reads
 // nothing until the first question.
 func NewModel(c *xenapi.Client, o Options) *Model {
-	return &Model{client: c, cache: newCache(c, o.MaxAge, o.CacheOff)}
+	if o.HandoffWait <= 0 {
+		o.HandoffWait = DefaultHandoffWait
+	}
+	return &Model{client: c, cache: newCache(c, o.MaxAge, o.CacheOff), handoffWait: o.HandoffWait}
 }
 
 // Client is the connection the model reads and changes the pool through.
@@ -62,6 +80,7 @@ func (m *Model) fresh(ctx context.Context) (*Snapshot, error) {
 // function it returns marks the end: whoever reads after it, sees what the
 // operation did, whether it succeeded or not.
 func (m *Model) changing() func() {
+	m.applying.Store(true)
 	m.cache.changed()
 	return m.cache.changed
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
@@ -21,10 +22,11 @@ type NetworkSpec struct {
 func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, error) {
 	defer m.changing()()
 	c := m.client
-	oc := spec.OtherConfig
+	oc := maps.Clone(spec.OtherConfig)
 	if oc == nil {
 		oc = map[string]string{}
 	}
+	oc[managedKey] = "network"
 	ref, err := c.NetworkCreate(ctx, xenapi.Network{
 		NameLabel:       spec.NameLabel,
 		NameDescription: spec.NameDescription,
@@ -59,9 +61,14 @@ func (m *Model) UpdateNetwork(ctx context.Context, networkUUID string, spec Netw
 	if err := updateNetworkNames(ctx, c, ref, net, spec.NameLabel, spec.NameDescription); err != nil {
 		return err
 	}
-	oc := spec.OtherConfig
+	oc := maps.Clone(spec.OtherConfig)
 	if oc == nil {
 		oc = map[string]string{}
+	}
+	for k, v := range net.OtherConfig {
+		if isOwnKey(k) {
+			oc[k] = v
+		}
 	}
 	if !maps.Equal(net.OtherConfig, oc) {
 		if err := c.NetworkSetOtherConfig(ctx, ref, oc); err != nil {
@@ -86,4 +93,23 @@ func (m *Model) DestroyNetwork(ctx context.Context, networkUUID string) error {
 		return err
 	}
 	return nil
+}
+
+// ownKeyPrefix starts every other_config key xsnet keeps for itself: that
+// it made the network, what a bond's members had, where management came
+// from.
+const ownKeyPrefix = "xsnet_"
+
+func isOwnKey(k string) bool { return strings.HasPrefix(k, ownKeyPrefix) }
+
+// UserOtherConfig is a network's other_config without the keys xsnet keeps
+// for itself: what an operator wrote, and what the network resource shows.
+func UserOtherConfig(oc map[string]string) map[string]string {
+	out := make(map[string]string, len(oc))
+	for k, v := range oc {
+		if !isOwnKey(k) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
@@ -110,7 +111,7 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 		NameLabel:       spec.NameLabel,
 		NameDescription: spec.NameDescription,
 		MTU:             spec.MTU,
-		OtherConfig:     map[string]string{},
+		OtherConfig:     map[string]string{managedKey: "vlan"},
 	})
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
@@ -210,4 +211,32 @@ func (m *Model) destroyVLANs(ctx context.Context, netRef xenapi.Ref) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Over reports whether the VLAN rides on the network on every host that
+// has it: tagged on the host's PIF there, or on a bond master whose
+// members include that PIF, as xapi leaves a VLAN whose NIC was bonded
+// after it was made. Either way its traffic leaves by the same NICs.
+func (pv PoolVLAN) Over(snap *Snapshot, networkUUID string) bool {
+	netRef, _, ok := snap.NetworkByUUID(networkUUID)
+	if !ok || len(pv.Hosts) == 0 {
+		return false
+	}
+	for _, hv := range pv.Hosts {
+		taggedRef, tagged, ok := snap.PIFByUUID(hv.TaggedPIFUUID)
+		if !ok {
+			return false
+		}
+		if tagged.Network == netRef {
+			continue
+		}
+		nicRef, nic, ok := snap.NetworkPIF(tagged.Host, netRef)
+		if !ok || nic.BondSlaveOf.IsNull() {
+			return false
+		}
+		if _, b, ok := snap.BondOfMaster(taggedRef); !ok || !slices.Contains(b.Slaves, nicRef) {
+			return false
+		}
+	}
+	return true
 }

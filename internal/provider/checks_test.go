@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 var bg = context.Background()
@@ -213,3 +214,50 @@ func poolnetSnapshot(p *testPool) (*poolnet.Snapshot, error) {
 }
 
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// bondByHand bonds the NICs on every host straight through the client, as
+// an operator with xe or XenCenter would: no xsnet marks on it.
+func (p *testPool) bondByHand(t *testing.T, name string, devices ...string) string {
+	t.Helper()
+	snap := p.snapshot(t)
+	net, err := p.client.NetworkCreate(bg, xenapi.Network{NameLabel: name, OtherConfig: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range snap.HostRefs() {
+		var members []xenapi.Ref
+		for _, d := range devices {
+			ref, _, ok := snap.DevicePIF(host, d)
+			if !ok {
+				t.Fatalf("host %s has no %s", snap.Hosts[host].NameLabel, d)
+			}
+			members = append(members, ref)
+		}
+		if _, err := p.client.BondCreate(bg, net, members, "", xenapi.BondModeBalanceSLB, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p.snapshot(t).Networks[net].UUID
+}
+
+// vlanByHand makes a pool-wide VLAN straight through the client.
+func (p *testPool) vlanByHand(t *testing.T, name, parent string, tag int64) string {
+	t.Helper()
+	snap := p.snapshot(t)
+	parentRef, _, ok := snap.NetworkByUUID(parent)
+	if !ok {
+		t.Fatalf("no network %s", parent)
+	}
+	pif, _, ok := snap.NetworkPIF(snap.Pool.Master, parentRef)
+	if !ok {
+		t.Fatalf("the master has no PIF on %s", parent)
+	}
+	net, err := p.client.NetworkCreate(bg, xenapi.Network{NameLabel: name, OtherConfig: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.client.PoolCreateVLANFromPIF(bg, pif, net, tag); err != nil {
+		t.Fatal(err)
+	}
+	return p.snapshot(t).Networks[net].UUID
+}

@@ -69,9 +69,10 @@ func (d *networkDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"mtu":              schema.Int64Attribute{Computed: true, MarkdownDescription: "MTU of the network."},
 			"bridge":           schema.StringAttribute{Computed: true, MarkdownDescription: "The bridge of the network on each host, such as `xenbr1` or `xapi3`."},
 			"other_config": schema.MapAttribute{
-				MarkdownDescription: "XenServer's free-form `other_config` map of the network.",
-				ElementType:         types.StringType,
-				Computed:            true,
+				MarkdownDescription: "XenServer's free-form `other_config` map of the network, without the `xsnet_` keys " +
+					"xsnet keeps for itself.",
+				ElementType: types.StringType,
+				Computed:    true,
 			},
 			"pif_ids": schema.ListAttribute{
 				MarkdownDescription: "UUIDs of the network's PIFs, the pool master's first; empty for a private network.",
@@ -112,11 +113,7 @@ func (d *networkDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	n := snap.Networks[ref]
-	otherConfig := n.OtherConfig
-	if otherConfig == nil {
-		otherConfig = map[string]string{}
-	}
-	oc, diags := types.MapValueFrom(ctx, types.StringType, otherConfig)
+	oc, diags := types.MapValueFrom(ctx, types.StringType, poolnet.UserOtherConfig(n.OtherConfig))
 	resp.Diagnostics.Append(diags...)
 	pifIDs := []string{}
 	for _, host := range snap.HostRefs() {

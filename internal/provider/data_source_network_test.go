@@ -21,7 +21,7 @@ import (
 func networkChecks(snap *poolnet.Snapshot, ref xenapi.Ref) map[string]knownvalue.Check {
 	n := snap.Networks[ref]
 	otherConfig := map[string]knownvalue.Check{}
-	for k, v := range n.OtherConfig {
+	for k, v := range poolnet.UserOtherConfig(n.OtherConfig) {
 		otherConfig[k] = knownvalue.StringExact(v)
 	}
 	pifIDs := []knownvalue.Check{}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 )
 
 // guardrailsModel is the provider's guardrails block.
@@ -87,19 +89,20 @@ func addGuardrailDiagnostics(res guardrail.Result, diags *diag.Diagnostics) {
 }
 
 // attributePath turns a guardrail path such as ["guardrails",
-// "allowed_bond_modes", "1"] into a Terraform attribute path. Bond members
-// are a set, whose elements have no index: the set itself is blamed.
+// "allowed_bond_modes", "1"] into a Terraform attribute path. A step after
+// "join" is a map key, the address of a host to join.
 func attributePath(steps []string) (path.Path, bool) {
 	if len(steps) == 0 {
 		return path.Empty(), false
 	}
 	p := path.Root(steps[0])
-	for _, s := range steps[1:] {
-		if i, err := strconv.Atoi(s); err == nil {
-			if steps[0] == guardrail.AttrMembers {
-				break
-			}
-			p = p.AtListIndex(i)
+	for i, s := range steps[1:] {
+		if n, err := strconv.Atoi(s); err == nil {
+			p = p.AtListIndex(n)
+			continue
+		}
+		if steps[i] == "join" {
+			p = p.AtMapKey(s)
 			continue
 		}
 		p = p.AtName(s)
@@ -139,7 +142,7 @@ func gBool(v types.Bool) guardrail.Value[bool] {
 	return guardrail.Known(v.ValueBool())
 }
 
-func gStrings(ctx context.Context, v types.Set) guardrail.Value[[]guardrail.Value[string]] {
+func gStrings(ctx context.Context, v types.List) guardrail.Value[[]guardrail.Value[string]] {
 	switch {
 	case v.IsUnknown():
 		return guardrail.Unknown[[]guardrail.Value[string]]()
@@ -153,4 +156,57 @@ func gStrings(ctx context.Context, v types.Set) guardrail.Value[[]guardrail.Valu
 		out[i] = gString(e)
 	}
 	return guardrail.Known(out)
+}
+
+// knownStrings is a list of values as one value: known when every element
+// is, so that a plan with one member still unknown leaves the bond's
+// membership open.
+func knownStrings(v guardrail.Value[[]guardrail.Value[string]]) guardrail.Value[[]string] {
+	elems, ok := v.Get()
+	if !ok {
+		if v.IsNull() {
+			return guardrail.Null[[]string]()
+		}
+		return guardrail.Unknown[[]string]()
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		s, ok := e.Get()
+		if !ok {
+			return guardrail.Unknown[[]string]()
+		}
+		out[i] = s
+	}
+	return guardrail.Known(out)
+}
+
+// judge records a resource's planned change in the model's plan ledger and
+// reports what the end-state guardrails say of it, and what it moves. ok
+// is false when the pool could not be read.
+func (d *providerData) judge(ctx context.Context, c poolnet.Change, diags *diag.Diagnostics) (poolnet.Judgement, bool) {
+	j, err := d.model.Plan(ctx, c)
+	if err != nil {
+		diags.AddError("Cannot Read the Pool", "xsnet judges every plan against the pool as it is, and could not read it: "+err.Error())
+		return j, false
+	}
+	addGuardrailDiagnostics(j.Result, diags)
+	if len(j.Moves) > 0 {
+		diags.AddWarning("Bonding Moves What Is On The Members",
+			strings.Join(j.Moves, " ")+" An xsnet_vlan whose parent_network_id names a member's network keeps working: "+
+				"xsnet reads the bond as its parent from then on, and parent_network_id may be changed to the bond's id "+
+				"without replacing the VLAN.")
+	}
+	return j, true
+}
+
+// checkApply judges a change against the pool just before it is applied,
+// and reports false when a guardrail refuses it.
+func (d *providerData) checkApply(ctx context.Context, c poolnet.Change, diags *diag.Diagnostics) bool {
+	j, err := d.model.CheckApply(ctx, c)
+	if err != nil {
+		diags.AddError("Cannot Read the Pool", "xsnet checks the guardrails against the pool before it changes anything, and could not read it: "+err.Error())
+		return false
+	}
+	addGuardrailDiagnostics(j.Result, diags)
+	return !j.HasError()
 }

@@ -28,7 +28,7 @@ resource "xsnet_bond" "b" {
   members    = ["eth0", "eth1"]
   management = true
   mtu        = 9000
-}`, `(?s)Management Bond MTU Must Be 1500.*management-bond-mtu`},
+}`, `(?s)Management Interface MTU Must Be 1500.*management-mtu`},
 		{"lacp bond under the default policy", `
 resource "xsnet_bond" "b" {
   name_label = "b"
@@ -110,7 +110,7 @@ resource "xsnet_bond" "b" {
   name_label = "b"
   members    = ["eth0", "eth1"]
   mtu        = 9000
-}`, `(?s)Management Bond MTU Must Be 1500.*"eth0" is the management PIF`)
+}`, `(?s)Management Interface MTU Must Be 1500.*eth0 is a member of bond "b"`)
 	})
 	t.Run("management = false over the management NIC", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
@@ -131,9 +131,7 @@ resource "xsnet_bond" "b" {
 	})
 	t.Run("a member already bonded", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
-		if _, err := pool.model.CreateBond(bg, poolnet.BondSpec{NameLabel: "by hand", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
-			t.Fatal(err)
-		}
+		pool.bondByHand(t, "by hand", "eth2", "eth3")
 		pool.refusedAtPlan(t, `
 resource "xsnet_bond" "b" {
   name_label = "b"
@@ -153,9 +151,7 @@ resource "xsnet_vlan" "v" {
 	t.Run("a parent and tag already used", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 		parent := pool.nicNetwork(t, "eth1")
-		if _, err := pool.model.CreateVLAN(bg, poolnet.VLANSpec{NameLabel: "by hand", Tag: 100, ParentNetworkUUID: parent, MTU: 1500}); err != nil {
-			t.Fatal(err)
-		}
+		pool.vlanByHand(t, "by hand", parent, 100)
 		pool.refusedAtPlan(t, fmt.Sprintf(`
 resource "xsnet_vlan" "v" {
   name_label        = "v"
@@ -191,7 +187,7 @@ resource "xsnet_bond" "management" {
   mtu        = var.management_mtu
 }`),
 			ConfigVariables: config.Variables{"management_mtu": config.IntegerVariable(9000)},
-			ExpectError:     regexp.MustCompile(`(?s)Management Bond MTU Must Be 1500`),
+			ExpectError:     regexp.MustCompile(`(?s)Management Interface MTU Must Be 1500`),
 		}},
 	})
 }
@@ -237,7 +233,7 @@ resource "xsnet_bond" "management" {
   management = true
   mtu        = terraform_data.mtu.output
 }`),
-			ExpectError: regexp.MustCompile(`(?s)Management Bond MTU Must Be 1500`),
+			ExpectError: regexp.MustCompile(`(?s)Management Interface MTU Must Be 1500`),
 		}},
 	})
 	if err := pool.nothingLeftOver(before)(nil); err != nil {
@@ -279,7 +275,7 @@ resource "xsnet_bond" "management" {
 				// The imported state says 9000; configuration at 9000 is refused
 				// at plan with the in-place fix.
 				Config:      bond(9000),
-				ExpectError: regexp.MustCompile(`(?s)Management Bond MTU Must Be 1500.*mtu = 1500`),
+				ExpectError: regexp.MustCompile(`(?s)Management Interface MTU Must Be 1500.*mtu = 1500`),
 			},
 			{
 				Config: bond(1500),

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -237,9 +238,27 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			"xsnet could not read the pool at "+clientConfig.URL+": "+err.Error()+". "+connectionHint(attr))
 		return
 	}
+	warnPreexisting(ctx, model, &resp.Diagnostics)
 	data := &providerData{model: model, clientConfig: clientConfig, policy: policy}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+}
+
+// warnPreexisting warns, on every plan and apply, of what in the pool
+// breaks a guardrail already, whoever made it: it blocks nothing else, and
+// it says how to bring it under xsnet and fix it.
+func warnPreexisting(ctx context.Context, model *poolnet.Model, diags *diag.Diagnostics) {
+	violations, err := model.Violations(ctx)
+	if err != nil {
+		return // Configure has just read the pool; a resource reports the failure
+	}
+	for _, v := range violations {
+		diags.AddWarning("The Pool Breaks A Guardrail Already: "+v.Summary,
+			v.Detail+" This is the pool as it is now, before this plan: it warns on every plan until it is fixed, "+
+				"and blocks no other change. To fix it with xsnet, import the network ("+strings.Join(v.Values, ", ")+
+				") as the xsnet_bond or xsnet_vlan it is, with an import block or terraform import, and apply the fix "+
+				"in place. (xsnet guardrail "+v.Rule+")")
+	}
 }
 
 // connectionFault names the provider attribute to blame when the pool

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -25,6 +24,7 @@ var (
 	_ resource.ResourceWithImportState    = (*bondResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*bondResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*bondResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*bondResource)(nil)
 )
 
 type bondResource struct {
@@ -40,7 +40,7 @@ type bondModel struct {
 	ID               types.String `tfsdk:"id"`
 	NameLabel        types.String `tfsdk:"name_label"`
 	NameDescription  types.String `tfsdk:"name_description"`
-	Members          types.Set    `tfsdk:"members"`
+	Members          types.List   `tfsdk:"members"`
 	Mode             types.String `tfsdk:"mode"`
 	MTU              types.Int64  `tfsdk:"mtu"`
 	Management       types.Bool   `tfsdk:"management"`
@@ -62,6 +62,9 @@ func (r *bondResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *bondResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		// Version 1 holds members as a list, so that a NIC listed twice
+		// reaches the guardrails instead of vanishing into a set.
+		Version: 1,
 		MarkdownDescription: "A bond on every host of the pool: one network, and on each host a bond of the same NICs. " +
 			"xsnet makes it the way XenCenter does (the network, then the bonds host by host, the pool master last) " +
 			"and undoes everything on any error. A host that lacks the bond, such as one that joined later, shows " +
@@ -72,12 +75,13 @@ func (r *bondResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"id":               idAttribute("UUID of the bond's network."),
 			"name_label":       schema.StringAttribute{MarkdownDescription: "Name of the bond's network.", Required: true},
 			"name_description": nameDescriptionAttribute(),
-			"members": schema.SetAttribute{
-				MarkdownDescription: "NIC devices to bond, such as `[\"eth0\", \"eth1\"]`, the same on every host. " +
-					"Two to four (exactly two on the bridge backend). Changing members makes a new bond.",
+			"members": schema.ListAttribute{
+				MarkdownDescription: "NIC devices to bond, such as `[\"eth0\", \"eth1\"]`, the same on every host: two to four " +
+					"distinct NICs (exactly two on the bridge backend). Their order does not matter. Changing which NICs " +
+					"are members makes a new bond.",
 				ElementType:   types.StringType,
 				Required:      true,
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.List{sameMembers{}},
 			},
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "Bond mode: `balance-slb` (the default; source-MAC balancing that needs no switch " +
@@ -124,9 +128,8 @@ func (r *bondResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 // guardrailBond is the bond as the guardrails see it.
-func guardrailBond(ctx context.Context, m bondModel, network string) guardrail.Bond {
+func guardrailBond(ctx context.Context, m bondModel) guardrail.Bond {
 	return guardrail.Bond{
-		Network:          network,
 		Members:          gStrings(ctx, m.Members),
 		Mode:             gString(m.Mode),
 		MTU:              gInt(m.MTU),
@@ -141,58 +144,87 @@ func (r *bondResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	res := guardrail.CheckBond(guardrail.Validate, guardrailBond(ctx, cfg, ""), r.validation.get(), nil)
-	addGuardrailDiagnostics(res.Result, &resp.Diagnostics)
+	res := guardrail.CheckBond(guardrail.Validate, guardrailBond(ctx, cfg), r.validation.get(), nil)
+	addGuardrailDiagnostics(res, &resp.Diagnostics)
 }
 
-// ModifyPlan runs the guardrails with the pool's facts, shows management =
-// true where xapi will move management onto the bond, and plans an update
-// when a host lacks the bond.
+// bondChange is what the plan ledger records of the bond.
+func bondChange(ctx context.Context, kind poolnet.ChangeKind, id string, cfg, plan bondModel) poolnet.Change {
+	return poolnet.Change{Kind: kind, ID: id, Name: plan.NameLabel.ValueString(), Bond: &poolnet.BondChange{
+		Members:    knownStrings(gStrings(ctx, plan.Members)),
+		MTU:        gInt(plan.MTU),
+		Management: gBool(cfg.Management),
+	}}
+}
+
+// ModifyPlan runs the bond's own guardrails with the pool's facts, then
+// records the bond in the plan ledger and judges the pool as the plan
+// leaves it. It shows management = true where management ends up on the
+// bond, xapi's default hashing for an LACP bond, what bonding moves, and an
+// update where a host lacks the bond.
 func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	if r.data == nil {
 		return
 	}
-	var cfg, plan bondModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	var state *bondModel
 	if !req.State.Raw.IsNull() {
 		state = new(bondModel)
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
+	if req.Plan.Raw.IsNull() {
+		if state != nil && !resp.Diagnostics.HasError() {
+			r.data.judge(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), *state, *state), &resp.Diagnostics)
+		}
+		return
+	}
+	var cfg, plan bondModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
 	snap, ok := r.data.snapshot(ctx, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	network, facts := "", snap.Facts()
-	if state != nil {
-		network = state.ID.ValueString()
-	} else {
-		var members []string
-		_ = cfg.Members.ElementsAs(ctx, &members, false)
-		facts = snap.FactsReplacing(members)
-	}
-	res := guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg, network), r.data.policy, facts)
-	addGuardrailDiagnostics(res.Result, &resp.Diagnostics)
+	addGuardrailDiagnostics(guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg), r.data.policy, snap.Facts()), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	if cfg.Management.IsNull() {
-		if m, ok := res.Management.Get(); ok {
-			plan.Management = types.BoolValue(m)
-		}
-	}
 	switch {
 	case !cfg.HashingAlgorithm.IsNull():
 	case plan.Mode.ValueString() != string(xenapi.BondModeLACP):
 		plan.HashingAlgorithm = types.StringNull()
-	case state != nil && state.Mode.ValueString() == string(xenapi.BondModeLACP):
+	case state != nil && state.Mode.ValueString() == string(xenapi.BondModeLACP) && !state.HashingAlgorithm.IsNull():
 		plan.HashingAlgorithm = state.HashingAlgorithm
+	default:
+		// xapi gives an LACP bond this hashing when none is asked for:
+		// the plan says so, and the guardrails know it.
+		plan.HashingAlgorithm = types.StringValue(guardrail.HashingTCPUDPPorts)
+	}
+
+	// Terraform plans a replacement twice: first against the state, where
+	// the ledger learns the old bond goes, then as a plain create.
+	var change poolnet.Change
+	switch {
+	case state == nil:
+		change = bondChange(ctx, poolnet.Create, "", cfg, plan)
+	case membersReplace(ctx, state.Members, plan.Members):
+		change = bondChange(ctx, poolnet.Delete, state.ID.ValueString(), *state, *state)
+	default:
+		change = bondChange(ctx, poolnet.Update, state.ID.ValueString(), cfg, plan)
+	}
+	j, ok := r.data.judge(ctx, change, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Management.IsNull() && change.Kind != poolnet.Delete {
+		if m, ok := j.Management.Get(); ok {
+			plan.Management = types.BoolValue(m)
+		} else {
+			plan.Management = types.BoolUnknown()
+		}
 	}
 	if state != nil && !hostsCovered(snap, state.Hosts) {
 		plan.Hosts = types.MapUnknown(types.ObjectType{AttrTypes: bondHostAttrTypes})
@@ -218,20 +250,25 @@ func hostsCovered(snap *poolnet.Snapshot, hosts types.Map) bool {
 // checkBeforeApply runs the guardrails one last time with every value
 // known and the pool as it is now, before anything changes: rules that
 // could not decide at plan decide here, and none is skipped.
-func (r *bondResource) checkBeforeApply(ctx context.Context, plan bondModel, network string, diags *diag.Diagnostics) bool {
-	snap, ok := r.data.snapshot(ctx, diags)
-	if !ok {
-		return false
+func (r *bondResource) checkBeforeApply(ctx context.Context, change poolnet.Change, plan *bondModel, diags *diag.Diagnostics) bool {
+	if plan != nil {
+		snap, ok := r.data.snapshot(ctx, diags)
+		if !ok {
+			return false
+		}
+		res := guardrail.CheckBond(guardrail.Apply, guardrailBond(ctx, *plan), r.data.policy, snap.Facts())
+		addGuardrailDiagnostics(res, diags)
+		if res.HasError() {
+			return false
+		}
 	}
-	res := guardrail.CheckBond(guardrail.Apply, guardrailBond(ctx, plan, network), r.data.policy, snap.Facts())
-	addGuardrailDiagnostics(res.Result, diags)
-	return !res.HasError()
+	return r.data.checkApply(ctx, change, diags)
 }
 
 func (r *bondResource) spec(ctx context.Context, m bondModel) poolnet.BondSpec {
 	var members []string
 	_ = m.Members.ElementsAs(ctx, &members, false)
-	slices.Sort(members)
+	slices.SortFunc(members, poolnet.CompareDevices)
 	return poolnet.BondSpec{
 		NameLabel:        m.NameLabel.ValueString(),
 		NameDescription:  m.NameDescription.ValueString(),
@@ -244,12 +281,13 @@ func (r *bondResource) spec(ctx context.Context, m bondModel) poolnet.BondSpec {
 }
 
 func (r *bondResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan bondModel
+	var cfg, plan bondModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if !r.checkBeforeApply(ctx, plan, "", &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Create, "", cfg, plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	uuid, err := r.data.model.CreateBond(ctx, r.spec(ctx, plan))
@@ -283,13 +321,14 @@ func (r *bondResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *bondResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan bondModel
+	var cfg, plan bondModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
 	id := plan.ID.ValueString()
-	if !r.checkBeforeApply(ctx, plan, id, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Update, id, cfg, plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	err := r.data.model.UpdateBond(ctx, id, r.spec(ctx, plan))
@@ -307,6 +346,9 @@ func (r *bondResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	var state bondModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), state, state), nil, &resp.Diagnostics) {
 		return
 	}
 	if err := r.data.model.DestroyBond(ctx, state.ID.ValueString()); err != nil {
@@ -335,10 +377,9 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 
 	var priorMembers []string
 	_ = prior.Members.ElementsAs(ctx, &priorMembers, false)
-	slices.Sort(priorMembers)
 	priorMode := prior.Mode.ValueString()
 
-	mtus := []int64{pb.NetworkMTU}
+	var mtus []hostMTU
 	var members []string
 	mode := ""
 	management := len(pb.Hosts) > 0
@@ -349,8 +390,8 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		if !ok {
 			continue
 		}
-		mtus = append(mtus, hb.MTU)
-		if members == nil || !slices.Equal(hb.Members, priorMembers) {
+		mtus = append(mtus, hostMTU{snap.Hosts[host].NameLabel, hb.MTU})
+		if members == nil || !sameNICs(hb.Members, priorMembers) {
 			members = hb.Members
 		}
 		if mode == "" || string(hb.Mode) != priorMode {
@@ -379,7 +420,11 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 			mode = string(xenapi.BondModeBalanceSLB)
 		}
 	}
-	membersValue, d := types.SetValueFrom(ctx, types.StringType, members)
+	if sameNICs(members, priorMembers) {
+		// The configuration's order, so that a reordered list is no change.
+		members = priorMembers
+	}
+	membersValue, d := types.ListValueFrom(ctx, types.StringType, members)
 	diags.Append(d...)
 	hostsValue, d := types.MapValue(types.ObjectType{AttrTypes: bondHostAttrTypes}, hosts)
 	diags.Append(d...)
@@ -389,10 +434,107 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		NameDescription:  types.StringValue(pb.NameDescription),
 		Members:          membersValue,
 		Mode:             types.StringValue(mode),
-		MTU:              types.Int64Value(drifted(prior.MTU.ValueInt64(), mtus...)),
+		MTU:              types.Int64Value(effectiveMTU(pb.NameLabel, pb.NetworkMTU, mtus, diags)),
 		Management:       types.BoolValue(management),
 		HashingAlgorithm: hashing,
 		Bridge:           types.StringValue(pb.Bridge),
 		Hosts:            hostsValue,
 	}, true
+}
+
+// sameNICs reports whether two member lists name the same NICs, in any
+// order.
+func sameNICs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// sameMembers plans members: the same NICs in another order keep the
+// state's list, and other NICs make a new bond.
+type sameMembers struct{}
+
+func (sameMembers) Description(context.Context) string {
+	return "The same NICs in another order are no change; other NICs replace the bond."
+}
+
+func (m sameMembers) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (sameMembers) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
+	if req.State.Raw.IsNull() || req.StateValue.IsNull() || req.PlanValue.IsNull() {
+		return
+	}
+	if membersReplace(ctx, req.StateValue, req.PlanValue) {
+		resp.RequiresReplace = true
+		return
+	}
+	resp.PlanValue = req.StateValue
+}
+
+// membersReplace reports whether planned members make a new bond: other
+// NICs than the state's, or NICs not known yet.
+func membersReplace(ctx context.Context, state, plan types.List) bool {
+	if plan.IsUnknown() {
+		return true
+	}
+	for _, e := range plan.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	var planned, current []string
+	_ = plan.ElementsAs(ctx, &planned, false)
+	_ = state.ElementsAs(ctx, &current, false)
+	return !sameNICs(planned, current)
+}
+
+// UpgradeState reads a state written when members was a set.
+func (r *bondResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	v0 := schema.Schema{Attributes: map[string]schema.Attribute{}}
+	var current resource.SchemaResponse
+	r.Schema(context.Background(), resource.SchemaRequest{}, &current)
+	for name, a := range current.Schema.Attributes {
+		v0.Attributes[name] = a
+	}
+	v0.Attributes["members"] = schema.SetAttribute{ElementType: types.StringType, Required: true}
+	return map[int64]resource.StateUpgrader{
+		0: {
+			PriorSchema: &v0,
+			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+				var old bondModelV0
+				resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
+				if resp.Diagnostics.HasError() {
+					return
+				}
+				var members []string
+				resp.Diagnostics.Append(old.Members.ElementsAs(ctx, &members, false)...)
+				slices.SortFunc(members, poolnet.CompareDevices)
+				list, d := types.ListValueFrom(ctx, types.StringType, members)
+				resp.Diagnostics.Append(d...)
+				resp.Diagnostics.Append(resp.State.Set(ctx, bondModel{
+					ID: old.ID, NameLabel: old.NameLabel, NameDescription: old.NameDescription, Members: list,
+					Mode: old.Mode, MTU: old.MTU, Management: old.Management, HashingAlgorithm: old.HashingAlgorithm,
+					Bridge: old.Bridge, Hosts: old.Hosts,
+				})...)
+			},
+		},
+	}
+}
+
+// bondModelV0 is the state of schema version 0, members a set.
+type bondModelV0 struct {
+	ID               types.String `tfsdk:"id"`
+	NameLabel        types.String `tfsdk:"name_label"`
+	NameDescription  types.String `tfsdk:"name_description"`
+	Members          types.Set    `tfsdk:"members"`
+	Mode             types.String `tfsdk:"mode"`
+	MTU              types.Int64  `tfsdk:"mtu"`
+	Management       types.Bool   `tfsdk:"management"`
+	HashingAlgorithm types.String `tfsdk:"hashing_algorithm"`
+	Bridge           types.String `tfsdk:"bridge"`
+	Hosts            types.Map    `tfsdk:"hosts"`
 }

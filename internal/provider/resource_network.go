@@ -53,11 +53,12 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"name_description": nameDescriptionAttribute(),
 			"mtu":              mtuAttribute("MTU of the network."),
 			"other_config": schema.MapAttribute{
-				MarkdownDescription: "XenServer's free-form `other_config` map of the network.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, nil)),
+				MarkdownDescription: "XenServer's free-form `other_config` map of the network. xsnet keeps keys of its " +
+					"own there, starting `xsnet_`: they are left out here and kept as they are.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, nil)),
 			},
 			"bridge": bridgeAttribute(),
 		},
@@ -77,25 +78,52 @@ func (r *networkResource) ValidateConfig(ctx context.Context, req resource.Valid
 	addGuardrailDiagnostics(guardrail.CheckNetwork(guardrail.Validate, guardrail.Network{MTU: gInt(cfg.MTU)}), &resp.Diagnostics)
 }
 
-// ModifyPlan decides at plan what validate could not: an MTU that came
-// from a variable or another resource.
+// networkChange is what the plan ledger records of the network.
+func networkChange(kind poolnet.ChangeKind, id string, m networkModel) poolnet.Change {
+	return poolnet.Change{Kind: kind, ID: id, Name: m.NameLabel.ValueString(), Network: &poolnet.NetworkChange{MTU: gInt(m.MTU)}}
+}
+
+// ModifyPlan decides at plan what validate could not (an MTU that came from
+// a variable or another resource), and judges the pool as the plan leaves
+// it.
 func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state *networkModel
+	if !req.State.Raw.IsNull() {
+		state = new(networkModel)
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
 	if req.Plan.Raw.IsNull() {
+		if state != nil && r.data != nil && !resp.Diagnostics.HasError() {
+			r.data.judge(ctx, networkChange(poolnet.Delete, state.ID.ValueString(), *state), &resp.Diagnostics)
+		}
 		return
 	}
-	var cfg networkModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	var plan networkModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	addGuardrailDiagnostics(guardrail.CheckNetwork(guardrail.Plan, guardrail.Network{MTU: gInt(cfg.MTU)}), &resp.Diagnostics)
+	addGuardrailDiagnostics(guardrail.CheckNetwork(guardrail.Plan, guardrail.Network{MTU: gInt(plan.MTU)}), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || r.data == nil {
+		return
+	}
+	change := networkChange(poolnet.Create, "", plan)
+	if state != nil {
+		change = networkChange(poolnet.Update, state.ID.ValueString(), plan)
+	}
+	r.data.judge(ctx, change, &resp.Diagnostics)
 }
 
-// checkNetworkBeforeApply decides, with every value known, what plan could not.
-func checkNetworkBeforeApply(plan networkModel, diags *diag.Diagnostics) bool {
-	res := guardrail.CheckNetwork(guardrail.Apply, guardrail.Network{MTU: gInt(plan.MTU)})
-	addGuardrailDiagnostics(res, diags)
-	return !res.HasError()
+// checkBeforeApply decides, with every value known, what plan could not.
+func (r *networkResource) checkBeforeApply(ctx context.Context, change poolnet.Change, plan *networkModel, diags *diag.Diagnostics) bool {
+	if plan != nil {
+		res := guardrail.CheckNetwork(guardrail.Apply, guardrail.Network{MTU: gInt(plan.MTU)})
+		addGuardrailDiagnostics(res, diags)
+		if res.HasError() {
+			return false
+		}
+	}
+	return r.data.checkApply(ctx, change, diags)
 }
 
 func (r *networkResource) spec(ctx context.Context, m networkModel, diags *diag.Diagnostics) poolnet.NetworkSpec {
@@ -115,7 +143,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if !checkNetworkBeforeApply(plan, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, networkChange(poolnet.Create, "", plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	spec := r.spec(ctx, plan, &resp.Diagnostics)
@@ -158,7 +186,7 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if !checkNetworkBeforeApply(plan, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, networkChange(poolnet.Update, plan.ID.ValueString(), plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	spec := r.spec(ctx, plan, &resp.Diagnostics)
@@ -182,6 +210,9 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	if !r.checkBeforeApply(ctx, networkChange(poolnet.Delete, state.ID.ValueString(), state), nil, &resp.Diagnostics) {
+		return
+	}
 	if err := r.data.model.DestroyNetwork(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Cannot Destroy Network", err.Error())
 	}
@@ -201,7 +232,7 @@ func (r *networkResource) read(ctx context.Context, uuid string, diags *diag.Dia
 	if !ok {
 		return networkModel{}, false
 	}
-	oc, d := types.MapValueFrom(ctx, types.StringType, net.OtherConfig)
+	oc, d := types.MapValueFrom(ctx, types.StringType, poolnet.UserOtherConfig(net.OtherConfig))
 	diags.Append(d...)
 	return networkModel{
 		ID:              types.StringValue(net.UUID),

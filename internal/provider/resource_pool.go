@@ -216,6 +216,17 @@ func (r *poolResource) check(ctx context.Context, at guardrail.Stage, m poolMode
 			res.Diagnostics[i].Path = []string{"join", address}
 		}
 		addGuardrailDiagnostics(res, diags)
+		if res.HasError() {
+			continue
+		}
+		// Where the host's management lands once it takes the pool's
+		// bonds is judged with the rest of the plan.
+		change := poolnet.Change{Kind: poolnet.Create, Join: &poolnet.JoinChange{Address: address, Host: facts.JoiningHosts[address]}}
+		if at == guardrail.Apply {
+			r.data.checkApply(ctx, change, diags)
+		} else {
+			r.data.judge(ctx, change, diags)
+		}
 	}
 	for _, uuid := range r.ejects(ctx, m, diags) {
 		ref, h, ok := snap.HostByUUID(uuid)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -68,8 +69,10 @@ func (r *vlanResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"parent_network_id": schema.StringAttribute{
 				MarkdownDescription: "UUID of the network whose PIFs carry the tagged traffic, such as an `xsnet_bond`'s " +
 					"`id` or an `xsnet_network` data source's. Changing it makes a new VLAN.",
-				Required:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(r.parentChangeReplaces,
+					"Changing the parent makes a new VLAN, unless the VLAN rides on the new parent already.",
+					"Changing the parent makes a new VLAN, unless the VLAN rides on the new parent already.")},
 			},
 			"mtu":    mtuAttribute("MTU of the VLAN's network, no larger than the parent network's. Changes in place."),
 			"bridge": bridgeAttribute(),
@@ -86,19 +89,52 @@ func (r *vlanResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
+// parentChangeReplaces decides whether a new parent_network_id makes a new
+// VLAN. It does not when the VLAN rides on the new parent already: its NIC
+// was bonded, xapi moved it onto the bond, and the configuration now names
+// the bond.
+func (r *vlanResource) parentChangeReplaces(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.RequiresReplace = !r.ridesOn(ctx, id.ValueString(), req.PlanValue)
+}
+
+// ridesOn reports whether the VLAN's traffic rides on the parent network
+// in the pool already.
+func (r *vlanResource) ridesOn(ctx context.Context, id string, parent types.String) bool {
+	if r.data == nil || parent.IsUnknown() || parent.IsNull() {
+		return false
+	}
+	snap, err := r.data.model.Snapshot(ctx)
+	if err != nil {
+		return false
+	}
+	pv, ok := poolnet.ReadVLAN(snap, id)
+	return ok && pv.ParentNetworkUUID == parent.ValueString()
+}
+
+// replaces reports whether the plan makes a new VLAN, as the tag's and the
+// parent's plan modifiers decide.
+func (r *vlanResource) replaces(ctx context.Context, state, plan vlanModel) bool {
+	if !plan.Tag.Equal(state.Tag) {
+		return true
+	}
+	return !plan.ParentNetworkID.Equal(state.ParentNetworkID) && !r.ridesOn(ctx, state.ID.ValueString(), plan.ParentNetworkID)
+}
+
 func (r *vlanResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func guardrailVLAN(m vlanModel, network string) guardrail.VLAN {
-	return guardrail.VLAN{
-		Network:       network,
-		Tag:           gInt(m.Tag),
-		MTU:           gInt(m.MTU),
-		ParentNetwork: gString(m.ParentNetworkID),
-		// The parent's MTU comes from the pool's facts.
-		ParentMTU: guardrail.Null[int64](),
-	}
+func guardrailVLAN(m vlanModel) guardrail.VLAN {
+	return guardrail.VLAN{Tag: gInt(m.Tag), MTU: gInt(m.MTU)}
+}
+
+// vlanChange is what the plan ledger records of the VLAN.
+func vlanChange(kind poolnet.ChangeKind, id string, m vlanModel) poolnet.Change {
+	return poolnet.Change{Kind: kind, ID: id, Name: m.NameLabel.ValueString(), VLAN: &poolnet.VLANChange{
+		Parent: gString(m.ParentNetworkID), Tag: gInt(m.Tag), MTU: gInt(m.MTU),
+	}}
 }
 
 func (r *vlanResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -107,21 +143,29 @@ func (r *vlanResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	addGuardrailDiagnostics(guardrail.CheckVLAN(guardrail.Validate, guardrailVLAN(cfg, ""), nil), &resp.Diagnostics)
+	addGuardrailDiagnostics(guardrail.CheckVLAN(guardrail.Validate, guardrailVLAN(cfg)), &resp.Diagnostics)
 }
 
+// ModifyPlan runs the VLAN's own guardrails, records it in the plan ledger
+// and judges the pool as the plan leaves it, and plans an update where a
+// host lacks the VLAN.
 func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	if r.data == nil {
 		return
 	}
-	var cfg, plan vlanModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	var state *vlanModel
 	if !req.State.Raw.IsNull() {
 		state = new(vlanModel)
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
+	if req.Plan.Raw.IsNull() {
+		if state != nil && !resp.Diagnostics.HasError() {
+			r.data.judge(ctx, vlanChange(poolnet.Delete, state.ID.ValueString(), *state), &resp.Diagnostics)
+		}
+		return
+	}
+	var plan vlanModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -129,12 +173,20 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if !ok {
 		return
 	}
-	network := ""
-	if state != nil {
-		network = state.ID.ValueString()
-	}
-	addGuardrailDiagnostics(guardrail.CheckVLAN(guardrail.Plan, guardrailVLAN(cfg, network), snap.Facts()), &resp.Diagnostics)
+	addGuardrailDiagnostics(guardrail.CheckVLAN(guardrail.Plan, guardrailVLAN(plan)), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	var change poolnet.Change
+	switch {
+	case state == nil:
+		change = vlanChange(poolnet.Create, "", plan)
+	case r.replaces(ctx, *state, plan):
+		change = vlanChange(poolnet.Delete, state.ID.ValueString(), *state)
+	default:
+		change = vlanChange(poolnet.Update, state.ID.ValueString(), plan)
+	}
+	if _, ok := r.data.judge(ctx, change, &resp.Diagnostics); !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	if state != nil && !hostsCovered(snap, state.Hosts) {
@@ -143,14 +195,15 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 }
 
-func (r *vlanResource) checkBeforeApply(ctx context.Context, plan vlanModel, network string, diags *diag.Diagnostics) bool {
-	snap, ok := r.data.snapshot(ctx, diags)
-	if !ok {
-		return false
+func (r *vlanResource) checkBeforeApply(ctx context.Context, change poolnet.Change, plan *vlanModel, diags *diag.Diagnostics) bool {
+	if plan != nil {
+		res := guardrail.CheckVLAN(guardrail.Apply, guardrailVLAN(*plan))
+		addGuardrailDiagnostics(res, diags)
+		if res.HasError() {
+			return false
+		}
 	}
-	res := guardrail.CheckVLAN(guardrail.Apply, guardrailVLAN(plan, network), snap.Facts())
-	addGuardrailDiagnostics(res, diags)
-	return !res.HasError()
+	return r.data.checkApply(ctx, change, diags)
 }
 
 func vlanSpec(m vlanModel) poolnet.VLANSpec {
@@ -169,7 +222,7 @@ func (r *vlanResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	if !r.checkBeforeApply(ctx, plan, "", &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, vlanChange(poolnet.Create, "", plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	uuid, err := r.data.model.CreateVLAN(ctx, vlanSpec(plan))
@@ -214,7 +267,7 @@ func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	id := plan.ID.ValueString()
-	if !r.checkBeforeApply(ctx, plan, id, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, vlanChange(poolnet.Update, id, plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	err := r.data.model.UpdateVLAN(ctx, id, vlanSpec(plan))
@@ -236,6 +289,9 @@ func (r *vlanResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	if !r.checkBeforeApply(ctx, vlanChange(poolnet.Delete, state.ID.ValueString(), state), nil, &resp.Diagnostics) {
+		return
+	}
 	if err := r.data.model.DestroyVLAN(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Cannot Destroy VLAN", err.Error())
 	}
@@ -247,9 +303,9 @@ func (r *vlanResource) ImportState(ctx context.Context, req resource.ImportState
 
 // read returns the VLAN as the pool has it, against prior (the state or
 // plan it is compared with; its zero value on import); found is false when
-// its network is gone. An MTU that differs from prior on the network or on
-// any host's VLAN PIF is the one reported, so that the plan shows it and
-// apply sets and replugs.
+// its network is gone. A VLAN whose NIC was bonded since rides on the bond
+// now: while prior names the NIC's network, that is the parent reported,
+// since the VLAN still leaves by the same NICs.
 func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, diags *diag.Diagnostics) (vlanModel, bool) {
 	snap, ok := r.data.snapshot(ctx, diags)
 	if !ok {
@@ -259,10 +315,14 @@ func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, 
 	if !ok {
 		return vlanModel{}, false
 	}
-	mtus := []int64{pv.NetworkMTU}
+	var mtus []hostMTU
 	hosts := map[string]attr.Value{}
-	for _, hv := range pv.Hosts {
-		mtus = append(mtus, hv.MTU)
+	for _, host := range snap.HostRefs() {
+		hv, ok := pv.Hosts[snap.Hosts[host].UUID]
+		if !ok {
+			continue
+		}
+		mtus = append(mtus, hostMTU{snap.Hosts[host].NameLabel, hv.MTU})
 		obj, d := types.ObjectValue(vlanHostAttrTypes, map[string]attr.Value{
 			"vlan_id":         types.StringValue(hv.VLANUUID),
 			"tagged_pif_id":   types.StringValue(hv.TaggedPIFUUID),
@@ -279,12 +339,15 @@ func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, 
 		NameDescription: types.StringValue(pv.NameDescription),
 		Tag:             types.Int64Null(),
 		ParentNetworkID: types.StringNull(),
-		MTU:             types.Int64Value(drifted(prior.MTU.ValueInt64(), mtus...)),
+		MTU:             types.Int64Value(effectiveMTU(pv.NameLabel, pv.NetworkMTU, mtus, diags)),
 		Bridge:          types.StringValue(pv.Bridge),
 		Hosts:           hostsValue,
 	}
 	if pv.ParentNetworkUUID != "" {
 		m.Tag, m.ParentNetworkID = types.Int64Value(pv.Tag), types.StringValue(pv.ParentNetworkUUID)
+		if p := prior.ParentNetworkID.ValueString(); p != "" && p != pv.ParentNetworkUUID && pv.Over(snap, p) {
+			m.ParentNetworkID = prior.ParentNetworkID
+		}
 	}
 	return m, true
 }

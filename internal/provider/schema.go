@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -82,16 +84,35 @@ func importByUUID(ctx context.Context, kind string, req resource.ImportStateRequ
 
 func quote(s string) string { return "\"" + s + "\"" }
 
-// drifted returns the first of the values that differs from prior, or prior
-// when none does. Read reports an MTU this way: a network MTU changed by
-// hand, or a PIF that has not taken its network's MTU, both show in the
-// plan, and apply sets the MTU and replugs. On import prior is zero and the
-// network's MTU, given first, is the one reported.
-func drifted(prior int64, values ...int64) int64 {
-	for _, v := range values {
-		if v != prior {
-			return v
+// hostMTU is the MTU in effect on one host's PIF of a network.
+type hostMTU struct {
+	host string
+	mtu  int64
+}
+
+// mixedMTU is what Read reports as the MTU of a network whose PIFs do not
+// all have the network's MTU: a value no configuration can hold, so that
+// every plan shows the difference and apply sets the MTU and replugs,
+// and the same on every refresh until it does.
+const mixedMTU = 0
+
+// effectiveMTU is the MTU Read reports: the network's, when every PIF on
+// it has taken it; mixedMTU, with a warning that says where it differs,
+// when a PIF has not (an MTU changed by hand and not plugged yet, or an
+// apply interrupted half-way).
+func effectiveMTU(name string, network int64, pifs []hostMTU, diags *diag.Diagnostics) int64 {
+	var differ []string
+	for _, p := range pifs {
+		if p.mtu != network {
+			differ = append(differ, fmt.Sprintf("%d on host %s", p.mtu, p.host))
 		}
 	}
-	return prior
+	if len(differ) == 0 {
+		return network
+	}
+	diags.AddWarning("MTU Differs Across The Pool",
+		fmt.Sprintf("Network %q has MTU %d, but its PIFs have %s: the state shows mtu = %d until they agree. "+
+			"terraform apply sets the configured MTU and plugs each PIF again so that it takes effect.",
+			name, network, strings.Join(differ, ", "), mixedMTU))
+	return mixedMTU
 }

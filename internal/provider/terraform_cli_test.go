@@ -137,7 +137,7 @@ resource "xsnet_bond" "vm" {
 		t.Fatalf("terraform validate accepted the configuration:\n%s", out)
 	}
 	for _, want := range []string{
-		"Management Bond MTU Must Be 1500", "management-bond-mtu", "drop out of the pool", "mtu = 1500",
+		"Management Interface MTU Must Be 1500", "management-mtu", "drop out of the pool", "mtu = 1500",
 		"Bond Mode Must Be Allowed", "bond-mode", "intermittent", "balance-slb",
 		`with xsnet_bond.management`, `with xsnet_bond.vm`,
 	} {

@@ -1,0 +1,504 @@
+package poolnet
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// ChangeKind says what a Change does to its network.
+type ChangeKind int
+
+// Change kinds.
+const (
+	Create ChangeKind = iota
+	Update
+	Delete
+)
+
+// Change is what one resource plans to do to the pool, as the plan ledger
+// records it and the end state applies it. Exactly one of Bond, VLAN,
+// Network and Join is set.
+type Change struct {
+	Kind ChangeKind
+	// ID is the network's UUID for an Update or a Delete. The ledger gives
+	// a Create an ID of its own, "planned:N", until xapi gives it a UUID.
+	ID string
+	// Name is the network's name_label, for messages.
+	Name    string
+	Bond    *BondChange
+	VLAN    *VLANChange
+	Network *NetworkChange
+	Join    *JoinChange
+}
+
+// BondChange is a pool-wide bond as planned.
+type BondChange struct {
+	// Members are the member devices; unknown while any is.
+	Members guardrail.Value[[]string]
+	MTU     guardrail.Value[int64]
+	// Management is management = true or false; null when the
+	// configuration leaves it to the pool.
+	Management guardrail.Value[bool]
+}
+
+// VLANChange is a pool-wide VLAN as planned.
+type VLANChange struct {
+	Parent guardrail.Value[string]
+	Tag    guardrail.Value[int64]
+	MTU    guardrail.Value[int64]
+}
+
+// NetworkChange is a network without PIFs of xsnet's making, or the MTU of
+// any other network, as planned.
+type NetworkChange struct {
+	MTU guardrail.Value[int64]
+}
+
+// JoinChange is a standalone host joining the pool.
+type JoinChange struct {
+	Address string
+	Host    guardrail.JoiningHost
+}
+
+// endState is a pool as a plan leaves it, being built: the guardrails'
+// Pool plus what xsnet knows of how xapi and xsnet's own operations move
+// things, and the notes on what moves.
+type endState struct {
+	pool *guardrail.Pool
+	// nicNetwork maps a device to its pool-wide NIC network, as the
+	// master has it: what a joining host's NICs are attached to.
+	nicNetwork map[string]string
+	// members are each bond network's member devices.
+	members map[string][]string
+	// primary is each bond network's primary member on each host.
+	primary map[string]map[string]string
+	// origin is where xsnet moved management onto a bond network from.
+	origin map[string]string
+	// memberMTUs are the MTUs of the members' networks before bonding,
+	// which destroying the bond restores.
+	memberMTUs map[string]map[string]int64
+	// managed are the networks xsnet made.
+	managed map[string]bool
+	// notes say what a change moves besides itself, by change ID.
+	notes map[string][]string
+}
+
+// endState builds the pool as it is, for changes to be applied to.
+func (s *Snapshot) endState() *endState {
+	e := &endState{
+		pool:       &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{}},
+		nicNetwork: map[string]string{},
+		members:    map[string][]string{},
+		primary:    map[string]map[string]string{},
+		origin:     map[string]string{},
+		memberMTUs: map[string]map[string]int64{},
+		managed:    map[string]bool{},
+		notes:      map[string][]string{},
+	}
+	for ref, n := range s.Networks {
+		pn := &guardrail.PoolNetwork{ID: n.UUID, Name: n.NameLabel, MTU: guardrail.Known(n.MTU),
+			Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
+		for _, pifRef := range s.NetworkPIFs(ref) {
+			p := s.PIFs[pifRef]
+			switch {
+			case p.VLAN >= 0:
+				pn.Kind = guardrail.NetworkVLAN
+				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
+					pn.Parent = guardrail.Known(s.Networks[s.PIFs[v.TaggedPIF].Network].UUID)
+					pn.Tag = guardrail.Known(v.Tag)
+				}
+			case len(p.BondMasterOf) > 0 || bondOf(s, pifRef):
+				pn.Kind = guardrail.NetworkBond
+			case p.Physical && pn.Kind == guardrail.NetworkPrivate:
+				pn.Kind = guardrail.NetworkNIC
+			}
+		}
+		e.pool.Networks[n.UUID] = pn
+		if n.OtherConfig[managedKey] != "" {
+			e.managed[n.UUID] = true
+		}
+		if from := n.OtherConfig[managementFromKey]; from != "" {
+			e.origin[n.UUID] = from
+		}
+		if mtus := parseMemberMTUs(n.OtherConfig[memberMTUsKey]); len(mtus) > 0 {
+			e.memberMTUs[n.UUID] = mtus
+		}
+	}
+	for _, hostRef := range s.HostRefs() {
+		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{}}
+		if _, mgmt, ok := s.ManagementPIF(hostRef); ok {
+			h.Management = s.Networks[mgmt.Network].UUID
+		}
+		for _, pifRef := range s.HostPIFs(hostRef) {
+			p := s.PIFs[pifRef]
+			network := s.Networks[p.Network].UUID
+			switch {
+			case p.VLAN >= 0:
+				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
+					h.VLANParents[network] = s.Networks[s.PIFs[v.TaggedPIF].Network].UUID
+				}
+			case p.Physical:
+				nic := &guardrail.PoolNIC{Network: network}
+				if !p.BondSlaveOf.IsNull() {
+					if b, ok := s.Bonds[p.BondSlaveOf]; ok {
+						bondNet := s.Networks[s.PIFs[b.Master].Network].UUID
+						nic.Bonds = []string{bondNet}
+						e.members[bondNet] = appendNew(e.members[bondNet], p.Device)
+						if b.PrimarySlave == pifRef {
+							if e.primary[bondNet] == nil {
+								e.primary[bondNet] = map[string]string{}
+							}
+							e.primary[bondNet][h.Name] = p.Device
+						}
+					}
+				}
+				h.NICs[p.Device] = nic
+				if hostRef == s.Pool.Master {
+					e.nicNetwork[p.Device] = network
+				}
+			}
+		}
+		e.pool.Hosts = append(e.pool.Hosts, h)
+	}
+	for _, m := range e.members {
+		slices.SortFunc(m, CompareDevices)
+	}
+	return e
+}
+
+// bondOf reports whether a PIF is a bond master, for records that do not
+// carry bond_master_of.
+func bondOf(s *Snapshot, pif xenapi.Ref) bool {
+	_, _, ok := s.BondOfMaster(pif)
+	return ok
+}
+
+func appendNew(list []string, v string) []string {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+// parseMemberMTUs reads memberMTUsKey's "<network uuid>=<mtu>,...".
+func parseMemberMTUs(recorded string) map[string]int64 {
+	out := map[string]int64{}
+	for part := range strings.SplitSeq(recorded, ",") {
+		uuid, value, ok := strings.Cut(part, "=")
+		mtu, err := strconv.ParseInt(value, 10, 64)
+		if ok && err == nil {
+			out[uuid] = mtu
+		}
+	}
+	return out
+}
+
+// name is how messages name a network.
+func (e *endState) name(id string) string {
+	n, ok := e.pool.Networks[id]
+	if !ok || n.Name == "" {
+		return "network " + id
+	}
+	return fmt.Sprintf("%s %q", n.Kind, n.Name)
+}
+
+// has reports whether the host has a PIF on the network.
+func (e *endState) has(h *guardrail.PoolHost, network string) bool {
+	if _, ok := h.VLANParents[network]; ok {
+		return true
+	}
+	for _, nic := range h.NICs {
+		if nic.Network == network || slices.Contains(nic.Bonds, network) {
+			return true
+		}
+	}
+	return false
+}
+
+// apply applies the changes the way an apply would leave the pool: what
+// goes, then what changes, then what is made, then hosts that join, and
+// last management moved onto whatever asks for it.
+func (e *endState) apply(changes []Change) {
+	for _, kind := range []ChangeKind{Delete, Update, Create} {
+		for _, c := range changes {
+			if c.Kind == kind && c.Join == nil {
+				e.applyOne(c)
+			}
+		}
+	}
+	for _, c := range changes {
+		if c.Join != nil {
+			e.join(c)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
+		if n := e.pool.Networks[id]; n.WantsManagement {
+			e.moveManagement(id, func(*guardrail.PoolHost) string {
+				return fmt.Sprintf("management = true on %s moves it there", e.name(id))
+			})
+		}
+	}
+}
+
+func (e *endState) applyOne(c Change) {
+	switch {
+	case c.Kind == Delete && c.Bond != nil:
+		e.deleteBond(c.ID)
+	case c.Kind == Delete:
+		e.deleteNetwork(c.ID)
+	case c.Bond != nil && c.Kind == Create:
+		e.createBond(c)
+	case c.Bond != nil:
+		e.updateBond(c)
+	case c.VLAN != nil && c.Kind == Create:
+		e.createVLAN(c)
+	case c.VLAN != nil:
+		e.setMTU(c.ID, c.VLAN.MTU)
+	case c.Network != nil && c.Kind == Create:
+		e.pool.Networks[c.ID] = &guardrail.PoolNetwork{ID: c.ID, Name: c.Name, Kind: guardrail.NetworkPrivate,
+			MTU: c.Network.MTU, Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
+	case c.Network != nil:
+		e.setMTU(c.ID, c.Network.MTU)
+	}
+}
+
+func (e *endState) setMTU(id string, mtu guardrail.Value[int64]) {
+	if n, ok := e.pool.Networks[id]; ok && !mtu.IsNull() {
+		n.MTU = mtu
+	}
+}
+
+// deleteBond is DestroyBond: management back where xsnet moved it from,
+// or, as xapi's Bond.destroy does, onto the primary member; the VLANs on
+// the bond onto the primary member; the members' networks back to the
+// MTUs they had before bonding.
+func (e *endState) deleteBond(id string) {
+	name := e.name(id)
+	for _, h := range e.pool.Hosts {
+		primary := e.primary[id][h.Name]
+		if primary == "" && len(e.members[id]) > 0 {
+			primary = e.members[id][0]
+		}
+		primaryNet := ""
+		if nic := h.NICs[primary]; nic != nil {
+			primaryNet = nic.Network
+		}
+		for _, nic := range h.NICs {
+			nic.Bonds = slices.DeleteFunc(nic.Bonds, func(b string) bool { return b == id })
+		}
+		if h.Management == id {
+			to := primaryNet
+			if from := e.origin[id]; from != "" && e.has(h, from) {
+				to = from
+			}
+			h.Management, h.MovedBy, h.Releasing = to, id, false
+			h.MovedHow = fmt.Sprintf("destroying %s returns management to %s", name, e.name(to))
+		}
+		for vlan, parent := range h.VLANParents {
+			if parent == id {
+				h.VLANParents[vlan] = primaryNet
+			}
+		}
+	}
+	for network, mtu := range e.memberMTUs[id] {
+		e.setMTU(network, guardrail.Known(mtu))
+	}
+	e.deleteNetwork(id)
+}
+
+func (e *endState) deleteNetwork(id string) {
+	delete(e.pool.Networks, id)
+	for _, h := range e.pool.Hosts {
+		delete(h.VLANParents, id)
+	}
+}
+
+// updateBond changes the bond's MTU and where management is: management =
+// false moves it back where xsnet moved it from, and where xsnet did not
+// move it, another change has to take it.
+func (e *endState) updateBond(c Change) {
+	n, ok := e.pool.Networks[c.ID]
+	if !ok {
+		return
+	}
+	if !c.Bond.MTU.IsNull() {
+		n.MTU = c.Bond.MTU
+	}
+	want, known := c.Bond.Management.Get()
+	switch {
+	case known && want:
+		n.WantsManagement = true
+	case known:
+		n.RefusesManagement = true
+	}
+	switch {
+	case known && want:
+	case c.Bond.Management.IsNull():
+	default:
+		for _, h := range e.pool.Hosts {
+			if h.Management != c.ID {
+				continue
+			}
+			if from := e.origin[c.ID]; known && from != "" && e.has(h, from) {
+				h.Management, h.MovedBy = from, c.ID
+				h.MovedHow = fmt.Sprintf("management = false on %s returns management to %s", e.name(c.ID), e.name(from))
+				continue
+			}
+			h.Releasing = true
+		}
+	}
+}
+
+// createBond is CreateBond on every host: the members join the bond, and
+// xapi moves onto it whatever was on them: management on a member NIC,
+// and the VLANs on the members, management VLANs included.
+func (e *endState) createBond(c Change) {
+	e.pool.Networks[c.ID] = &guardrail.PoolNetwork{ID: c.ID, Name: c.Name, Kind: guardrail.NetworkBond, MTU: c.Bond.MTU,
+		Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
+	if want, ok := c.Bond.Management.Get(); ok {
+		e.pool.Networks[c.ID].WantsManagement = want
+		e.pool.Networks[c.ID].RefusesManagement = !want
+	}
+	members, ok := c.Bond.Members.Get()
+	if !ok {
+		return
+	}
+	e.members[c.ID] = slices.Clone(members)
+	moved := map[string][]string{}
+	var order []string
+	note := func(what, host string) {
+		if _, seen := moved[what]; !seen {
+			order = append(order, what)
+		}
+		moved[what] = append(moved[what], host)
+	}
+	name := e.name(c.ID)
+	for _, h := range e.pool.Hosts {
+		for _, d := range members {
+			nic := h.NICs[d]
+			if nic == nil {
+				continue
+			}
+			nic.Bonds = append(nic.Bonds, c.ID)
+			if h.Management == nic.Network {
+				h.Management, h.MovedBy, h.Releasing = c.ID, c.ID, false
+				h.MovedHow = fmt.Sprintf("%s is a member of %s and xapi moves management onto the bond", d, name)
+				note("the management interface", h.Name)
+			}
+			for _, vlan := range slices.Sorted(maps.Keys(h.VLANParents)) {
+				if h.VLANParents[vlan] != nic.Network {
+					continue
+				}
+				h.VLANParents[vlan] = c.ID
+				if h.Management == vlan {
+					h.MovedBy = c.ID
+					h.MovedHow = fmt.Sprintf("bonding %s moves the management VLAN onto %s", d, name)
+					note("the management interface (on "+e.name(vlan)+")", h.Name)
+				} else {
+					note(e.name(vlan), h.Name)
+				}
+				if v := e.pool.Networks[vlan]; v != nil {
+					v.Parent = guardrail.Known(c.ID)
+				}
+			}
+		}
+	}
+	for _, what := range order {
+		e.notes[c.ID] = append(e.notes[c.ID], fmt.Sprintf("xapi moves %s of %s onto this bond.", what, hostNames(moved[what])))
+	}
+}
+
+func hostNames(hosts []string) string {
+	if len(hosts) == 1 {
+		return "host " + hosts[0]
+	}
+	return "hosts " + strings.Join(hosts, ", ")
+}
+
+// createVLAN puts the VLAN on every host that has a PIF on its parent. A
+// parent the same plan creates has no ID yet: when the plan creates one
+// network only, that is the parent.
+func (e *endState) createVLAN(c Change) {
+	parent := c.VLAN.Parent
+	if parent.IsUnknown() {
+		var planned []string
+		for id, n := range e.pool.Networks {
+			if strings.HasPrefix(id, plannedPrefix) && n.Kind != guardrail.NetworkVLAN {
+				planned = append(planned, id)
+			}
+		}
+		if len(planned) == 1 {
+			parent = guardrail.Known(planned[0])
+		}
+	}
+	e.pool.Networks[c.ID] = &guardrail.PoolNetwork{ID: c.ID, Name: c.Name, Kind: guardrail.NetworkVLAN, MTU: c.VLAN.MTU,
+		Parent: parent, Tag: c.VLAN.Tag}
+	p, ok := parent.Get()
+	if !ok {
+		return
+	}
+	for _, h := range e.pool.Hosts {
+		if e.has(h, p) {
+			h.VLANParents[c.ID] = p
+		}
+	}
+}
+
+// join adds the joining host the way pool.join leaves it: its NICs on the
+// pool's NIC networks by device, the pool's bonds made over the same
+// devices (management with them, where the host's management NIC is a
+// member), and the pool's VLANs over the same parents.
+func (e *endState) join(c Change) {
+	j := c.Join.Host
+	name := j.Name
+	if name == "" {
+		name = c.Join.Address
+	}
+	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{}}
+	for _, d := range j.NICs {
+		h.NICs[d] = &guardrail.PoolNIC{Network: e.nicNetwork[d]}
+	}
+	if nic := h.NICs[j.ManagementDevice]; nic != nil && j.ManagementVLAN < 0 {
+		h.Management = nic.Network
+	}
+	for _, bond := range slices.Sorted(maps.Keys(e.members)) {
+		if _, ok := e.pool.Networks[bond]; !ok {
+			continue
+		}
+		for _, d := range e.members[bond] {
+			nic := h.NICs[d]
+			if nic == nil {
+				continue
+			}
+			nic.Bonds = append(nic.Bonds, bond)
+			if h.Management == nic.Network {
+				h.Management, h.MovedBy = bond, c.ID
+				h.MovedHow = fmt.Sprintf("%s joins the pool and takes its bonds, and its management NIC %s is a member of %s",
+					name, d, e.name(bond))
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
+		n := e.pool.Networks[id]
+		if parent, ok := n.Parent.Get(); ok && n.Kind == guardrail.NetworkVLAN && e.has(h, parent) {
+			h.VLANParents[id] = parent
+		}
+	}
+	e.pool.Hosts = append(e.pool.Hosts, h)
+}
+
+// moveManagement moves every host's management onto the network.
+func (e *endState) moveManagement(to string, how func(*guardrail.PoolHost) string) {
+	for _, h := range e.pool.Hosts {
+		if h.Management == to || !e.has(h, to) {
+			continue
+		}
+		h.Management, h.MovedBy, h.MovedHow, h.Releasing = to, to, how(h), false
+	}
+}
