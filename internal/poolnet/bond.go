@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
@@ -160,71 +156,60 @@ func bondTargets(snap *Snapshot, hosts []xenapi.Ref, devices []string) ([]bondTa
 	return targets, nil
 }
 
-// CreateBond makes a pool-wide bond: the network first, then a bond on
-// every host, master last, then management onto it when asked. Any error
-// undoes everything made so far. It returns the network's UUID.
+// CreateBond makes a pool-wide bond: the network first, carrying the
+// journal of the work, then a bond on every host, master last, then
+// management onto it when asked, then the MTU. Work an earlier run began
+// on the same bond and left unfinished is taken over rather than
+// refused; unfinished work that stands in the way is undone first. Any
+// error takes the bond apart again, and the error says what was undone
+// and what could not be. It returns the network's UUID.
 func (m *Model) CreateBond(ctx context.Context, spec BondSpec) (string, error) {
 	defer m.changing()()
-	c := m.client
 	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return "", err
 	}
-	// Master last, as XenCenter bonds: a failure on a pool member then
-	// leaves the master, and with it the connection to the pool, untouched.
 	targets, err := bondTargets(snap, snap.hostsMasterLast(), spec.Members)
 	if err != nil {
 		return "", err
 	}
-
-	var undo undoStack
-	netRef, err := c.NetworkCreate(ctx, xenapi.Network{
-		NameLabel:       spec.NameLabel,
-		NameDescription: spec.NameDescription,
-		MTU:             spec.MTU,
-		OtherConfig:     map[string]string{managedKey: "bond", memberMTUsKey: memberMTUs(snap, targets)},
+	op := fmt.Sprintf("creating bond %q", spec.NameLabel)
+	j := newJournal("create")
+	j.Bond = &spec
+	netRef, err := m.beginCreate(ctx, snap, j, func(other journal) bool {
+		return other.Bond != nil && sameDevices(other.Bond.Members, spec.Members)
+	}, func(other journal) bool {
+		return other.Bond != nil && overlaps(other.Bond.Members, spec.Members)
+	}, func(ctx context.Context) (xenapi.Ref, error) {
+		return m.client.NetworkCreate(ctx, xenapi.Network{
+			NameLabel:       spec.NameLabel,
+			NameDescription: spec.NameDescription,
+			MTU:             spec.MTU,
+			OtherConfig: map[string]string{
+				managedKey: "bond", memberMTUsKey: memberMTUs(snap, targets), journalKey: j.encode(),
+			},
+		})
 	})
 	if err != nil {
-		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
+		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, netRef) })
-	undo.push("the MTU of the members' networks", func(ctx context.Context) error {
-		return m.restoreMemberMTUs(ctx, memberMTUs(snap, targets))
-	})
-
-	if err := createBonds(ctx, c, netRef, targets, spec, &undo); err != nil {
-		return "", undo.rollback(ctx, err)
+	if err := m.convergeBond(ctx, netRef, spec, false); err != nil {
+		return "", m.undoBond(ctx, op, netRef, err)
 	}
-	if spec.Management {
-		if err := m.moveManagementOnto(ctx, netRef, &undo); err != nil {
-			return "", undo.rollback(ctx, err)
-		}
+	if err := m.endJournal(ctx, netRef); err != nil {
+		return "", m.undoBond(ctx, op, netRef, err)
 	}
-	uuid, err := m.networkUUID(ctx, netRef)
-	if err != nil {
-		return "", undo.rollback(ctx, err)
-	}
-	return uuid, nil
-}
-
-func createBonds(ctx context.Context, c *xenapi.Client, netRef xenapi.Ref, targets []bondTarget, spec BondSpec, undo *undoStack) error {
-	for _, t := range targets {
-		bond, err := c.BondCreate(ctx, netRef, t.members, "", spec.Mode, spec.properties())
-		if err != nil {
-			return fmt.Errorf("creating the bond on host %s: %w", t.name, err)
-		}
-		undo.push("the bond on host "+t.name, func(ctx context.Context) error { return c.BondDestroy(ctx, bond) })
-	}
-	return nil
+	return m.networkUUID(ctx, netRef)
 }
 
 // UpdateBond brings an existing pool-wide bond to spec in place: names,
 // bonds on hosts that lack one, mode and hashing, MTU (replugging each bond
 // master so the MTU takes effect, then reading it back), and management.
-// Members are not changed in place: that is a new bond.
+// Members are not changed in place: that is a new bond. What it changed
+// before an error stays: the next plan reads it, and the next apply goes
+// on from there.
 func (m *Model) UpdateBond(ctx context.Context, networkUUID string, spec BondSpec) error {
 	defer m.changing()()
-	c := m.client
 	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -233,74 +218,80 @@ func (m *Model) UpdateBond(ctx context.Context, networkUUID string, spec BondSpe
 	if !ok {
 		return fmt.Errorf("network %s is gone: %w", networkUUID, xenapi.NewError(xenapi.ErrUUIDInvalid, "network", networkUUID))
 	}
-	if err := updateNetworkNames(ctx, c, netRef, net, spec.NameLabel, spec.NameDescription); err != nil {
+	if err := updateNetworkNames(ctx, m.client, netRef, net, spec.NameLabel, spec.NameDescription); err != nil {
 		return err
 	}
+	return m.convergeBond(ctx, netRef, spec, true)
+}
 
-	pb, _ := ReadBond(snap, networkUUID)
-	if len(pb.Missing) > 0 {
-		var hosts []xenapi.Ref
-		for _, uuid := range pb.Missing {
-			ref, _, _ := snap.HostByUUID(uuid)
-			hosts = append(hosts, ref)
+// convergeBond brings the bond on netRef to spec wherever it differs: a
+// bond on each host that lacks one, the mode and hashing, and the MTU and
+// management, in the order that never puts management on a jumbo MTU.
+// handOff says management = false is to take management off the bond even
+// where xsnet did not put it there, waiting for another change to take it;
+// a create leaves management where xapi put it.
+func (m *Model) convergeBond(ctx context.Context, netRef xenapi.Ref, spec BondSpec, handOff bool) error {
+	snap, err := m.fresh(ctx)
+	if err != nil {
+		return err
+	}
+	var missing []xenapi.Ref
+	for _, host := range snap.hostsMasterLast() {
+		if masterRef, _, ok := snap.NetworkPIF(host, netRef); !ok {
+			missing = append(missing, host)
+		} else if _, _, ok := snap.BondOfMaster(masterRef); !ok {
+			missing = append(missing, host)
 		}
-		targets, err := bondTargets(snap, hosts, spec.Members)
-		if err != nil {
+	}
+	targets, err := bondTargets(snap, missing, spec.Members)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		if _, err := m.client.BondCreate(ctx, netRef, t.members, "", spec.Mode, spec.properties()); err != nil {
+			return fmt.Errorf("creating the bond on host %s: %w", t.name, err)
+		}
+	}
+	if len(targets) > 0 {
+		if snap, err = m.fresh(ctx); err != nil {
 			return err
 		}
-		var undo undoStack
-		if err := createBonds(ctx, c, netRef, targets, spec, &undo); err != nil {
-			return undo.rollback(ctx, err)
-		}
-	}
-
-	if snap, err = m.fresh(ctx); err != nil {
-		return err
 	}
 	for _, masterRef := range snap.NetworkPIFs(netRef) {
 		ref, b, ok := snap.BondOfMaster(masterRef)
 		if !ok {
 			continue
 		}
-		master := snap.PIFs[masterRef]
-		host := snap.Hosts[master.Host].NameLabel
+		host := snap.Hosts[snap.PIFs[masterRef].Host].NameLabel
 		if b.Mode != spec.Mode {
-			if err := c.BondSetMode(ctx, ref, spec.Mode); err != nil {
+			if err := m.client.BondSetMode(ctx, ref, spec.Mode); err != nil {
 				return fmt.Errorf("setting the bond mode on host %s: %w", host, err)
 			}
 		}
 		if spec.Mode == xenapi.BondModeLACP && spec.HashingAlgorithm != "" && b.Properties["hashing_algorithm"] != spec.HashingAlgorithm {
-			if err := c.BondSetProperty(ctx, ref, "hashing_algorithm", spec.HashingAlgorithm); err != nil {
+			if err := m.client.BondSetProperty(ctx, ref, "hashing_algorithm", spec.HashingAlgorithm); err != nil {
 				return fmt.Errorf("setting the hashing algorithm on host %s: %w", host, err)
 			}
 		}
 	}
-
 	// The MTU changes while management is elsewhere: before management
 	// moves onto the bond, after it leaves.
-	var undo undoStack
 	if spec.Management {
 		if err := m.applyMTU(ctx, netRef, spec.MTU); err != nil {
 			return err
 		}
-		if err := m.moveManagementOnto(ctx, netRef, &undo); err != nil {
-			return undo.rollback(ctx, err)
-		}
-		return nil
+		return m.moveManagementOnto(ctx, netRef)
 	}
-	if err := m.moveManagementOff(ctx, netRef, &undo); err != nil {
-		return undo.rollback(ctx, err)
+	if err := m.moveManagementOff(ctx, netRef, handOff); err != nil {
+		return err
 	}
 	return m.applyMTU(ctx, netRef, spec.MTU)
 }
 
-// DestroyBond takes a pool-wide bond apart: management back where it came
-// from when xsnet moved it there, then each host's bond (xapi moves its IP
-// configuration and management back to the primary member), then the
-// network. A bond already gone is not an error.
+// DestroyBond takes a pool-wide bond apart; see teardownBond. A bond
+// already gone is not an error.
 func (m *Model) DestroyBond(ctx context.Context, networkUUID string) error {
 	defer m.changing()()
-	c := m.client
 	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -309,10 +300,48 @@ func (m *Model) DestroyBond(ctx context.Context, networkUUID string) error {
 	if !ok {
 		return nil
 	}
+	if _, err := m.teardownBond(ctx, netRef); err != nil {
+		return fmt.Errorf("destroying bond %q: %w", net.NameLabel, err)
+	}
+	return nil
+}
+
+// undoBond takes apart a bond whose create failed, and says how far that
+// went.
+func (m *Model) undoBond(ctx context.Context, op string, netRef xenapi.Ref, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	f := &Failure{Op: op, Cause: cause}
+	undone, err := m.teardownBond(ctx, netRef)
+	f.Undone = undone
+	if err != nil {
+		f.Left = append(f.Left, err.Error())
+		if snap, serr := m.fresh(ctx); serr == nil {
+			f.Remains = snap.Networks[netRef].UUID
+		}
+	}
+	return f
+}
+
+// teardownBond takes a pool-wide bond apart, in the order that leaves the
+// network, and the journal in its other_config, for last: management back
+// where xsnet moved it from (or, by xapi, onto the primary member), each
+// host's bond, the members' networks back to the MTUs they had before
+// bonding, then the network. Every step reads the pool first, so a
+// teardown interrupted half-way goes on from where it stopped. It returns
+// the steps it took.
+func (m *Model) teardownBond(ctx context.Context, netRef xenapi.Ref) ([]string, error) {
+	var done []string
+	snap, err := m.fresh(ctx)
+	if err != nil {
+		return done, err
+	}
+	net, ok := snap.Networks[netRef]
+	if !ok {
+		return done, nil
+	}
 	if _, ok := net.OtherConfig[managementFromKey]; ok {
-		var undo undoStack
-		if err := m.moveManagementOff(ctx, netRef, &undo); err != nil {
-			return undo.rollback(ctx, err)
+		if err := m.moveManagementOff(ctx, netRef, false); err != nil {
+			return done, err
 		}
 	}
 	var errs []error
@@ -321,294 +350,34 @@ func (m *Model) DestroyBond(ctx context.Context, networkUUID string) error {
 		if !ok {
 			continue
 		}
-		if err := c.BondDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-			errs = append(errs, fmt.Errorf("destroying the bond on host %s: %w", snap.Hosts[snap.PIFs[masterRef].Host].NameLabel, err))
+		host := snap.Hosts[snap.PIFs[masterRef].Host].NameLabel
+		if err := m.client.BondDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
+			errs = append(errs, fmt.Errorf("the bond on host %s: %w", host, err))
+			continue
 		}
+		done = append(done, "the bond on host "+host)
 	}
 	if len(errs) > 0 {
-		return errors.Join(errs...)
+		return done, errors.Join(errs...)
 	}
-	if err := c.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
-		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
+	if err := m.restoreMemberMTUs(ctx, net.OtherConfig[memberMTUsKey]); err != nil {
+		return done, err
 	}
-	return m.restoreMemberMTUs(ctx, net.OtherConfig[memberMTUsKey])
+	if net.OtherConfig[memberMTUsKey] != "" {
+		done = append(done, "the members' MTUs")
+	}
+	if err := m.client.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
+		return done, fmt.Errorf("network %q: %w", net.NameLabel, err)
+	}
+	return append(done, fmt.Sprintf("network %q", net.NameLabel)), nil
 }
 
-// memberMTUs records the MTU of each network the members' PIFs are on.
-func memberMTUs(snap *Snapshot, targets []bondTarget) string {
-	seen := map[string]bool{}
-	var parts []string
-	for _, t := range targets {
-		for _, m := range t.members {
-			n := snap.Networks[snap.PIFs[m].Network]
-			if !seen[n.UUID] {
-				seen[n.UUID] = true
-				parts = append(parts, fmt.Sprintf("%s=%d", n.UUID, n.MTU))
-			}
-		}
-	}
-	slices.Sort(parts)
-	return strings.Join(parts, ",")
+// sameDevices reports whether two device lists name the same NICs.
+func sameDevices(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(d string) bool { return !slices.Contains(b, d) })
 }
 
-// restoreMemberMTUs sets the members' networks back to the MTUs
-// memberMTUs recorded, and plugs the attached NICs again so that they take
-// them now.
-func (m *Model) restoreMemberMTUs(ctx context.Context, recorded string) error {
-	for _, part := range strings.Split(recorded, ",") {
-		uuid, value, ok := strings.Cut(part, "=")
-		mtu, err := strconv.ParseInt(value, 10, 64)
-		if !ok || err != nil {
-			continue
-		}
-		snap, err := m.fresh(ctx)
-		if err != nil {
-			return err
-		}
-		ref, _, ok := snap.NetworkByUUID(uuid)
-		if !ok {
-			continue
-		}
-		if err := m.setMTU(ctx, ref, mtu, false); err != nil {
-			return fmt.Errorf("restoring MTU %d on network %s: %w", mtu, uuid, err)
-		}
-	}
-	return nil
-}
-
-func updateNetworkNames(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, net xenapi.Network, label, description string) error {
-	if net.NameLabel != label {
-		if err := c.NetworkSetNameLabel(ctx, ref, label); err != nil {
-			return err
-		}
-	}
-	if net.NameDescription != description {
-		if err := c.NetworkSetNameDescription(ctx, ref, description); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// applyMTU sets the network's MTU and makes it take effect on every PIF of
-// the network: xapi applies a network's MTU to a PIF only when the PIF is
-// plugged, so each PIF whose MTU differs is plugged again, then read back.
-func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) error {
-	return m.setMTU(ctx, netRef, mtu, true)
-}
-
-// setMTU is applyMTU; with plugDetached false it leaves detached PIFs
-// detached, to take the MTU whenever they are next plugged.
-func (m *Model) setMTU(ctx context.Context, netRef xenapi.Ref, mtu int64, plugDetached bool) error {
-	c := m.client
-	snap, err := m.fresh(ctx)
-	if err != nil {
-		return err
-	}
-	net, ok := snap.Networks[netRef]
-	if !ok {
-		return xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(netRef))
-	}
-	if net.MTU != mtu {
-		if err := c.NetworkSetMTU(ctx, netRef, mtu); err != nil {
-			return fmt.Errorf("setting MTU %d on network %q: %w", mtu, net.NameLabel, err)
-		}
-	}
-	var replugged []xenapi.Ref
-	for _, pifRef := range snap.NetworkPIFs(netRef) {
-		pif := snap.PIFs[pifRef]
-		if pif.MTU == mtu || (!pif.CurrentlyAttached && !plugDetached) {
-			continue
-		}
-		if err := replug(ctx, c, pifRef, pif); err != nil {
-			return fmt.Errorf("plugging PIF %s again to apply MTU %d: %w", pif.Device, mtu, err)
-		}
-		replugged = append(replugged, pifRef)
-	}
-	if len(replugged) == 0 {
-		return nil
-	}
-	after, err := m.fresh(ctx)
-	if err != nil {
-		return err
-	}
-	for _, pifRef := range replugged {
-		if p := after.PIFs[pifRef]; p.MTU != mtu {
-			return fmt.Errorf("PIF %s (%s) still has MTU %d after being plugged again with network MTU %d", p.Device, p.UUID, p.MTU, mtu)
-		}
-	}
-	return nil
-}
-
-// replug plugs a PIF again so that it picks up its network's settings. A
-// management PIF cannot be unplugged (xapi refuses with
-// PIF_IS_MANAGEMENT_INTERFACE), but plugging it while attached brings it up
-// again all the same.
-func replug(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, pif xenapi.PIF) error {
-	if pif.CurrentlyAttached && !pif.Management {
-		if err := c.PIFUnplug(ctx, ref); err != nil {
-			return err
-		}
-	}
-	return c.PIFPlug(ctx, ref)
-}
-
-// moveManagementOnto moves every host's management interface onto its PIF
-// on the network, remembering in the network's other_config where it came
-// from. Hosts whose management is there already are left alone.
-func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref, undo *undoStack) error {
-	snap, err := m.fresh(ctx)
-	if err != nil {
-		return err
-	}
-	from := ""
-	for _, host := range snap.HostRefs() {
-		if _, pif, ok := snap.ManagementPIF(host); ok && pif.Network != netRef {
-			from = snap.Networks[pif.Network].UUID
-			break
-		}
-	}
-	if from == "" {
-		return nil
-	}
-	if err := moveManagement(ctx, m.client, snap, netRef, undo); err != nil {
-		return err
-	}
-	oc := maps.Clone(snap.Networks[netRef].OtherConfig)
-	if oc == nil {
-		oc = map[string]string{}
-	}
-	oc[managementFromKey] = from
-	return m.client.NetworkSetOtherConfig(ctx, netRef, oc)
-}
-
-// moveManagementOff moves management from the network back to the network
-// recorded when xsnet moved it there.
-func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, undo *undoStack) error {
-	snap, err := m.fresh(ctx)
-	if err != nil {
-		return err
-	}
-	onBond := false
-	for _, host := range snap.HostRefs() {
-		if _, pif, ok := snap.ManagementPIF(host); ok && pif.Network == netRef {
-			onBond = true
-		}
-	}
-	net := snap.Networks[netRef]
-	if !onBond {
-		return nil
-	}
-	fromUUID, ok := net.OtherConfig[managementFromKey]
-	if !ok {
-		// xapi moved management here with the NIC that carried it: it has
-		// nowhere of its own to go back to, and another change of the
-		// same apply takes it.
-		return m.awaitHandoff(ctx, netRef, net.NameLabel)
-	}
-	fromRef, _, ok := snap.NetworkByUUID(fromUUID)
-	if !ok {
-		return fmt.Errorf("management came onto bond network %q from network %s, which no longer exists", net.NameLabel, fromUUID)
-	}
-	if err := moveManagement(ctx, m.client, snap, fromRef, undo); err != nil {
-		return err
-	}
-	oc := maps.Clone(net.OtherConfig)
-	delete(oc, managementFromKey)
-	return m.client.NetworkSetOtherConfig(ctx, netRef, oc)
-}
-
-// moveManagement moves every host's management interface onto its PIF on
-// the target network, the way XenCenter does: copy the IP configuration onto
-// the new PIF, reconfigure management (pool members first, master last),
-// then clear the old PIF's IP so the address lives in one place. Each step
-// is recorded for undo.
-func moveManagement(ctx context.Context, c *xenapi.Client, snap *Snapshot, to xenapi.Ref, undo *undoStack) error {
-	type move struct {
-		host     string
-		from, to xenapi.Ref
-		old      xenapi.PIF
-		target   xenapi.PIF
-	}
-	var moves []move
-	// Pool members first, master last: the master's move is the one that
-	// can interrupt this very connection.
-	for _, host := range snap.hostsMasterLast() {
-		name := snap.Hosts[host].NameLabel
-		fromRef, fromPIF, ok := snap.ManagementPIF(host)
-		if !ok {
-			return fmt.Errorf("host %s has no management interface", name)
-		}
-		toRef, toPIF, ok := snap.NetworkPIF(host, to)
-		if !ok {
-			return fmt.Errorf("host %s has no PIF on network %q to move management onto", name, snap.Networks[to].NameLabel)
-		}
-		if fromRef == toRef {
-			continue
-		}
-		moves = append(moves, move{host: name, from: fromRef, to: toRef, old: fromPIF, target: toPIF})
-	}
-	for _, m := range moves {
-		if m.target.IPConfigurationMode == xenapi.IPConfigurationNone || m.target.IPConfigurationMode == "" {
-			if err := c.PIFReconfigureIP(ctx, m.to, m.old.IPConfigurationMode, m.old.IP, m.old.Netmask, m.old.Gateway, m.old.DNS); err != nil {
-				return fmt.Errorf("copying the management IP configuration to PIF %s on host %s: %w", m.target.Device, m.host, err)
-			}
-			undo.push("the IP configuration of PIF "+m.target.Device+" on host "+m.host, func(ctx context.Context) error {
-				return c.PIFReconfigureIP(ctx, m.to, xenapi.IPConfigurationNone, "", "", "", "")
-			})
-		}
-	}
-	for _, m := range moves {
-		if err := c.HostManagementReconfigure(ctx, m.to); err != nil {
-			return fmt.Errorf("moving management to PIF %s on host %s: %w", m.target.Device, m.host, err)
-		}
-		undo.push("management on host "+m.host, func(ctx context.Context) error {
-			return c.HostManagementReconfigure(ctx, m.from)
-		})
-	}
-	for _, m := range moves {
-		if err := c.PIFReconfigureIP(ctx, m.from, xenapi.IPConfigurationNone, "", "", "", ""); err != nil {
-			return fmt.Errorf("clearing the old management IP of PIF %s on host %s: %w", m.old.Device, m.host, err)
-		}
-		undo.push("the IP configuration of PIF "+m.old.Device+" on host "+m.host, func(ctx context.Context) error {
-			return c.PIFReconfigureIP(ctx, m.from, m.old.IPConfigurationMode, m.old.IP, m.old.Netmask, m.old.Gateway, m.old.DNS)
-		})
-	}
-	return nil
-}
-
-// awaitHandoff waits, within Options.HandoffWait, until no host's
-// management is on the network: management = false on a bond whose
-// members carried management leaves it to the bond or interface that asks
-// for it in the same apply, which Terraform applies alongside.
-func (m *Model) awaitHandoff(ctx context.Context, netRef xenapi.Ref, name string) error {
-	deadline := time.Now().Add(m.handoffWait)
-	delay := 250 * time.Millisecond
-	for {
-		snap, err := m.fresh(ctx)
-		if err != nil {
-			return err
-		}
-		var on []string
-		for _, host := range snap.HostRefs() {
-			if _, pif, ok := snap.ManagementPIF(host); ok && pif.Network == netRef {
-				on = append(on, snap.Hosts[host].NameLabel)
-			}
-		}
-		if len(on) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("management = false on bond %q, but the management interface of %s stayed on it for %s: "+
-				"xapi moved management onto the bond with the NIC that carried it, so it has nowhere of its own to go back to. "+
-				"Set management = true on the bond that should carry management, in the same apply, or keep management = true here",
-				name, hostNames(on), m.handoffWait)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for another change to take management off bond %q: %w", name, context.Cause(ctx))
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 5*time.Second)
-	}
+// overlaps reports whether two device lists share a NIC.
+func overlaps(a, b []string) bool {
+	return slices.ContainsFunc(a, func(d string) bool { return slices.Contains(b, d) })
 }

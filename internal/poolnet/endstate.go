@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
-	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // ChangeKind says what a Change does to its network.
@@ -102,21 +101,15 @@ func (s *Snapshot) endState() *endState {
 		notes:      map[string][]string{},
 	}
 	for ref, n := range s.Networks {
-		pn := &guardrail.PoolNetwork{ID: n.UUID, Name: n.NameLabel, MTU: guardrail.Known(n.MTU),
+		pn := &guardrail.PoolNetwork{ID: n.UUID, Name: n.NameLabel, MTU: guardrail.Known(n.MTU), Kind: s.NetworkKind(ref),
 			Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
-		for _, pifRef := range s.NetworkPIFs(ref) {
-			p := s.PIFs[pifRef]
-			switch {
-			case p.VLAN >= 0:
-				pn.Kind = guardrail.NetworkVLAN
+		if pn.Kind == guardrail.NetworkVLAN {
+			for _, pifRef := range s.NetworkPIFs(ref) {
 				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
 					pn.Parent = guardrail.Known(s.Networks[s.PIFs[v.TaggedPIF].Network].UUID)
 					pn.Tag = guardrail.Known(v.Tag)
+					break
 				}
-			case len(p.BondMasterOf) > 0 || bondOf(s, pifRef):
-				pn.Kind = guardrail.NetworkBond
-			case p.Physical && pn.Kind == guardrail.NetworkPrivate:
-				pn.Kind = guardrail.NetworkNIC
 			}
 		}
 		e.pool.Networks[n.UUID] = pn
@@ -170,13 +163,6 @@ func (s *Snapshot) endState() *endState {
 		slices.SortFunc(m, CompareDevices)
 	}
 	return e
-}
-
-// bondOf reports whether a PIF is a bond master, for records that do not
-// carry bond_master_of.
-func bondOf(s *Snapshot, pif xenapi.Ref) bool {
-	_, _, ok := s.BondOfMaster(pif)
-	return ok
 }
 
 func appendNew(list []string, v string) []string {

@@ -14,6 +14,7 @@ package poolnet
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -85,15 +86,17 @@ func (m *Model) changing() func() {
 	return m.cache.changed
 }
 
-// networkUUID reads the UUID of a network this process just made.
+// networkUUID reads the UUID of a network this process just made: from
+// the model, or, should catching up fail, from the network itself.
 func (m *Model) networkUUID(ctx context.Context, ref xenapi.Ref) (string, error) {
-	snap, err := m.fresh(ctx)
-	if err != nil {
-		return "", err
+	if snap, err := m.fresh(ctx); err == nil {
+		if n, ok := snap.Networks[ref]; ok {
+			return n.UUID, nil
+		}
 	}
-	n, ok := snap.Networks[ref]
-	if !ok {
-		return "", xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(ref))
+	n, err := xenapi.GetRecord[xenapi.Network](ctx, m.client, ref)
+	if err != nil {
+		return "", fmt.Errorf("reading back network %s: %w", ref, err)
 	}
 	return n.UUID, nil
 }

@@ -38,9 +38,13 @@ func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, er
 	}
 	uuid, err := m.networkUUID(ctx, ref)
 	if err != nil {
-		var undo undoStack
-		undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, ref) })
-		return "", undo.rollback(ctx, err)
+		f := &Failure{Op: fmt.Sprintf("creating network %q", spec.NameLabel), Cause: err}
+		if derr := c.NetworkDestroy(context.WithoutCancel(ctx), ref); derr != nil && !xenapi.IsGone(derr) {
+			f.Left = []string{fmt.Sprintf("network %q (%s): %v", spec.NameLabel, ref, derr)}
+		} else {
+			f.Undone = []string{fmt.Sprintf("network %q", spec.NameLabel)}
+		}
+		return "", f
 	}
 	return uuid, nil
 }
@@ -112,4 +116,18 @@ func UserOtherConfig(oc map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+func updateNetworkNames(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, net xenapi.Network, label, description string) error {
+	if net.NameLabel != label {
+		if err := c.NetworkSetNameLabel(ctx, ref, label); err != nil {
+			return err
+		}
+	}
+	if net.NameDescription != description {
+		if err := c.NetworkSetNameDescription(ctx, ref, description); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -345,4 +346,31 @@ func (s *Snapshot) HostsByNameLabel(name string) []xenapi.Ref {
 // slice is shared: do not change it.
 func (s *Snapshot) NetworksByNameLabel(name string) []xenapi.Ref {
 	return s.index().networksByLabel[name]
+}
+
+// NetworkKind says what a network's PIFs are: VLAN PIFs, bond masters,
+// NICs, or none at all. A network an unfinished create of xsnet's made
+// before its first PIF is what that create was making.
+func (s *Snapshot) NetworkKind(network xenapi.Ref) guardrail.NetworkKind {
+	kind := guardrail.NetworkPrivate
+	if j, ok := journalOf(s.Networks[network]); ok && j.Bond != nil {
+		kind = guardrail.NetworkBond
+	} else if ok && j.VLAN != nil {
+		kind = guardrail.NetworkVLAN
+	}
+	for _, pifRef := range s.NetworkPIFs(network) {
+		p := s.PIFs[pifRef]
+		switch {
+		case p.VLAN >= 0:
+			return guardrail.NetworkVLAN
+		case len(p.BondMasterOf) > 0:
+			return guardrail.NetworkBond
+		case p.Physical:
+			kind = guardrail.NetworkNIC
+		}
+		if _, _, ok := s.BondOfMaster(pifRef); ok {
+			return guardrail.NetworkBond
+		}
+	}
+	return kind
 }

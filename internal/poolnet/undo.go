@@ -29,7 +29,7 @@ func (u *undoStack) rollback(ctx context.Context, cause error) error {
 	for i := len(*u) - 1; i >= 0; i-- {
 		step := (*u)[i]
 		if err := step.fn(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("could not undo %s (left in the pool, remove it by hand): %w", step.what, err))
+			errs = append(errs, fmt.Errorf("could not take back %s: %w", step.what, err))
 		}
 	}
 	*u = nil

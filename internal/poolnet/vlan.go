@@ -86,13 +86,14 @@ func ReadVLAN(snap *Snapshot, networkUUID string) (PoolVLAN, bool) {
 	return pv, true
 }
 
-// CreateVLAN makes a pool-wide VLAN: its network, then
-// pool.create_VLAN_from_PIF, which puts a VLAN on every live host's PIF on
-// the parent network and rolls itself back on the first error; then the
-// MTU is made to take effect. Any error undoes everything made so far.
+// CreateVLAN makes a pool-wide VLAN: its network, carrying the journal of
+// the work, then pool.create_VLAN_from_PIF, which puts a VLAN on every live
+// host's PIF on the parent network and rolls itself back on the first
+// error; then the MTU is made to take effect. An earlier run's unfinished
+// VLAN with the same parent and tag is taken over. Any error takes the
+// VLAN apart again, and the error says how far that went.
 func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 	defer m.changing()()
-	c := m.client
 	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return "", err
@@ -101,36 +102,88 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("parent network %s does not exist", spec.ParentNetworkUUID)
 	}
-	masterPIF, _, ok := snap.NetworkPIF(snap.Pool.Master, parentRef)
-	if !ok {
+	if _, _, ok := snap.NetworkPIF(snap.Pool.Master, parentRef); !ok {
 		return "", fmt.Errorf("the pool master has no PIF on parent network %q: a VLAN needs a NIC's or a bond's network as its parent", parent.NameLabel)
 	}
-
-	var undo undoStack
-	netRef, err := c.NetworkCreate(ctx, xenapi.Network{
-		NameLabel:       spec.NameLabel,
-		NameDescription: spec.NameDescription,
-		MTU:             spec.MTU,
-		OtherConfig:     map[string]string{managedKey: "vlan"},
+	op := fmt.Sprintf("creating VLAN %q (tag %d on %q)", spec.NameLabel, spec.Tag, parent.NameLabel)
+	j := newJournal("create")
+	j.VLAN = &spec
+	sameVLAN := func(other journal) bool {
+		return other.VLAN != nil && other.VLAN.Tag == spec.Tag && other.VLAN.ParentNetworkUUID == spec.ParentNetworkUUID
+	}
+	netRef, err := m.beginCreate(ctx, snap, j, sameVLAN, sameVLAN, func(ctx context.Context) (xenapi.Ref, error) {
+		return m.client.NetworkCreate(ctx, xenapi.Network{
+			NameLabel:       spec.NameLabel,
+			NameDescription: spec.NameDescription,
+			MTU:             spec.MTU,
+			OtherConfig:     map[string]string{managedKey: "vlan", journalKey: j.encode()},
+		})
 	})
 	if err != nil {
-		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
+		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	undo.push("network "+spec.NameLabel, func(ctx context.Context) error { return c.NetworkDestroy(ctx, netRef) })
+	if err := m.convergeVLAN(ctx, netRef, spec); err != nil {
+		return "", m.undoVLAN(ctx, op, netRef, err)
+	}
+	if err := m.endJournal(ctx, netRef); err != nil {
+		return "", m.undoVLAN(ctx, op, netRef, err)
+	}
+	return m.networkUUID(ctx, netRef)
+}
 
-	if _, err := c.PoolCreateVLANFromPIF(ctx, masterPIF, netRef, spec.Tag); err != nil {
-		return "", undo.rollback(ctx, fmt.Errorf("creating VLAN %d on network %q: %w", spec.Tag, parent.NameLabel, err))
-	}
-	undo.push(fmt.Sprintf("VLAN %d", spec.Tag), func(ctx context.Context) error { return m.destroyVLANs(ctx, netRef) })
-
-	if err := m.applyMTU(ctx, netRef, spec.MTU); err != nil {
-		return "", undo.rollback(ctx, err)
-	}
-	uuid, err := m.networkUUID(ctx, netRef)
+// convergeVLAN brings the VLAN on netRef to spec: on every host that has a
+// PIF on the parent network, in one pool.create_VLAN_from_PIF when no host
+// has it yet and one VLAN.create per host that lacks it otherwise, then
+// the MTU.
+func (m *Model) convergeVLAN(ctx context.Context, netRef xenapi.Ref, spec VLANSpec) error {
+	snap, err := m.fresh(ctx)
 	if err != nil {
-		return "", undo.rollback(ctx, err)
+		return err
 	}
-	return uuid, nil
+	parentRef, parent, ok := snap.NetworkByUUID(spec.ParentNetworkUUID)
+	if !ok {
+		return fmt.Errorf("parent network %s does not exist", spec.ParentNetworkUUID)
+	}
+	if len(snap.NetworkPIFs(netRef)) == 0 {
+		masterPIF, _, ok := snap.NetworkPIF(snap.Pool.Master, parentRef)
+		if !ok {
+			return fmt.Errorf("the pool master has no PIF on parent network %q", parent.NameLabel)
+		}
+		if _, err := m.client.PoolCreateVLANFromPIF(ctx, masterPIF, netRef, spec.Tag); err != nil {
+			return fmt.Errorf("creating VLAN %d on network %q: %w", spec.Tag, parent.NameLabel, err)
+		}
+	} else {
+		for _, host := range snap.HostRefs() {
+			if _, _, ok := snap.NetworkPIF(host, netRef); ok {
+				continue
+			}
+			h := snap.Hosts[host].NameLabel
+			tagged, _, ok := snap.NetworkPIF(host, parentRef)
+			if !ok {
+				return fmt.Errorf("host %s has no PIF on the parent network to carry VLAN %d", h, spec.Tag)
+			}
+			if _, err := m.client.VLANCreate(ctx, tagged, spec.Tag, netRef); err != nil {
+				return fmt.Errorf("creating VLAN %d on host %s: %w", spec.Tag, h, err)
+			}
+		}
+	}
+	return m.applyMTU(ctx, netRef, spec.MTU)
+}
+
+// undoVLAN takes apart a VLAN whose create failed, and says how far that
+// went.
+func (m *Model) undoVLAN(ctx context.Context, op string, netRef xenapi.Ref, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	f := &Failure{Op: op, Cause: cause}
+	undone, err := m.teardownVLAN(ctx, netRef)
+	f.Undone = undone
+	if err != nil {
+		f.Left = append(f.Left, err.Error())
+		if snap, serr := m.fresh(ctx); serr == nil {
+			f.Remains = snap.Networks[netRef].UUID
+		}
+	}
+	return f
 }
 
 // UpdateVLAN brings an existing pool-wide VLAN to spec in place: names, a
@@ -138,7 +191,6 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 // in place: that is a new VLAN.
 func (m *Model) UpdateVLAN(ctx context.Context, networkUUID string, spec VLANSpec) error {
 	defer m.changing()()
-	c := m.client
 	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -147,30 +199,10 @@ func (m *Model) UpdateVLAN(ctx context.Context, networkUUID string, spec VLANSpe
 	if !ok {
 		return fmt.Errorf("network %s is gone: %w", networkUUID, xenapi.NewError(xenapi.ErrUUIDInvalid, "network", networkUUID))
 	}
-	if err := updateNetworkNames(ctx, c, netRef, net, spec.NameLabel, spec.NameDescription); err != nil {
+	if err := updateNetworkNames(ctx, m.client, netRef, net, spec.NameLabel, spec.NameDescription); err != nil {
 		return err
 	}
-	pv, _ := ReadVLAN(snap, networkUUID)
-	if len(pv.Missing) > 0 {
-		parentRef, _, ok := snap.NetworkByUUID(spec.ParentNetworkUUID)
-		if !ok {
-			return fmt.Errorf("parent network %s does not exist", spec.ParentNetworkUUID)
-		}
-		var undo undoStack
-		for _, uuid := range pv.Missing {
-			host, h, _ := snap.HostByUUID(uuid)
-			tagged, _, ok := snap.NetworkPIF(host, parentRef)
-			if !ok {
-				return undo.rollback(ctx, fmt.Errorf("host %s has no PIF on the parent network to carry VLAN %d", h.NameLabel, spec.Tag))
-			}
-			vlan, err := c.VLANCreate(ctx, tagged, spec.Tag, netRef)
-			if err != nil {
-				return undo.rollback(ctx, fmt.Errorf("creating VLAN %d on host %s: %w", spec.Tag, h.NameLabel, err))
-			}
-			undo.push(fmt.Sprintf("VLAN %d on host %s", spec.Tag, h.NameLabel), func(ctx context.Context) error { return c.VLANDestroy(ctx, vlan) })
-		}
-	}
-	return m.applyMTU(ctx, netRef, spec.MTU)
+	return m.convergeVLAN(ctx, netRef, spec)
 }
 
 // DestroyVLAN destroys the VLAN on every host, then its network. A VLAN
@@ -185,19 +217,23 @@ func (m *Model) DestroyVLAN(ctx context.Context, networkUUID string) error {
 	if !ok {
 		return nil
 	}
-	if err := m.destroyVLANs(ctx, netRef); err != nil {
-		return err
-	}
-	if err := m.client.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
-		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
+	if _, err := m.teardownVLAN(ctx, netRef); err != nil {
+		return fmt.Errorf("destroying VLAN %q: %w", net.NameLabel, err)
 	}
 	return nil
 }
 
-func (m *Model) destroyVLANs(ctx context.Context, netRef xenapi.Ref) error {
+// teardownVLAN destroys the VLAN on every host, then its network, and
+// returns the steps it took.
+func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, error) {
+	var done []string
 	snap, err := m.fresh(ctx)
 	if err != nil {
-		return err
+		return done, err
+	}
+	net, ok := snap.Networks[netRef]
+	if !ok {
+		return done, nil
 	}
 	var errs []error
 	for _, untaggedRef := range snap.NetworkPIFs(netRef) {
@@ -205,12 +241,20 @@ func (m *Model) destroyVLANs(ctx context.Context, netRef xenapi.Ref) error {
 		if !ok {
 			continue
 		}
-		untagged := snap.PIFs[untaggedRef]
+		host := snap.Hosts[snap.PIFs[untaggedRef].Host].NameLabel
 		if err := m.client.VLANDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-			errs = append(errs, fmt.Errorf("destroying VLAN %d on host %s: %w", v.Tag, snap.Hosts[untagged.Host].NameLabel, err))
+			errs = append(errs, fmt.Errorf("VLAN %d on host %s: %w", v.Tag, host, err))
+			continue
 		}
+		done = append(done, fmt.Sprintf("VLAN %d on host %s", v.Tag, host))
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return done, errors.Join(errs...)
+	}
+	if err := m.client.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
+		return done, fmt.Errorf("network %q: %w", net.NameLabel, err)
+	}
+	return append(done, fmt.Sprintf("network %q", net.NameLabel)), nil
 }
 
 // Over reports whether the VLAN rides on the network on every host that

@@ -3,11 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 )
 
@@ -68,4 +73,107 @@ func (d *providerData) snapshot(ctx context.Context, diags *diag.Diagnostics) (*
 		return nil, false
 	}
 	return snap, true
+}
+
+// afterCreate records what a create left: the object read back from the
+// pool, so that the state never hides what exists. A create that failed
+// but left something in the pool records that too, and Terraform marks it
+// tainted, to be taken apart and made again by the next apply. A create
+// that succeeded and could not be read back records the plan with its
+// UUID and a warning, never an object "gone": the next plan reads it.
+func afterCreate[M any](ctx context.Context, kind, uuid string, err error,
+	read func(string, *diag.Diagnostics) (M, bool), planned func(string) M, state *tfsdk.State, diags *diag.Diagnostics) {
+	title := strings.ToUpper(kind[:1]) + kind[1:]
+	if err != nil {
+		uuid = poolnet.Remains(err)
+		next := " Fix the cause and run terraform apply again."
+		if uuid != "" {
+			next = " What is left stays in Terraform's state, marked tainted: the next terraform apply takes it apart " +
+				"and makes the " + kind + " again, and terraform destroy removes it."
+		}
+		diags.AddError("Cannot Create "+title, err.Error()+next)
+		if uuid == "" {
+			return
+		}
+	}
+	var rd diag.Diagnostics
+	m, found := read(uuid, &rd)
+	if !found || rd.HasError() {
+		m = planned(uuid)
+		if err == nil {
+			diags.AddWarning(title+" Created, Not Read Back",
+				fmt.Sprintf("xsnet made the %s (network %s) and could not read it back: %s. The state holds the planned "+
+					"values; the next plan reads the %s from the pool again.", kind, uuid, summary(rd), kind))
+		}
+	} else {
+		diags.Append(rd...)
+	}
+	diags.Append(state.Set(ctx, m)...)
+}
+
+// summary joins the errors among diagnostics into one sentence.
+func summary(d diag.Diagnostics) string {
+	var parts []string
+	for _, e := range d.Errors() {
+		parts = append(parts, e.Summary()+": "+e.Detail())
+	}
+	if len(parts) == 0 {
+		return "it was not in the pool yet"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// importNetwork imports a resource by the UUID of its network, checking
+// first that the network is of the kind the resource manages: a private
+// network imported as a bond would be destroyed by the next apply, a
+// bond's network imported as a network would have its MTU rewritten.
+func importNetwork(ctx context.Context, data *providerData, want guardrail.NetworkKind, resourceType string,
+	req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !uuidPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			"Import "+resourceType+" by the UUID of its network, such as 3f6c1a3e-5c0b-4d7e-9f6a-2b1e0c9d8a7f "+
+				"(`xe network-list name-label=<name> params=uuid` prints it); got "+quote(req.ID)+".")
+		return
+	}
+	snap, ok := data.snapshot(ctx, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	ref, n, ok := snap.NetworkByUUID(req.ID)
+	if !ok {
+		resp.Diagnostics.AddError("No Such Network", "The pool has no network with UUID "+req.ID+
+			". `xe network-list params=uuid,name-label` lists the networks there are.")
+		return
+	}
+	if got := snap.NetworkKind(ref); got != want {
+		resp.Diagnostics.AddError("Wrong Kind Of Network",
+			fmt.Sprintf("Network %s (%q) is %s, and %s manages %s. %s", req.ID, n.NameLabel, kindPhrase(got),
+				resourceType, kindPhrase(want), importAs(got)))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), types.StringValue(req.ID))...)
+}
+
+func kindPhrase(k guardrail.NetworkKind) string {
+	switch k {
+	case guardrail.NetworkBond:
+		return "a bond's network"
+	case guardrail.NetworkVLAN:
+		return "a VLAN's network"
+	case guardrail.NetworkNIC:
+		return "a NIC's network"
+	}
+	return "a network without PIFs"
+}
+
+func importAs(k guardrail.NetworkKind) string {
+	switch k {
+	case guardrail.NetworkBond:
+		return "Import it as xsnet_bond."
+	case guardrail.NetworkVLAN:
+		return "Import it as xsnet_vlan."
+	case guardrail.NetworkNIC:
+		return "A NIC's network is the pool's own: read it with the xsnet_network data source."
+	}
+	return "Import it as xsnet_network."
 }

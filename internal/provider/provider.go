@@ -6,9 +6,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -251,6 +253,22 @@ func warnPreexisting(ctx context.Context, model *poolnet.Model, diags *diag.Diag
 	violations, err := model.Violations(ctx)
 	if err != nil {
 		return // Configure has just read the pool; a resource reports the failure
+	}
+	unfinished, err := model.Unfinished(ctx)
+	if err != nil {
+		return
+	}
+	for _, u := range unfinished {
+		state := "Its provider may still be at work on it."
+		if u.Abandoned {
+			state = "No provider is at work on it any more."
+		}
+		diags.AddWarning("Unfinished Work In The Pool",
+			fmt.Sprintf("Network %q (%s) holds %s that a run of xsnet began at %s (%s) and did not finish. %s "+
+				"The next terraform apply that creates the same thing finishes it and adopts it; one that needs "+
+				"its NICs or its tag undoes it first. If no resource of any configuration asks for it any more, "+
+				"import it (as xsnet_bond or xsnet_vlan, by that UUID) and destroy it.",
+				u.Name, u.NetworkUUID, u.What, u.Started.UTC().Format(time.RFC3339), u.By, state))
 	}
 	for _, v := range violations {
 		diags.AddWarning("The Pool Breaks A Guardrail Already: "+v.Summary,

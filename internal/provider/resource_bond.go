@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -37,16 +38,17 @@ type bondResource struct {
 func NewBondResource() resource.Resource { return &bondResource{} }
 
 type bondModel struct {
-	ID               types.String `tfsdk:"id"`
-	NameLabel        types.String `tfsdk:"name_label"`
-	NameDescription  types.String `tfsdk:"name_description"`
-	Members          types.List   `tfsdk:"members"`
-	Mode             types.String `tfsdk:"mode"`
-	MTU              types.Int64  `tfsdk:"mtu"`
-	Management       types.Bool   `tfsdk:"management"`
-	HashingAlgorithm types.String `tfsdk:"hashing_algorithm"`
-	Bridge           types.String `tfsdk:"bridge"`
-	Hosts            types.Map    `tfsdk:"hosts"`
+	ID               types.String   `tfsdk:"id"`
+	NameLabel        types.String   `tfsdk:"name_label"`
+	NameDescription  types.String   `tfsdk:"name_description"`
+	Members          types.List     `tfsdk:"members"`
+	Mode             types.String   `tfsdk:"mode"`
+	MTU              types.Int64    `tfsdk:"mtu"`
+	Management       types.Bool     `tfsdk:"management"`
+	HashingAlgorithm types.String   `tfsdk:"hashing_algorithm"`
+	Bridge           types.String   `tfsdk:"bridge"`
+	Hosts            types.Map      `tfsdk:"hosts"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 }
 
 var bondHostAttrTypes = map[string]attr.Type{
@@ -60,8 +62,11 @@ func (r *bondResource) Metadata(_ context.Context, req resource.MetadataRequest,
 	resp.TypeName = req.ProviderTypeName + "_bond"
 }
 
-func (r *bondResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *bondResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
 		// Version 1 holds members as a list, so that a NIC listed twice
 		// reaches the guardrails instead of vanishing into a set.
 		Version: 1,
@@ -287,20 +292,27 @@ func (r *bondResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Create, "", cfg, plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	uuid, err := r.data.model.CreateBond(ctx, r.spec(ctx, plan))
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Create Bond", err.Error()+"\n\nNothing was left behind in the pool: xsnet undid every step it had made.")
-		return
-	}
-	state, found := r.read(ctx, uuid, &plan, &resp.Diagnostics)
-	if !found {
-		resp.Diagnostics.AddError("Bond Vanished", "The bond's network "+uuid+" was created but is gone when read back.")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	afterCreate(ctx, "bond", uuid, err, func(uuid string, diags *diag.Diagnostics) (bondModel, bool) {
+		return r.read(ctx, uuid, &plan, diags)
+	}, func(uuid string) bondModel {
+		m := plan
+		m.ID = types.StringValue(uuid)
+		m.Bridge = knownOr(m.Bridge, "")
+		m.Management = types.BoolValue(m.Management.ValueBool())
+		if m.HashingAlgorithm.IsUnknown() {
+			m.HashingAlgorithm = types.StringNull()
+		}
+		if m.Hosts.IsUnknown() {
+			m.Hosts = types.MapValueMust(types.ObjectType{AttrTypes: bondHostAttrTypes}, nil)
+		}
+		return m
+	}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *bondResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -327,6 +339,8 @@ func (r *bondResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	id := plan.ID.ValueString()
 	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Update, id, cfg, plan), &plan, &resp.Diagnostics) {
 		return
@@ -338,7 +352,7 @@ func (r *bondResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update Bond", err.Error())
+		resp.Diagnostics.AddError("Cannot Update Bond", err.Error()+updateNextStep)
 	}
 }
 
@@ -348,16 +362,18 @@ func (r *bondResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), state, state), nil, &resp.Diagnostics) {
 		return
 	}
 	if err := r.data.model.DestroyBond(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot Destroy Bond", err.Error())
+		resp.Diagnostics.AddError("Cannot Destroy Bond", err.Error()+destroyNextStep)
 	}
 }
 
 func (r *bondResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByUUID(ctx, "bond", req, resp)
+	importNetwork(ctx, r.data, guardrail.NetworkBond, "xsnet_bond", req, resp)
 }
 
 // read returns the bond as the pool has it, against prior (the state or
@@ -439,6 +455,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		HashingAlgorithm: hashing,
 		Bridge:           types.StringValue(pb.Bridge),
 		Hosts:            hostsValue,
+		Timeouts:         prior.Timeouts,
 	}, true
 }
 
@@ -519,6 +536,9 @@ func (r *bondResource) UpgradeState(context.Context) map[int64]resource.StateUpg
 					ID: old.ID, NameLabel: old.NameLabel, NameDescription: old.NameDescription, Members: list,
 					Mode: old.Mode, MTU: old.MTU, Management: old.Management, HashingAlgorithm: old.HashingAlgorithm,
 					Bridge: old.Bridge, Hosts: old.Hosts,
+					Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+						"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+					})},
 				})...)
 			},
 		},

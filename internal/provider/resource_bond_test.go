@@ -248,7 +248,7 @@ resource "xsnet_bond" "vm" {
   name_label = "Bond 2+3"
   members    = ["eth2", "eth3"]
 }`),
-			ExpectError: regexp.MustCompile(`(?s)Cannot Create Bond.*INTERNAL_ERROR.*undid every step`),
+			ExpectError: regexp.MustCompile(`(?s)Cannot Create Bond.*INTERNAL_ERROR.*xsnet undid what it had made.*Nothing was left behind`),
 		}},
 	})
 	if err := pool.nothingLeftOver(before)(nil); err != nil {

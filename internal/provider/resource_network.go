@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -28,20 +29,24 @@ type networkResource struct {
 func NewNetworkResource() resource.Resource { return &networkResource{} }
 
 type networkModel struct {
-	ID              types.String `tfsdk:"id"`
-	NameLabel       types.String `tfsdk:"name_label"`
-	NameDescription types.String `tfsdk:"name_description"`
-	MTU             types.Int64  `tfsdk:"mtu"`
-	OtherConfig     types.Map    `tfsdk:"other_config"`
-	Bridge          types.String `tfsdk:"bridge"`
+	ID              types.String   `tfsdk:"id"`
+	NameLabel       types.String   `tfsdk:"name_label"`
+	NameDescription types.String   `tfsdk:"name_description"`
+	MTU             types.Int64    `tfsdk:"mtu"`
+	OtherConfig     types.Map      `tfsdk:"other_config"`
+	Bridge          types.String   `tfsdk:"bridge"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *networkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_network"
 }
 
-func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
 		MarkdownDescription: "A pool network without PIFs: a private network for VMs, reaching no NIC. " +
 			"Bonds and VLANs make their own networks (`xsnet_bond`, `xsnet_vlan`).",
 		Attributes: map[string]schema.Attribute{
@@ -143,6 +148,8 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, networkChange(poolnet.Create, "", plan), &plan, &resp.Diagnostics) {
 		return
 	}
@@ -151,16 +158,14 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	uuid, err := r.data.model.CreateNetwork(ctx, spec)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Create Network", err.Error())
-		return
-	}
-	state, found := r.read(ctx, uuid, &resp.Diagnostics)
-	if !found {
-		resp.Diagnostics.AddError("Network Vanished", "Network "+uuid+" was created but is gone when read back.")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	afterCreate(ctx, "network", uuid, err, func(uuid string, diags *diag.Diagnostics) (networkModel, bool) {
+		return r.read(ctx, uuid, &plan, diags)
+	}, func(uuid string) networkModel {
+		m := plan
+		m.ID = types.StringValue(uuid)
+		m.Bridge = knownOr(m.Bridge, "")
+		return m
+	}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -169,7 +174,7 @@ func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	state, found := r.read(ctx, prior.ID.ValueString(), &resp.Diagnostics)
+	state, found := r.read(ctx, prior.ID.ValueString(), &prior, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -186,6 +191,8 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, networkChange(poolnet.Update, plan.ID.ValueString(), plan), &plan, &resp.Diagnostics) {
 		return
 	}
@@ -194,13 +201,13 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	err := r.data.model.UpdateNetwork(ctx, plan.ID.ValueString(), spec)
-	state, found := r.read(ctx, plan.ID.ValueString(), &resp.Diagnostics)
+	state, found := r.read(ctx, plan.ID.ValueString(), &plan, &resp.Diagnostics)
 	if found {
 		// Whatever happened, the state says what the pool has now.
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update Network", err.Error())
+		resp.Diagnostics.AddError("Cannot Update Network", err.Error()+updateNextStep)
 	}
 }
 
@@ -210,20 +217,22 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, networkChange(poolnet.Delete, state.ID.ValueString(), state), nil, &resp.Diagnostics) {
 		return
 	}
 	if err := r.data.model.DestroyNetwork(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot Destroy Network", err.Error())
+		resp.Diagnostics.AddError("Cannot Destroy Network", err.Error()+destroyNextStep)
 	}
 }
 
 func (r *networkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByUUID(ctx, "network", req, resp)
+	importNetwork(ctx, r.data, guardrail.NetworkPrivate, "xsnet_network", req, resp)
 }
 
 // read returns the network as the pool has it; found is false when it is gone.
-func (r *networkResource) read(ctx context.Context, uuid string, diags *diag.Diagnostics) (networkModel, bool) {
+func (r *networkResource) read(ctx context.Context, uuid string, prior *networkModel, diags *diag.Diagnostics) (networkModel, bool) {
 	snap, ok := r.data.snapshot(ctx, diags)
 	if !ok {
 		return networkModel{}, false
@@ -241,5 +250,6 @@ func (r *networkResource) read(ctx context.Context, uuid string, diags *diag.Dia
 		MTU:             types.Int64Value(net.MTU),
 		OtherConfig:     oc,
 		Bridge:          types.StringValue(net.Bridge),
+		Timeouts:        prior.Timeouts,
 	}, true
 }

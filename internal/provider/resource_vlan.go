@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -32,14 +33,15 @@ type vlanResource struct {
 func NewVLANResource() resource.Resource { return &vlanResource{} }
 
 type vlanModel struct {
-	ID              types.String `tfsdk:"id"`
-	NameLabel       types.String `tfsdk:"name_label"`
-	NameDescription types.String `tfsdk:"name_description"`
-	Tag             types.Int64  `tfsdk:"tag"`
-	ParentNetworkID types.String `tfsdk:"parent_network_id"`
-	MTU             types.Int64  `tfsdk:"mtu"`
-	Bridge          types.String `tfsdk:"bridge"`
-	Hosts           types.Map    `tfsdk:"hosts"`
+	ID              types.String   `tfsdk:"id"`
+	NameLabel       types.String   `tfsdk:"name_label"`
+	NameDescription types.String   `tfsdk:"name_description"`
+	Tag             types.Int64    `tfsdk:"tag"`
+	ParentNetworkID types.String   `tfsdk:"parent_network_id"`
+	MTU             types.Int64    `tfsdk:"mtu"`
+	Bridge          types.String   `tfsdk:"bridge"`
+	Hosts           types.Map      `tfsdk:"hosts"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 var vlanHostAttrTypes = map[string]attr.Type{
@@ -52,8 +54,11 @@ func (r *vlanResource) Metadata(_ context.Context, req resource.MetadataRequest,
 	resp.TypeName = req.ProviderTypeName + "_vlan"
 }
 
-func (r *vlanResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *vlanResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
 		MarkdownDescription: "An 802.1Q VLAN on every host of the pool: one network, and on each host a VLAN over " +
 			"that host's PIF on the parent network (a NIC's pool-wide network or a bond's network). xsnet makes it " +
 			"with `pool.create_VLAN_from_PIF`, which rolls itself back on any host's error.",
@@ -222,20 +227,27 @@ func (r *vlanResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, vlanChange(poolnet.Create, "", plan), &plan, &resp.Diagnostics) {
 		return
 	}
 	uuid, err := r.data.model.CreateVLAN(ctx, vlanSpec(plan))
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Create VLAN", err.Error()+"\n\nNothing was left behind in the pool: xsnet undid every step it had made.")
-		return
-	}
-	state, found := r.read(ctx, uuid, &plan, &resp.Diagnostics)
-	if !found {
-		resp.Diagnostics.AddError("VLAN Vanished", "The VLAN's network "+uuid+" was created but is gone when read back.")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	afterCreate(ctx, "VLAN", uuid, err, func(uuid string, diags *diag.Diagnostics) (vlanModel, bool) {
+		m, found := r.read(ctx, uuid, &plan, diags)
+		if found && m.ParentNetworkID.IsNull() {
+			m.Tag, m.ParentNetworkID = plan.Tag, plan.ParentNetworkID
+		}
+		return m, found
+	}, func(uuid string) vlanModel {
+		m := plan
+		m.ID = types.StringValue(uuid)
+		m.Bridge = knownOr(m.Bridge, "")
+		if m.Hosts.IsUnknown() {
+			m.Hosts = types.MapValueMust(types.ObjectType{AttrTypes: vlanHostAttrTypes}, nil)
+		}
+		return m
+	}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *vlanResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -266,6 +278,8 @@ func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	id := plan.ID.ValueString()
 	if !r.checkBeforeApply(ctx, vlanChange(poolnet.Update, id, plan), &plan, &resp.Diagnostics) {
 		return
@@ -279,7 +293,7 @@ func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update VLAN", err.Error())
+		resp.Diagnostics.AddError("Cannot Update VLAN", err.Error()+updateNextStep)
 	}
 }
 
@@ -289,16 +303,18 @@ func (r *vlanResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := bounded(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	if !r.checkBeforeApply(ctx, vlanChange(poolnet.Delete, state.ID.ValueString(), state), nil, &resp.Diagnostics) {
 		return
 	}
 	if err := r.data.model.DestroyVLAN(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot Destroy VLAN", err.Error())
+		resp.Diagnostics.AddError("Cannot Destroy VLAN", err.Error()+destroyNextStep)
 	}
 }
 
 func (r *vlanResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByUUID(ctx, "VLAN", req, resp)
+	importNetwork(ctx, r.data, guardrail.NetworkVLAN, "xsnet_vlan", req, resp)
 }
 
 // read returns the VLAN as the pool has it, against prior (the state or
@@ -342,6 +358,7 @@ func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, 
 		MTU:             types.Int64Value(effectiveMTU(pv.NameLabel, pv.NetworkMTU, mtus, diags)),
 		Bridge:          types.StringValue(pv.Bridge),
 		Hosts:           hostsValue,
+		Timeouts:        prior.Timeouts,
 	}
 	if pv.ParentNetworkUUID != "" {
 		m.Tag, m.ParentNetworkID = types.Int64Value(pv.Tag), types.StringValue(pv.ParentNetworkUUID)

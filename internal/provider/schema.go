@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -70,16 +69,19 @@ func requireClient(data *providerData, diags *diag.Diagnostics) bool {
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// importByUUID imports an object by the UUID of its network, which is what
-// `xe network-list` and XenCenter show.
-func importByUUID(ctx context.Context, kind string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !uuidPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			"Import a "+kind+" by the UUID of its network, such as 3f6c1a3e-5c0b-4d7e-9f6a-2b1e0c9d8a7f "+
-				"(`xe network-list name-label=<name> params=uuid` prints it); got "+quote(req.ID)+".")
-		return
+// The next step an operator takes after a failed update or destroy.
+const (
+	updateNextStep  = " The state holds what the pool has now: run terraform apply again to go on from there."
+	destroyNextStep = " It stays in Terraform's state: run terraform destroy (or apply) again to go on from where this stopped."
+)
+
+// knownOr is v, or def where v is not known yet: what a create that could
+// not read back records for a computed value.
+func knownOr(v types.String, def string) types.String {
+	if v.IsUnknown() {
+		return types.StringValue(def)
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), types.StringValue(req.ID))...)
+	return v
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
@@ -115,4 +117,17 @@ func effectiveMTU(name string, network int64, pifs []hostMTU, diags *diag.Diagno
 			"terraform apply sets the configured MTU and plugs each PIF again so that it takes effect.",
 			name, network, strings.Join(differ, ", "), mixedMTU))
 	return mixedMTU
+}
+
+// defaultOperationTimeout bounds a pool-wide create, update or destroy
+// unless the resource's timeouts block says otherwise: a pool of many
+// hosts, each bonded or replugged in turn, takes minutes.
+const defaultOperationTimeout = 20 * time.Minute
+
+// bounded is ctx bounded by one of a timeouts block's limits.
+func bounded(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, dd := limit(ctx, defaultOperationTimeout)
+	diags.Append(dd...)
+	return context.WithTimeout(ctx, d)
 }

@@ -177,6 +177,18 @@ func (c *Client) NetworkSetOtherConfig(ctx context.Context, network Ref, otherCo
 	return c.void(ctx, "network.set_other_config", network, nonNilMap(otherConfig))
 }
 
+// NetworkAddToOtherConfig adds one key to a network's other_config; xapi
+// refuses a key that is there already (MAP_DUPLICATE_KEY).
+func (c *Client) NetworkAddToOtherConfig(ctx context.Context, network Ref, key, value string) error {
+	return c.void(ctx, "network.add_to_other_config", network, key, value)
+}
+
+// NetworkRemoveFromOtherConfig removes one key from a network's
+// other_config; a key that is not there is no error.
+func (c *Client) NetworkRemoveFromOtherConfig(ctx context.Context, network Ref, key string) error {
+	return c.void(ctx, "network.remove_from_other_config", network, key)
+}
+
 // BondCreate bonds members (PIFs of one host) on network and returns the
 // bond. An empty mac lets xapi take the primary member's. properties are
 // for lacp only (hashing_algorithm, lacp-time, ...); nil sends none.

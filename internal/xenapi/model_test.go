@@ -31,6 +31,12 @@ var wrapperCalls = map[string]func(ctx context.Context, c *Client) error{
 	"NetworkSetOtherConfig": func(ctx context.Context, c *Client) error {
 		return c.NetworkSetOtherConfig(ctx, "OpaqueRef:n", map[string]string{"k": "v"})
 	},
+	"NetworkAddToOtherConfig": func(ctx context.Context, c *Client) error {
+		return c.NetworkAddToOtherConfig(ctx, "OpaqueRef:n", "k", "v")
+	},
+	"NetworkRemoveFromOtherConfig": func(ctx context.Context, c *Client) error {
+		return c.NetworkRemoveFromOtherConfig(ctx, "OpaqueRef:n", "k")
+	},
 	"BondCreate": func(ctx context.Context, c *Client) error {
 		_, err := c.BondCreate(ctx, "OpaqueRef:n", []Ref{"OpaqueRef:p1", "OpaqueRef:p2"}, "", BondModeBalanceSLB, nil)
 		return err

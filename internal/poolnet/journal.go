@@ -1,0 +1,276 @@
+package poolnet
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// journalKey is where, in the other_config of the network an operation
+// works on, xsnet writes down the work it has begun and not finished: the
+// operation, what it is to make, and who began it. It lives in the pool,
+// so the next run finds it whichever machine it runs on, and it goes away
+// with the network when the work is undone.
+const journalKey = "xsnet_journal"
+
+// journal is unfinished work on one network.
+type journal struct {
+	// ID names the operation, so that a call whose outcome is unknown
+	// can be found in the pool afterwards.
+	ID string `json:"id"`
+	// Op is what was begun: "create" for now, the only operation whose
+	// interruption leaves an object Terraform's state may not know.
+	Op string `json:"op"`
+	// By is the provider process that began it, "host:pid", and Started
+	// when.
+	By      string `json:"by"`
+	Started int64  `json:"started"`
+	// Bond and VLAN are what the operation is to make.
+	Bond *BondSpec `json:"bond,omitempty"`
+	VLAN *VLANSpec `json:"vlan,omitempty"`
+	// Moves are the management moves begun, each written down before it
+	// runs, so that an interrupted move can be finished or undone.
+	Moves []managementMove `json:"moves,omitempty"`
+}
+
+// managementMove is one host's management moving from one PIF to another,
+// with the IP configuration it had, which the move copies and clears.
+type managementMove struct {
+	Host    string                     `json:"host"`
+	From    string                     `json:"from"`
+	To      string                     `json:"to"`
+	Mode    xenapi.IPConfigurationMode `json:"mode"`
+	IP      string                     `json:"ip,omitempty"`
+	Netmask string                     `json:"netmask,omitempty"`
+	Gateway string                     `json:"gateway,omitempty"`
+	DNS     string                     `json:"dns,omitempty"`
+}
+
+// abandonedAfter is how long unfinished work begun elsewhere may go
+// without its provider finishing it before another run undoes it: no
+// pool-wide operation of xsnet's takes that long.
+const abandonedAfter = 15 * time.Minute
+
+func newJournal(op string) journal {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	host, _ := os.Hostname()
+	return journal{ID: hex.EncodeToString(b[:]), Op: op, By: host + ":" + strconv.Itoa(os.Getpid()), Started: time.Now().Unix()}
+}
+
+func (j journal) encode() string {
+	b, _ := json.Marshal(j)
+	return string(b)
+}
+
+// journalOf reads a network's unfinished work; ok is false when there is
+// none, or when what is there is not xsnet's to read.
+func journalOf(n xenapi.Network) (journal, bool) {
+	raw := n.OtherConfig[journalKey]
+	if raw == "" {
+		return journal{}, false
+	}
+	var j journal
+	if err := json.Unmarshal([]byte(raw), &j); err != nil {
+		return journal{}, false
+	}
+	return j, true
+}
+
+// abandoned reports whether no provider is working on j any more: the
+// process that began it on this machine has exited, or, begun elsewhere,
+// it is older than abandonedAfter.
+func (j journal) abandoned(now time.Time) bool {
+	host, pid, ok := strings.Cut(j.By, ":")
+	if me, _ := os.Hostname(); ok && host == me {
+		n, err := strconv.Atoi(pid)
+		if err == nil && n == os.Getpid() {
+			return false
+		}
+		return err != nil || !processAlive(n)
+	}
+	return now.Sub(time.Unix(j.Started, 0)) > abandonedAfter
+}
+
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
+}
+
+// Unfinished is work an earlier run began and did not finish, as a plan
+// reports it.
+type Unfinished struct {
+	// NetworkUUID is the network the work is on, and Name its name_label.
+	NetworkUUID, Name string
+	// What says what was being made, such as `bond of eth2, eth3`.
+	What string
+	// By and Started say who began it and when.
+	By      string
+	Started time.Time
+	// Abandoned says no provider is working on it any more.
+	Abandoned bool
+}
+
+// Unfinished lists the work in the pool that some run began and did not
+// finish, for the plan to show.
+func (m *Model) Unfinished(ctx context.Context) ([]Unfinished, error) {
+	snap, err := m.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var out []Unfinished
+	for _, n := range snap.Networks {
+		j, ok := journalOf(n)
+		if !ok {
+			continue
+		}
+		u := Unfinished{NetworkUUID: n.UUID, Name: n.NameLabel, By: j.By, Started: time.Unix(j.Started, 0), Abandoned: j.abandoned(now)}
+		switch {
+		case j.Bond != nil:
+			u.What = "a bond of " + strings.Join(j.Bond.Members, ", ")
+		case j.VLAN != nil:
+			u.What = fmt.Sprintf("VLAN %d", j.VLAN.Tag)
+		default:
+			u.What = "a network"
+		}
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b Unfinished) int { return strings.Compare(a.NetworkUUID, b.NetworkUUID) })
+	return out, nil
+}
+
+// endJournal removes a network's journal once its work is done.
+func (m *Model) endJournal(ctx context.Context, netRef xenapi.Ref) error {
+	err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, journalKey)
+	if xenapi.IsGone(err) {
+		return nil
+	}
+	return err
+}
+
+// writeJournal writes a network's journal before the work it describes.
+func (m *Model) writeJournal(ctx context.Context, netRef xenapi.Ref, j journal) error {
+	if err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, journalKey); err != nil && !xenapi.IsGone(err) {
+		return err
+	}
+	return m.client.NetworkAddToOtherConfig(ctx, netRef, journalKey, j.encode())
+}
+
+// Failure is a pool-wide operation that failed, with what xsnet did about
+// it: every message is worded from it, so "nothing was left behind" is
+// said only when it is true.
+type Failure struct {
+	// Op says what was being done, such as `creating bond "Bond 2+3"`.
+	Op    string
+	Cause error
+	// Undone lists the steps taken back; Left what stays in the pool,
+	// each with why.
+	Undone, Left []string
+	// Remains is the UUID of the network left in the pool, empty when
+	// none is.
+	Remains string
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s failed: %v", f.Op, f.Cause)
+	if len(f.Undone) > 0 {
+		fmt.Fprintf(&b, "\n\nxsnet undid what it had made: %s.", strings.Join(f.Undone, "; "))
+	}
+	if len(f.Left) == 0 {
+		b.WriteString(" Nothing was left behind in the pool.")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "\n\nLeft in the pool: %s.", strings.Join(f.Left, "; "))
+	return b.String()
+}
+
+func (f *Failure) Unwrap() error { return f.Cause }
+
+// Remains returns the UUID of what a failed operation left in the pool,
+// if anything.
+func Remains(err error) string {
+	var f *Failure
+	if errors.As(err, &f) {
+		return f.Remains
+	}
+	return ""
+}
+
+// beginCreate makes the network a create works on, through create, or
+// takes over the network of a create an earlier run left unfinished with
+// the same intent (same says which): that run's provider is gone, and
+// what it made is what this one would make. Unfinished creates that stand
+// in the way (clash says which) and that no provider is working on any
+// more are undone first. It returns the network to go on with.
+func (m *Model) beginCreate(ctx context.Context, snap *Snapshot, j journal, same, clash func(journal) bool,
+	create func(context.Context) (xenapi.Ref, error)) (xenapi.Ref, error) {
+	now := time.Now()
+	refs := slices.Collect(maps.Keys(snap.Networks))
+	slices.Sort(refs)
+	for _, ref := range refs {
+		n := snap.Networks[ref]
+		other, ok := journalOf(n)
+		if !ok || other.Op != "create" || !other.abandoned(now) {
+			continue
+		}
+		switch {
+		case same(other):
+			j.Moves = other.Moves
+			if err := m.writeJournal(ctx, ref, j); err != nil {
+				return "", err
+			}
+			if err := updateNetworkNames(ctx, m.client, ref, n, nameOf(j), descriptionOf(j)); err != nil {
+				return "", err
+			}
+			return ref, nil
+		case clash(other):
+			var err error
+			if other.Bond != nil {
+				_, err = m.teardownBond(ctx, ref)
+			} else {
+				_, err = m.teardownVLAN(ctx, ref)
+			}
+			if err != nil {
+				return "", fmt.Errorf("undoing the unfinished work on network %q, begun by %s, that stands in the way: %w", n.NameLabel, other.By, err)
+			}
+		}
+	}
+	return create(ctx)
+}
+
+func nameOf(j journal) string {
+	if j.Bond != nil {
+		return j.Bond.NameLabel
+	}
+	if j.VLAN != nil {
+		return j.VLAN.NameLabel
+	}
+	return ""
+}
+
+func descriptionOf(j journal) string {
+	if j.Bond != nil {
+		return j.Bond.NameDescription
+	}
+	if j.VLAN != nil {
+		return j.VLAN.NameDescription
+	}
+	return ""
+}
