@@ -2,6 +2,7 @@ package xenapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -17,11 +18,13 @@ import (
 // hosts naming each other as master cannot keep it busy forever.
 const maxRedirects = 3
 
-// maxRelogins bounds the logins one call may wait for. The first follows any
-// SESSION_INVALID; a further one only follows the expiry of a session that
-// had served calls, so a host that refuses every new session ends the call
-// after one.
-const maxRelogins = 3
+// maxSessions bounds the sessions one call tries. Which SESSION_INVALID is
+// answered with a new session is renewable's decision, and a host that
+// refuses every new session ends the call after one re-login. Sessions that
+// serve and expire may keep a call going longer, as ten callers can meet
+// several expiries each; this bound only ends a call that keeps losing that
+// race.
+const maxSessions = 32
 
 // Call invokes a XenAPI method such as "network.get_record". The shared
 // session reference goes in front of params wherever the data model's
@@ -37,8 +40,12 @@ func (c *Client) Call(ctx context.Context, method string, params ...any) (any, e
 }
 
 type callOpts struct {
-	// extra lengthens the request timeout, for event.from's long poll.
+	// extra lengthens the request timeout, for event.from's long poll and
+	// pool.join.
 	extra time.Duration
+	// longPoll marks a call that may wait for minutes before answering:
+	// until it does, it tells nothing about its session.
+	longPoll bool
 	// secrets are parameter values to scrub from any error params.
 	secrets []string
 }
@@ -102,38 +109,57 @@ func coerceResult(method string, v any) (any, error) {
 // withSession the current session goes in front of params, logging in first
 // if there is none.
 func (c *Client) invoke(ctx context.Context, method string, params []any, withSession bool, o callOpts) (any, error) {
-	relogins := 0
+	renewals := 0
 	redirects := 0
+	// s is the session of the next try: the shared one at first, then the
+	// one that replaced the session that failed.
+	var s *session
 	for {
-		var session Ref
-		if withSession {
-			var err error
-			if session, err = c.sessionRef(ctx); err != nil {
-				return nil, err
-			}
-		}
 		full := params
 		if withSession {
-			full = append([]any{string(session)}, params...)
+			if s == nil {
+				var err error
+				if s, err = c.currentSession(ctx); err != nil {
+					return nil, err
+				}
+			}
+			full = append([]any{string(s.ref)}, params...)
+			c.acquire(s, !o.longPoll)
 		}
-		res, err := c.roundTrip(ctx, method, full, session, o.extra)
+		var ref Ref
+		if s != nil {
+			ref = s.ref
+		}
+		res, err := c.roundTrip(ctx, method, full, ref, o.extra)
+		if s != nil {
+			c.release(s, !o.longPoll, err == nil && res.Failure == nil)
+		}
 		if err != nil {
 			return nil, err
 		}
 		if res.Failure == nil {
-			if withSession {
-				c.served(session)
-			}
 			return res.Value, nil
 		}
 		xerr := failure(res.Failure, o.secrets)
 		switch xerr.Code {
 		case ErrSessionInvalid:
-			if withSession && relogins < maxRelogins && (relogins == 0 || c.hasServed(session)) {
-				relogins++
-				if _, err := c.relogin(ctx, session); err != nil {
+			if withSession && renewals < maxSessions {
+				ok, err := c.renewable(ctx, s)
+				if err != nil {
 					return nil, err
 				}
+				if !ok {
+					return nil, xerr
+				}
+				renewals++
+				next, err := c.relogin(ctx, s)
+				if errors.Is(err, errRefusing) {
+					return nil, xerr
+				}
+				if err != nil {
+					return nil, err
+				}
+				s = next
 				continue
 			}
 		case ErrHostIsSlave:

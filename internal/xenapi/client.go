@@ -89,11 +89,17 @@ type Client struct {
 	base *url.URL
 	// protocol is the configured one, or the one auto-detection chose.
 	protocol Protocol
-	session  Ref
-	// sessionServed says whether session has served a call.
-	sessionServed bool
+	// session is the one session all calls share; nil before the first
+	// login and after Logout.
+	session *session
+	// sessionNews is closed, and replaced, whenever a reply tells
+	// something of a session.
+	sessionNews chan struct{}
 	// flight is the login in progress that concurrent callers wait for.
 	flight *loginFlight
+	// refusing says that the last session on trial never served: the host
+	// refuses new sessions, until one serves a call.
+	refusing bool
 }
 
 // NewClient checks cfg and builds a Client. It does not touch the network;
@@ -147,10 +153,11 @@ func NewClient(cfg Config) (*Client, error) {
 			// would turn the POST into a GET.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		pollMin:  50 * time.Millisecond,
-		pollMax:  2 * time.Second,
-		base:     base,
-		protocol: proto,
+		pollMin:     50 * time.Millisecond,
+		pollMax:     2 * time.Second,
+		base:        base,
+		protocol:    proto,
+		sessionNews: make(chan struct{}),
 	}, nil
 }
 

@@ -375,6 +375,59 @@ func TestSimSessionExpiryUnderLoad(t *testing.T) {
 	})
 }
 
+// TestSimSessionsExpiringFasterThanTenCallersUseThem: sessions that run out
+// after five calls, shared by ten callers at once, so that every caller
+// meets expiries on sessions it never used alone and refusals that come
+// back before other callers' answers. No SESSION_INVALID reaches a caller,
+// and each session is used to its end: one login per five calls.
+func TestSimSessionsExpiringFasterThanTenCallersUseThem(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, proto xenapi.Protocol) {
+		sim := xapisim.Run(t, xapisim.Config{Hosts: 2, Faults: faults(t, "sessions=5")})
+		c := connect(t, sim, sim.URL(), proto)
+		ctx := context.Background()
+		var host xenapi.Ref
+		for ref := range must(xenapi.GetAllRecords[xenapi.Host](ctx, c))(t) {
+			host = ref
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var calls int
+		escaped := map[string]int{}
+		for range 10 {
+			wg.Go(func() {
+				for i := range 30 {
+					var err error
+					switch i % 3 {
+					case 0:
+						_, err = xenapi.GetAllRecords[xenapi.PIF](ctx, c)
+					case 1:
+						_, err = xenapi.GetRecord[xenapi.Host](ctx, c, host)
+					case 2:
+						_, err = c.EventFrom(ctx, []string{"network"}, "", 0)
+					}
+					mu.Lock()
+					calls++
+					if code := xenapi.ErrorCode(err); code != "" {
+						escaped[code]++
+					} else if err != nil {
+						escaped[err.Error()]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		for err, n := range escaped {
+			t.Errorf("%d calls failed with %s", n, err)
+		}
+		// One more call than the 300 is the get_all_records of hosts.
+		logins := sim.Calls()["session.login_with_password"]
+		if want := (calls + 1 + 4) / 5; logins != want {
+			t.Errorf("%d logins for %d calls at 5 a session, want %d", logins, calls+1, want)
+		}
+	})
+}
+
 // TestSimInjectedSessionInvalid: a SESSION_INVALID injected into one call
 // costs one re-login and is never seen by the caller.
 func TestSimInjectedSessionInvalid(t *testing.T) {
