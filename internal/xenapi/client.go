@@ -103,14 +103,15 @@ type Client struct {
 }
 
 // NewClient checks cfg and builds a Client. It does not touch the network;
-// the first call (or Login) logs in. Errors name the setting at fault.
+// the first call (or Login) logs in. An unusable setting gives a
+// *ConfigError naming it.
 func NewClient(cfg Config) (*Client, error) {
 	base, err := parseURL(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Username == "" {
-		return nil, errors.New("xenapi: username: must be set")
+		return nil, configError("username", "must be set")
 	}
 	proto := cfg.Protocol
 	switch proto {
@@ -118,10 +119,10 @@ func NewClient(cfg Config) (*Client, error) {
 		proto = ProtocolAuto
 	case ProtocolAuto, ProtocolJSONRPC, ProtocolXMLRPC:
 	default:
-		return nil, fmt.Errorf("xenapi: protocol: want %q, %q or %q, got %q", ProtocolAuto, ProtocolJSONRPC, ProtocolXMLRPC, cfg.Protocol)
+		return nil, configError("protocol", fmt.Sprintf("want %q, %q or %q, got %q", ProtocolAuto, ProtocolJSONRPC, ProtocolXMLRPC, cfg.Protocol))
 	}
 	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("xenapi: timeout: must not be negative, got %s", cfg.Timeout)
+		return nil, configError("timeout", fmt.Sprintf("must not be negative, got %s", cfg.Timeout))
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
@@ -166,7 +167,7 @@ func NewClient(cfg Config) (*Client, error) {
 func parseURL(raw string) (*url.URL, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return nil, errors.New("xenapi: url: must be set")
+		return nil, configError("url", "must be set")
 	}
 	if !strings.Contains(s, "://") {
 		if ip := net.ParseIP(s); ip != nil && strings.Contains(s, ":") {
@@ -182,19 +183,19 @@ func parseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("xenapi: url: not a valid URL: %w", err)
+		return nil, configError("url", "not a valid URL: "+err.Error())
 	}
 	if u.User != nil {
-		return nil, errors.New("xenapi: url: must not carry credentials; set username and password instead")
+		return nil, configError("url", "must not carry credentials; set username and password instead")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("xenapi: url: scheme must be https or http, got %q", u.Scheme)
+		return nil, configError("url", fmt.Sprintf("scheme must be https or http, got %q", u.Scheme))
 	}
 	if u.Hostname() == "" {
-		return nil, errors.New("xenapi: url: has no host")
+		return nil, configError("url", "has no host")
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("xenapi: url: want %s://host[:port] without a path or query, as xapi serves its API at the root", u.Scheme)
+		return nil, configError("url", fmt.Sprintf("want %s://host[:port] without a path or query, as xapi serves its API at the root", u.Scheme))
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }

@@ -57,3 +57,24 @@ func IsGone(err error) bool {
 	code := ErrorCode(err)
 	return code == ErrHandleInvalid || code == ErrUUIDInvalid
 }
+
+// ConfigError says which setting of a Config is unusable, and why.
+type ConfigError struct {
+	// Setting names the setting at fault as the provider's configuration
+	// does: url, username, protocol, ca_certificate, tls_fingerprint,
+	// insecure, timeout, task_grace.
+	Setting string
+	// Conflicting names the settings given along with Setting where only
+	// one of them may be.
+	Conflicting []string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return "xenapi: " + strings.Join(append([]string{e.Setting}, e.Conflicting...), ", ") + ": " + e.Reason
+}
+
+func configError(setting, reason string) *ConfigError {
+	return &ConfigError{Setting: setting, Reason: reason}
+}

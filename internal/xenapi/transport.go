@@ -38,10 +38,10 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 		set = append(set, "insecure")
 	}
 	if len(set) > 1 {
-		return nil, fmt.Errorf("xenapi: %s: set only one of them", strings.Join(set, ", "))
+		return nil, &ConfigError{Setting: set[0], Conflicting: set[1:], Reason: "set only one of them"}
 	}
 	if scheme == "http" && (cfg.CACertificate != "" || cfg.TLSFingerprint != "") {
-		return nil, fmt.Errorf("xenapi: %s: the url is http, so no certificate would be checked; use https", set[0])
+		return nil, configError(set[0], "the url is http, so no certificate would be checked; use https")
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.AllowLegacyTLS {
@@ -54,7 +54,7 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 	case cfg.CACertificate != "":
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM([]byte(cfg.CACertificate)) {
-			return nil, errors.New("xenapi: ca_certificate: holds no PEM certificate")
+			return nil, configError("ca_certificate", "holds no PEM certificate")
 		}
 		tc.RootCAs = pool
 	case cfg.TLSFingerprint != "":
@@ -72,7 +72,7 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 			}
 			got := sha256.Sum256(cs.PeerCertificates[0].Raw)
 			if subtle.ConstantTimeCompare(got[:], want) != 1 {
-				return fmt.Errorf("xenapi: the host's certificate has SHA-256 fingerprint %s, not the tls_fingerprint configured", Fingerprint(cs.PeerCertificates[0]))
+				return fmt.Errorf("xenapi: the host's certificate has SHA-256 fingerprint %s, not the tls_fingerprint configured", CertificateFingerprint(cs.PeerCertificates[0]))
 			}
 			return nil
 		}
@@ -96,14 +96,15 @@ func parseFingerprint(s string) ([]byte, error) {
 	clean := strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
 	b, err := hex.DecodeString(clean)
 	if err != nil || len(b) != sha256.Size {
-		return nil, fmt.Errorf("xenapi: tls_fingerprint: want the certificate's SHA-256 as 64 hex digits (colons optional), got %d characters", len(clean))
+		return nil, configError("tls_fingerprint", fmt.Sprintf("want the certificate's SHA-256 as 64 hex digits (colons optional), got %d characters", len(clean)))
 	}
 	return b, nil
 }
 
-// Fingerprint returns a certificate's SHA-256 fingerprint the way
-// tls_fingerprint takes it: upper-case hex pairs joined by colons.
-func Fingerprint(cert *x509.Certificate) string {
+// CertificateFingerprint returns a certificate's SHA-256 fingerprint the
+// way tls_fingerprint takes it and openssl prints it: upper-case hex pairs
+// joined by colons.
+func CertificateFingerprint(cert *x509.Certificate) string {
 	sum := sha256.Sum256(cert.Raw)
 	parts := make([]string, len(sum))
 	for i, b := range sum {
