@@ -35,6 +35,13 @@ const maxSessions = 32
 // A xapi failure comes back as *Error. SESSION_INVALID is answered by a new
 // login, shared with every caller that saw the same session fail, and
 // another try; HOST_IS_SLAVE by moving to the master it names.
+//
+// A call whose connection fails (refused, reset, closed, as when the
+// master's management interface moves) is sent again, up to four tries
+// with growing pauses, if it is idempotent or its request never left. A
+// call that changes the pool and may have reached xapi is never sent
+// again: if no reply comes, for whatever reason, the error is an
+// *OutcomeUnknownError (see IsOutcomeUnknown).
 func (c *Client) Call(ctx context.Context, method string, params ...any) (any, error) {
 	return c.call(ctx, method, params, callOpts{})
 }
@@ -43,9 +50,6 @@ type callOpts struct {
 	// extra lengthens the request timeout, for event.from's long poll and
 	// pool.join.
 	extra time.Duration
-	// longPoll marks a call that may wait for minutes before answering:
-	// until it does, it tells nothing about its session.
-	longPoll bool
 	// secrets are parameter values to scrub from any error params.
 	secrets []string
 }
@@ -109,8 +113,7 @@ func coerceResult(method string, v any) (any, error) {
 // withSession the current session goes in front of params, logging in first
 // if there is none.
 func (c *Client) invoke(ctx context.Context, method string, params []any, withSession bool, o callOpts) (any, error) {
-	renewals := 0
-	redirects := 0
+	renewals, redirects, tries := 0, 0, 0
 	// s is the session of the next try: the shared one at first, then the
 	// one that replaced the session that failed.
 	var s *session
@@ -124,15 +127,27 @@ func (c *Client) invoke(ctx context.Context, method string, params []any, withSe
 				}
 			}
 			full = append([]any{string(s.ref)}, params...)
-			c.acquire(s, !o.longPoll)
+			c.acquire(s)
 		}
 		var ref Ref
 		if s != nil {
 			ref = s.ref
 		}
 		res, err := c.roundTrip(ctx, method, full, ref, o.extra)
+		var le *linkError
+		lost := errors.As(err, &le)
 		if s != nil {
-			c.release(s, !o.longPoll, err == nil && res.Failure == nil)
+			// A reply lost on the way may have been a success: such a
+			// session is not taken for one the host refused.
+			c.release(s, err == nil && res.Failure == nil || lost && le.sent)
+		}
+		if lost {
+			tries++
+			again, err := c.afterLinkError(ctx, le, tries)
+			if again {
+				continue
+			}
+			return nil, err
 		}
 		if err != nil {
 			return nil, err
@@ -196,6 +211,7 @@ func failure(desc []string, secrets []string) *Error {
 
 // roundTrip sends one request to the current master with the per-request
 // timeout, remembers the protocol auto-detection settled on, and logs it.
+// A request that got no reply gives a *linkError.
 func (c *Client) roundTrip(ctx context.Context, method string, params []any, session Ref, extra time.Duration) (wire.Result, error) {
 	c.mu.Lock()
 	base, proto := c.base, c.protocol
@@ -204,7 +220,7 @@ func (c *Client) roundTrip(ctx context.Context, method string, params []any, ses
 	rctx, cancel := context.WithTimeout(ctx, c.timeout+extra)
 	defer cancel()
 	start := time.Now()
-	res, used, err := c.send(rctx, base, proto, method, params)
+	res, used, err := c.send(rctx, base, proto, method, params, idempotent(method))
 	if used != ProtocolAuto && proto == ProtocolAuto {
 		c.mu.Lock()
 		if c.protocol == ProtocolAuto {
@@ -230,18 +246,26 @@ func (c *Client) roundTrip(ctx context.Context, method string, params []any, ses
 		}
 		c.log(ctx, "XenAPI call", fields)
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			// The caller's context ended: say so rather than "request
-			// canceled", and keep the cause for errors.Is.
-			return wire.Result{}, fmt.Errorf("xenapi: %s: %w", method, context.Cause(ctx))
-		}
-		if rctx.Err() != nil {
-			return wire.Result{}, fmt.Errorf("xenapi: %s to %s: no reply within %s: %w", method, base.Host, c.timeout+extra, rctx.Err())
-		}
+	if err == nil {
+		return res, nil
+	}
+	var pe *postError
+	if !errors.As(err, &pe) {
 		return wire.Result{}, fmt.Errorf("xenapi: %s to %s: %w", method, base.Host, err)
 	}
-	return res, nil
+	le := &linkError{method: method, host: base.Host, base: base.String(), sent: pe.sent, cause: pe.err}
+	switch {
+	case ctx.Err() != nil:
+		// The caller's context ended: say so rather than "request
+		// canceled", and keep the cause for errors.Is.
+		le.host, le.callerGone, le.cause = "", true, context.Cause(ctx)
+	case rctx.Err() != nil:
+		le.noReply, le.broken = true, !pe.sent
+		le.cause = fmt.Errorf("no reply within %s: %w", c.timeout+extra, rctx.Err())
+	default:
+		le.broken = connectionBroken(pe.err)
+	}
+	return wire.Result{}, le
 }
 
 // redirect moves the client to the master a pool member named in

@@ -77,15 +77,23 @@ type Client struct {
 	username, password string
 	timeout            time.Duration
 	logger             func(context.Context, string, map[string]any)
-	http               *http.Client
-	ids                atomic.Int64
+	// http sends idempotent requests over pooled connections; fresh sends
+	// every other request over a connection of its own.
+	http, fresh *http.Client
+	ids         atomic.Int64
+	// configured is the URL the client was configured with.
+	configured *url.URL
 
 	// pollMin and pollMax bound the wait between task polls.
 	pollMin, pollMax time.Duration
+	// retryPause is the pause before the second try of a call whose
+	// connection failed; it doubles before each further one.
+	retryPause time.Duration
 
 	mu sync.Mutex
 	// base is the master's URL, scheme and host only; it changes when a
-	// member answers HOST_IS_SLAVE.
+	// member answers HOST_IS_SLAVE, and goes back to configured when the
+	// master stops answering.
 	base *url.URL
 	// protocol is the configured one, or the one auto-detection chose.
 	protocol Protocol
@@ -142,20 +150,23 @@ func NewClient(cfg Config) (*Client, error) {
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     90 * time.Second,
 	}
+	once := transport.Clone()
+	once.DisableKeepAlives = true
+	// xapi never redirects a call; a redirect means the URL is wrong (http
+	// on a host that wants https), and following it would turn the POST
+	// into a GET.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{
-		username: cfg.Username,
-		password: cfg.Password,
-		timeout:  timeout,
-		logger:   cfg.Logger,
-		http: &http.Client{
-			Transport: transport,
-			// xapi never redirects a call; a redirect means the URL is
-			// wrong (http on a host that wants https), and following it
-			// would turn the POST into a GET.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		username:    cfg.Username,
+		password:    cfg.Password,
+		timeout:     timeout,
+		logger:      cfg.Logger,
+		http:        &http.Client{Transport: transport, CheckRedirect: noRedirect},
+		fresh:       &http.Client{Transport: once, CheckRedirect: noRedirect},
+		configured:  base,
 		pollMin:     50 * time.Millisecond,
 		pollMax:     2 * time.Second,
+		retryPause:  DefaultRetryPause,
 		base:        base,
 		protocol:    proto,
 		sessionNews: make(chan struct{}),
@@ -210,7 +221,8 @@ func (c *Client) Protocol() Protocol {
 }
 
 // URL returns the address requests go to: the configured one, or the
-// master's after a HOST_IS_SLAVE redirect.
+// master's after a HOST_IS_SLAVE redirect (until that master stops
+// answering).
 func (c *Client) URL() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

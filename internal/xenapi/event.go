@@ -57,7 +57,7 @@ func (c *Client) EventFrom(ctx context.Context, classes []string, token string, 
 		cls[i] = s
 	}
 	extra := time.Duration(timeout * float64(time.Second))
-	v, err := c.call(ctx, "event.from", []any{cls, token, timeout}, callOpts{extra: extra, longPoll: true})
+	v, err := c.call(ctx, "event.from", []any{cls, token, timeout}, callOpts{extra: extra})
 	if err != nil {
 		return EventBatch{}, err
 	}

@@ -23,7 +23,7 @@ type session struct {
 	// session before anything else, so the host accepted it.
 	served bool
 	// inflight counts the calls sent with it whose reply has not been
-	// read yet, event.from's long polls excepted.
+	// read yet.
 	inflight int
 	// onTrial marks a session made right after another one failed. If it
 	// fails too without having served a call, the host is refusing new
@@ -76,26 +76,20 @@ func (c *Client) currentSession(ctx context.Context) (*session, error) {
 	return c.relogin(ctx, nil)
 }
 
-// acquire notes that a call is about to be sent with s; counted says
-// whether it counts among the calls in flight (a long poll does not).
-func (c *Client) acquire(s *session, counted bool) {
-	if !counted {
-		return
-	}
+// acquire notes that a call is about to be sent with s.
+func (c *Client) acquire(s *session) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s.inflight++
 }
 
 // release notes the reply to a call sent with s: ok says whether xapi
-// accepted the session. Callers waiting to learn whether s ever served
-// hear of it.
-func (c *Client) release(s *session, counted, ok bool) {
+// accepted the session, or may have. Callers waiting to learn whether s
+// ever served hear of it.
+func (c *Client) release(s *session, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if counted {
-		s.inflight--
-	}
+	s.inflight--
 	if ok {
 		s.served = true
 		c.refusing = false
@@ -134,7 +128,9 @@ func (c *Client) renewable(ctx context.Context, s *session) (bool, error) {
 // everServed reports whether s served a call, once every call in flight
 // with it has come back: when ten callers share a new session, the one
 // whose call the host refused must not judge the session before the
-// others' replies are read.
+// others' replies are read. An event.from in flight is waited for too,
+// though it may take its whole timeout to answer: xapi checked its session
+// before it began to wait, so only its answer tells.
 func (c *Client) everServed(ctx context.Context, s *session) (bool, error) {
 	for {
 		c.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -524,6 +526,127 @@ func TestSimAsyncDeadline(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Async returned after %s, with a 300ms deadline", d)
 	}
+}
+
+// cutter is a TCP proxy in front of a simulated host whose connections can
+// be cut, as XenServer cuts every connection to the master when its
+// management interface moves.
+type cutter struct {
+	l      net.Listener
+	target string
+
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func newCutter(t *testing.T, target string) *cutter {
+	l, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutter{l: l, target: strings.TrimPrefix(target, "http://"), conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { _ = l.Close(); p.cut() })
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := new(net.Dialer).DialContext(context.Background(), "tcp", p.target)
+			if err != nil {
+				_ = in.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[in], p.conns[out] = true, true
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(out, in); _ = out.Close() }()
+			go func() { _, _ = io.Copy(in, out); _ = in.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *cutter) URL() string { return "http://" + p.l.Addr().String() }
+
+// cut closes every connection open through the proxy.
+func (p *cutter) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	clear(p.conns)
+}
+
+// TestSimConnectionsCutUnderLoad: ten readers while the master cuts every
+// connection three times, as when management moves. No read fails; a write
+// in flight at a cut is reported as of unknown outcome, and indeed xapi
+// carried it out.
+func TestSimConnectionsCutUnderLoad(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, proto xenapi.Protocol) {
+		sim := xapisim.Run(t, xapisim.Config{Hosts: 1, Faults: faults(t, "PIF.get_all_records=+20ms;network.create=+300ms")})
+		proxy := newCutter(t, sim.URL())
+		c := connect(t, sim, proxy.URL(), proto)
+		ctx := context.Background()
+		if err := c.Login(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 3 {
+				time.Sleep(150 * time.Millisecond)
+				proxy.cut()
+			}
+		}()
+		writeErr := make(chan error, 1)
+		go func() {
+			_, err := c.NetworkCreate(ctx, xenapi.Network{NameLabel: "cut off"})
+			writeErr <- err
+		}()
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for range 10 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					if _, err := xenapi.GetAllRecords[xenapi.PIF](ctx, c); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("a read across the cuts: %v", err)
+		}
+		if err := <-writeErr; !xenapi.IsOutcomeUnknown(err) {
+			t.Fatalf("network.create cut off in flight = %v, want outcome unknown", err)
+		}
+		var made bool
+		for range 100 {
+			for _, n := range must(xenapi.GetAllRecords[xenapi.Network](ctx, c))(t) {
+				made = made || n.NameLabel == "cut off"
+			}
+			if made {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !made {
+			t.Error("the network whose call was cut off was not made; the test no longer shows why its outcome is unknown")
+		}
+		if n := sim.Calls()["network.create"]; n != 1 {
+			t.Errorf("network.create reached xapi %d times, want once", n)
+		}
+	})
 }
 
 func TestSimEventFrom(t *testing.T) {

@@ -13,8 +13,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
 )
@@ -126,20 +128,22 @@ func (e *errNotJSONRPC) Error() string {
 
 // send makes one HTTP request and decodes the reply. With ProtocolAuto it
 // tries JSON-RPC first and, if the host does not serve it, XML-RPC; the
-// protocol it settled on is returned so the caller can remember it.
-func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method string, params []any) (wire.Result, Protocol, error) {
+// protocol it settled on is returned so the caller can remember it. An
+// idempotent request may go out on a pooled connection; any other gets a
+// connection of its own (see post).
+func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method string, params []any, idempotent bool) (wire.Result, Protocol, error) {
 	switch proto {
 	case ProtocolJSONRPC:
-		r, err := c.postJSON(ctx, base, method, params)
+		r, err := c.postJSON(ctx, base, method, params, idempotent)
 		return r, proto, err
 	case ProtocolXMLRPC:
-		r, err := c.postXML(ctx, base, method, params)
+		r, err := c.postXML(ctx, base, method, params, idempotent)
 		return r, proto, err
 	}
-	r, err := c.postJSON(ctx, base, method, params)
+	r, err := c.postJSON(ctx, base, method, params, idempotent)
 	var nj *errNotJSONRPC
 	if errors.As(err, &nj) {
-		r, err := c.postXML(ctx, base, method, params)
+		r, err := c.postXML(ctx, base, method, params, idempotent)
 		if err != nil {
 			return r, ProtocolAuto, err
 		}
@@ -151,12 +155,12 @@ func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method
 	return r, ProtocolJSONRPC, nil
 }
 
-func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, params []any) (wire.Result, error) {
+func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, params []any, idempotent bool) (wire.Result, error) {
 	body, err := wire.EncodeJSONCall(wire.Call{Method: method, Params: params, ID: c.ids.Add(1), Version: "2.0"})
 	if err != nil {
 		return wire.Result{}, err
 	}
-	status, ctype, reply, err := c.post(ctx, base.JoinPath("jsonrpc").String(), "application/json", body)
+	status, ctype, reply, err := c.post(ctx, base.JoinPath("jsonrpc").String(), "application/json", body, idempotent)
 	if err != nil {
 		return wire.Result{}, err
 	}
@@ -169,12 +173,12 @@ func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, par
 	return wire.DecodeJSONResult(reply)
 }
 
-func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any) (wire.Result, error) {
+func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any, idempotent bool) (wire.Result, error) {
 	body, err := wire.EncodeXMLCall(method, params)
 	if err != nil {
 		return wire.Result{}, err
 	}
-	status, _, reply, err := c.post(ctx, base.String()+"/", "text/xml", body)
+	status, _, reply, err := c.post(ctx, base.String()+"/", "text/xml", body, idempotent)
 	if err != nil {
 		return wire.Result{}, err
 	}
@@ -184,18 +188,48 @@ func (c *Client) postXML(ctx context.Context, base *url.URL, method string, para
 	return wire.DecodeXMLResult(reply)
 }
 
+// postError is a request that got no reply, or only part of one.
+type postError struct {
+	// sent says the request was written out whole: xapi may have it.
+	sent bool
+	err  error
+}
+
+func (e *postError) Error() string { return e.err.Error() }
+
+func (e *postError) Unwrap() error { return e.err }
+
 // post sends one request. The reply body is never quoted in an error: it
 // could echo what was sent.
-func (c *Client) post(ctx context.Context, target, contentType string, body []byte) (int, string, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+//
+// An idempotent request goes out on a pooled connection, and net/http may
+// send it again on a fresh one if the pooled one turns out closed. Any
+// other request gets a connection of its own: a pooled connection the host
+// closed just as the request went out would leave its outcome unknown,
+// where a fresh one fails, if at all, before anything is sent.
+func (c *Client) post(ctx context.Context, target, contentType string, body []byte, idempotent bool) (int, string, []byte, error) {
+	var sent atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+		if w.Err == nil {
+			sent.Store(true)
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "xsnet")
-	resp, err := c.http.Do(req)
+	hc := c.fresh
+	if idempotent {
+		hc = c.http
+		// An empty Idempotency-Key tells net/http the request may be
+		// sent again, and is not sent itself.
+		req.Header["Idempotency-Key"] = nil
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", nil, &postError{sent: sent.Load(), err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -203,7 +237,7 @@ func (c *Client) post(ctx context.Context, target, contentType string, body []by
 	}
 	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", nil, &postError{sent: true, err: err}
 	}
 	if len(reply) > maxReply {
 		return 0, "", nil, fmt.Errorf("reply larger than %d bytes", maxReply)
