@@ -27,6 +27,10 @@ const (
 // DefaultTimeout bounds each HTTP request when Config.Timeout is zero.
 const DefaultTimeout = 60 * time.Second
 
+// DefaultTaskGrace is how long Async goes on waiting for a task after the
+// caller's context ended, when Config.TaskGrace is zero.
+const DefaultTaskGrace = 2 * time.Minute
+
 // Config says how to reach and authenticate to a pool.
 type Config struct {
 	// URL is https://host, http://host:port, or a bare host (meaning https).
@@ -52,6 +56,10 @@ type Config struct {
 	// Timeout bounds each HTTP request; DefaultTimeout when zero.
 	// event.from requests get their own timeout on top.
 	Timeout time.Duration
+	// TaskGrace is how long Async goes on waiting for a task after the
+	// caller's context ended, so as to report what the task did rather
+	// than leave it unknown; DefaultTaskGrace when zero.
+	TaskGrace time.Duration
 	// Logger, when set, receives one line per request: method, protocol,
 	// host, duration and error code. Never a parameter, never a password;
 	// session references are masked.
@@ -65,8 +73,8 @@ func (c Config) String() string {
 	if c.Password != "" {
 		pw = "(set)"
 	}
-	return fmt.Sprintf("xenapi.Config{URL: %q, Username: %q, Password: %s, Protocol: %q, CACertificate: %t, TLSFingerprint: %q, Insecure: %t, AllowLegacyTLS: %t, Timeout: %s}",
-		c.URL, c.Username, pw, c.Protocol, c.CACertificate != "", c.TLSFingerprint, c.Insecure, c.AllowLegacyTLS, c.Timeout)
+	return fmt.Sprintf("xenapi.Config{URL: %q, Username: %q, Password: %s, Protocol: %q, CACertificate: %t, TLSFingerprint: %q, Insecure: %t, AllowLegacyTLS: %t, Timeout: %s, TaskGrace: %s}",
+		c.URL, c.Username, pw, c.Protocol, c.CACertificate != "", c.TLSFingerprint, c.Insecure, c.AllowLegacyTLS, c.Timeout, c.TaskGrace)
 }
 
 // GoString is String, so that %#v masks the password too.
@@ -76,6 +84,7 @@ func (c Config) GoString() string { return c.String() }
 type Client struct {
 	username, password string
 	timeout            time.Duration
+	taskGrace          time.Duration
 	logger             func(context.Context, string, map[string]any)
 	// http sends idempotent requests over pooled connections; fresh sends
 	// every other request over a connection of its own.
@@ -136,6 +145,13 @@ func NewClient(cfg Config) (*Client, error) {
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
+	if cfg.TaskGrace < 0 {
+		return nil, configError("task_grace", fmt.Sprintf("must not be negative, got %s", cfg.TaskGrace))
+	}
+	grace := cfg.TaskGrace
+	if grace == 0 {
+		grace = DefaultTaskGrace
+	}
 	tlsConfig, err := newTLSConfig(cfg, base.Scheme)
 	if err != nil {
 		return nil, err
@@ -160,6 +176,7 @@ func NewClient(cfg Config) (*Client, error) {
 		username:    cfg.Username,
 		password:    cfg.Password,
 		timeout:     timeout,
+		taskGrace:   grace,
 		logger:      cfg.Logger,
 		http:        &http.Client{Transport: transport, CheckRedirect: noRedirect},
 		fresh:       &http.Client{Transport: once, CheckRedirect: noRedirect},

@@ -31,6 +31,7 @@ func TestNewClientNamesTheBadSetting(t *testing.T) {
 		{"no username", Config{URL: "xen1"}, "username", "username: must be set"},
 		{"protocol", Config{URL: "xen1", Username: "root", Protocol: "soap"}, "protocol", `protocol: want "auto", "jsonrpc" or "xmlrpc", got "soap"`},
 		{"timeout", Config{URL: "xen1", Username: "root", Timeout: -time.Second}, "timeout", "timeout: must not be negative"},
+		{"task grace", Config{URL: "xen1", Username: "root", TaskGrace: -time.Second}, "task_grace", "task_grace: must not be negative"},
 		{"short fingerprint", Config{URL: "xen1", Username: "root", TLSFingerprint: "AB:CD"}, "tls_fingerprint", "tls_fingerprint: want the certificate's SHA-256 as 64 hex digits"},
 		{"not hex", Config{URL: "xen1", Username: "root", TLSFingerprint: strings.Repeat("zz", 32)}, "tls_fingerprint", "tls_fingerprint: want"},
 		{"no PEM", Config{URL: "xen1", Username: "root", CACertificate: "not a certificate"}, "ca_certificate", "ca_certificate: holds no PEM certificate"},

@@ -16,5 +16,7 @@
 // fails is sent again when that is safe: it is idempotent by the data model
 // (getters and setters), or its request never left. A call that changes
 // the pool and may have reached xapi is not: the caller gets an
-// *OutcomeUnknownError and reads the pool before deciding anything.
+// *OutcomeUnknownError and reads the pool before deciding anything. Async
+// waits for a task past the caller's context, within Config.TaskGrace, and
+// reports what the task did.
 package xenapi

@@ -513,18 +513,55 @@ func TestSimTLS(t *testing.T) {
 	}
 }
 
-func TestSimAsyncDeadline(t *testing.T) {
-	sim := xapisim.Run(t, xapisim.Config{Hosts: 1, Faults: faults(t, "network.create=+2s")})
+// TestSimAsyncFinishesAfterTheDeadline: the caller's deadline passes while
+// network.create runs as a task. The client waits on and returns the
+// network xapi made, with an error that says the caller had given up.
+func TestSimAsyncFinishesAfterTheDeadline(t *testing.T) {
+	sim := xapisim.Run(t, xapisim.Config{Hosts: 1, Faults: faults(t, "network.create=+500ms")})
 	c := connect(t, sim, sim.URL(), xenapi.ProtocolJSONRPC)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	_, err := c.Async(ctx, "network.create", map[string]any{"name_label": "slow", "other_config": map[string]any{}})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Async past its deadline = %v, want DeadlineExceeded", err)
+	v, err := c.Async(ctx, "network.create", map[string]any{"name_label": "slow", "other_config": map[string]any{}})
+	var interrupted *xenapi.InterruptedError
+	if !errors.As(err, &interrupted) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Async past its deadline = %v, want *InterruptedError wrapping DeadlineExceeded", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Async returned after %s, with a 300ms deadline", d)
+	ref, _ := v.(string)
+	if ref == "" || interrupted.Result != v {
+		t.Fatalf("Async returned %v and the error carries %v, want the new network in both", v, interrupted.Result)
+	}
+	n := must(xenapi.GetRecord[xenapi.Network](context.Background(), c, xenapi.Ref(ref)))(t)
+	if n.NameLabel != "slow" {
+		t.Errorf("the network made after the deadline: %+v", n)
+	}
+	if _, err := xenapi.GetRecord[xenapi.Task](context.Background(), c, interrupted.Task); !xenapi.IsGone(err) {
+		t.Errorf("the task after its outcome was read: %v, want it destroyed", err)
+	}
+}
+
+// TestSimAsyncOutlivesTheGrace: a task still running when TaskGrace ends is
+// named in the error and left alone, so that it can be read afterwards.
+func TestSimAsyncOutlivesTheGrace(t *testing.T) {
+	sim := xapisim.Run(t, xapisim.Config{Hosts: 1, Faults: faults(t, "network.create=+500ms")})
+	c := connect(t, sim, sim.URL(), xenapi.ProtocolJSONRPC, func(cfg *xenapi.Config) { cfg.TaskGrace = 100 * time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Async(ctx, "network.create", map[string]any{"name_label": "slower", "other_config": map[string]any{}})
+	var unknown *xenapi.OutcomeUnknownError
+	if !errors.As(err, &unknown) || unknown.Task == "" || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Async outliving the grace = %v, want *OutcomeUnknownError naming the task", err)
+	}
+	bg := context.Background()
+	task := must(xenapi.GetRecord[xenapi.Task](bg, c, unknown.Task))(t)
+	for task.Status == xenapi.TaskPending {
+		time.Sleep(20 * time.Millisecond)
+		task = must(xenapi.GetRecord[xenapi.Task](bg, c, unknown.Task))(t)
+	}
+	if task.Status != xenapi.TaskSuccess || !strings.Contains(task.Result, "OpaqueRef:") {
+		t.Errorf("the task left behind ended %s with result %q, want success and the network", task.Status, task.Result)
+	}
+	if _, err := c.Call(bg, "task.destroy", unknown.Task); err != nil {
+		t.Error(err)
 	}
 }
 
