@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
@@ -102,20 +101,20 @@ func (e *linkError) Unwrap() error { return e.cause }
 
 // connectionBroken reports whether err is the connection failing, as when a
 // host restarts xapi or moves its management interface, rather than TLS or
-// HTTP refusing the request.
+// HTTP refusing the request: a dial, read or write that failed (refused,
+// reset, unreachable, timed out) or a connection closed early.
 func connectionBroken(err error) bool {
-	for _, e := range []error{io.EOF, io.ErrUnexpectedEOF, syscall.ECONNREFUSED, syscall.ECONNRESET,
-		syscall.ECONNABORTED, syscall.EPIPE, syscall.ENETUNREACH, syscall.EHOSTUNREACH, syscall.ETIMEDOUT} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
 		return dns.IsTimeout || dns.IsTemporary
 	}
 	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	if errors.As(err, &op) {
+		// crypto/tls reports alerts as OpErrors too: "remote error",
+		// "local error".
+		return op.Op == "dial" || op.Op == "read" || op.Op == "write"
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
 	var ne net.Error

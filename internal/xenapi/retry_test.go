@@ -2,7 +2,10 @@ package xenapi
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -369,3 +372,34 @@ func TestPooledConnectionsClosedByTheHost(t *testing.T) {
 		t.Errorf("network.destroy served %d times, want 10", n)
 	}
 }
+
+func TestConnectionBroken(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"refused", &url.Error{Op: "Post", URL: "http://x", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, true},
+		{"reset", &net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{"broken pipe", &net.OpError{Op: "write", Err: syscall.EPIPE}, true},
+		{"closed early", &url.Error{Op: "Post", URL: "http://x", Err: io.EOF}, true},
+		{"cut reply", io.ErrUnexpectedEOF, true},
+		{"TLS handshake timeout", &url.Error{Op: "Post", URL: "https://x", Err: timeoutError{}}, true},
+		{"name not found", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "xen1", IsNotFound: true}}, false},
+		{"name server timeout", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "timeout", Name: "xen1", IsTimeout: true}}, true},
+		{"certificate", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, false},
+		{"TLS alert", &net.OpError{Op: "remote error", Err: errors.New("tls: bad certificate")}, false},
+		{"pin", errors.New("xenapi: the host's certificate has SHA-256 fingerprint AB, not the tls_fingerprint configured"), false},
+	}
+	for _, tt := range tests {
+		if got := connectionBroken(tt.err); got != tt.want {
+			t.Errorf("%s: connectionBroken(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "net/http: TLS handshake timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
