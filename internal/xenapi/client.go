@@ -183,7 +183,7 @@ func NewClient(cfg Config) (*Client, error) {
 		configured:  base,
 		pollMin:     50 * time.Millisecond,
 		pollMax:     2 * time.Second,
-		retryPause:  DefaultRetryPause,
+		retryPause:  firstRetryPause,
 		base:        base,
 		protocol:    proto,
 		sessionNews: make(chan struct{}),

@@ -13,14 +13,14 @@ import (
 )
 
 // maxTries bounds the requests one call sends when connections fail: with
-// DefaultRetryPause the pauses between them come to 7 seconds, about as
+// firstRetryPause the pauses between them come to 7 seconds, about as
 // long as a master takes to answer again after its management interface
 // moved.
 const maxTries = 4
 
-// DefaultRetryPause is the pause before the second try of a call whose
+// firstRetryPause is the pause before the second try of a call whose
 // connection failed; it doubles before each further try.
-const DefaultRetryPause = time.Second
+const firstRetryPause = time.Second
 
 // repeatable lists the messages, beyond the getters and setters the data
 // model generates, that leave the pool as they found it however often
