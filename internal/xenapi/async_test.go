@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,27 +113,139 @@ func TestAsyncCancelledTask(t *testing.T) {
 	}
 }
 
-func TestAsyncHonoursTheDeadline(t *testing.T) {
+// TestAsyncTaskFinishingAfterTheContextEnds: xapi does not stop a
+// networking task asked to cancel, so when the caller gives up Async asks
+// nothing of the task and waits on: the bond is made, and the caller gets
+// its reference along with an error that says it had given up.
+func TestAsyncTaskFinishingAfterTheContextEnds(t *testing.T) {
+	f := newFake(t)
+	f.taskPending = 5
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	polls := 0
+	f.handle = func(c wire.Call) (wire.Result, bool) {
+		if c.Method == "task.get_status" {
+			if polls++; polls == 2 {
+				cancel()
+			}
+		}
+		return wire.Result{}, false
+	}
+	c := f.client(t)
+	bond, err := c.BondCreate(ctx, "OpaqueRef:n", []Ref{"OpaqueRef:a", "OpaqueRef:b"}, "", BondModeBalanceSLB, nil)
+	if bond != "OpaqueRef:Bond-1" {
+		t.Errorf("BondCreate returned %q, want the bond the task made", bond)
+	}
+	var interrupted *InterruptedError
+	if !errors.As(err, &interrupted) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want an *InterruptedError wrapping context.Canceled", err)
+	}
+	if interrupted.Result != "OpaqueRef:Bond-1" || interrupted.Method != "Bond.create" || interrupted.Task == "" {
+		t.Errorf("InterruptedError = %+v, want the result, the method and the task", interrupted)
+	}
+	task := f.task(string(interrupted.Task))
+	if task.cancelled || !task.destroyed || task.polls != 6 {
+		t.Errorf("task cancelled %v, destroyed %v, polled %d times; want false, true, 6", task.cancelled, task.destroyed, task.polls)
+	}
+	if IsOutcomeUnknown(err) {
+		t.Error("a task whose outcome was read counts as unknown")
+	}
+}
+
+// TestAsyncTaskFailingAfterTheContextEnds: the task's own failure is the
+// answer, and the task is destroyed.
+func TestAsyncTaskFailingAfterTheContextEnds(t *testing.T) {
+	f := newFake(t)
+	f.taskPending = 3
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.handle = func(c wire.Call) (wire.Result, bool) {
+		switch c.Method {
+		case "Async.VLAN.create":
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.tasks["OpaqueRef:t"] = &fakeTask{status: TaskFailure, errorInfo: []string{"PIF_VLAN_EXISTS", "eth1"}}
+			return wire.Result{Value: "OpaqueRef:t"}, true
+		case "task.get_status":
+			cancel()
+		}
+		return wire.Result{}, false
+	}
+	c := f.client(t)
+	_, err := c.VLANCreate(ctx, "OpaqueRef:p", 100, "OpaqueRef:n")
+	if !IsCode(err, "PIF_VLAN_EXISTS") {
+		t.Fatalf("VLANCreate = %v, want PIF_VLAN_EXISTS", err)
+	}
+	if task := f.task("OpaqueRef:t"); task.cancelled || !task.destroyed {
+		t.Errorf("task cancelled %v, destroyed %v; want false, true", task.cancelled, task.destroyed)
+	}
+}
+
+// TestAsyncTaskOutlivingTheGrace: past TaskGrace the outcome is unknown;
+// the error names the task, which is left, neither cancelled nor
+// destroyed, for a later run to read.
+func TestAsyncTaskOutlivingTheGrace(t *testing.T) {
 	f := newFake(t)
 	f.taskPending = 1 << 30
-	c := f.client(t)
-	c.pollMin, c.pollMax = 10*time.Millisecond, 20*time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	c := f.client(t, func(cfg *Config) { cfg.TaskGrace = 100 * time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err := c.BondDestroy(ctx, "OpaqueRef:b")
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "gave up waiting for task") {
-		t.Fatalf("BondDestroy past its deadline = %v, want DeadlineExceeded and the task pending", err)
+	var unknown *OutcomeUnknownError
+	if !errors.As(err, &unknown) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("BondDestroy outliving the grace = %v, want *OutcomeUnknownError wrapping DeadlineExceeded", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("returned %s after start, well past the 150ms deadline", d)
+	if unknown.Method != "Async.Bond.destroy" || unknown.Task != Ref(f.lastTask(t)) || !strings.Contains(err.Error(), string(unknown.Task)) {
+		t.Errorf("OutcomeUnknownError = %+v, %q; want it to name the task", unknown, err)
 	}
-	task := f.task(f.lastTask(t))
-	if !task.cancelled || !task.destroyed {
-		t.Errorf("abandoned task: cancelled %v, destroyed %v; want both", task.cancelled, task.destroyed)
+	task := f.task(string(unknown.Task))
+	if task.cancelled || task.destroyed {
+		t.Errorf("task cancelled %v, destroyed %v; want it left as it was", task.cancelled, task.destroyed)
 	}
-	if task.polls < 3 {
-		t.Errorf("task polled %d times in 150ms", task.polls)
+	if m := f.methods(); m[len(m)-1] != "task.get_status" {
+		t.Errorf("calls end %v, want the last poll and nothing after", m[len(m)-3:])
+	}
+}
+
+// TestAsyncPollsThroughDroppedConnections: a task that moves the
+// management interface drops the connections its poller uses; the poller
+// carries on and reads the task's outcome.
+func TestAsyncPollsThroughDroppedConnections(t *testing.T) {
+	f := newFake(t)
+	f.taskPending = 2
+	var mu sync.Mutex
+	dropped := 0
+	f.dropBefore = func(c wire.Call) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if c.Method == "task.get_status" && dropped < 2*maxTries {
+			dropped++
+			return true
+		}
+		return false
+	}
+	c := f.client(t)
+	if err := c.HostManagementReconfigure(context.Background(), "OpaqueRef:p"); err != nil {
+		t.Fatalf("HostManagementReconfigure whose polls lost their connection %d times: %v", 2*maxTries, err)
+	}
+	if task := f.task(f.lastTask(t)); !task.destroyed {
+		t.Error("the task was not destroyed")
+	}
+}
+
+// TestAsyncCallWhoseConnectionDropsIsOutcomeUnknown: the Async call itself
+// made a task, or may have; no task is known to read.
+func TestAsyncCallWhoseConnectionDropsIsOutcomeUnknown(t *testing.T) {
+	f := newFake(t)
+	f.dropAfter = func(c wire.Call) bool { return c.Method == "Async.Bond.create" }
+	c := f.client(t)
+	bond, err := c.BondCreate(context.Background(), "OpaqueRef:n", []Ref{"OpaqueRef:a"}, "", BondModeBalanceSLB, nil)
+	var unknown *OutcomeUnknownError
+	if bond != "" || !errors.As(err, &unknown) || unknown.Method != "Async.Bond.create" || unknown.Task != "" {
+		t.Fatalf("BondCreate = %q, %v; want *OutcomeUnknownError for Async.Bond.create", bond, err)
+	}
+	if n := f.count("Async.Bond.create"); n != 1 {
+		t.Errorf("Async.Bond.create sent %d times, want once", n)
 	}
 }
 

@@ -2,6 +2,7 @@ package xenapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -17,11 +18,13 @@ import (
 // hosts naming each other as master cannot keep it busy forever.
 const maxRedirects = 3
 
-// maxRelogins bounds the logins one call may wait for. The first follows any
-// SESSION_INVALID; a further one only follows the expiry of a session that
-// had served calls, so a host that refuses every new session ends the call
-// after one.
-const maxRelogins = 3
+// maxSessions bounds the sessions one call tries. Which SESSION_INVALID is
+// answered with a new session is renewable's decision, and a host that
+// refuses every new session ends the call after one re-login. Sessions that
+// serve and expire may keep a call going longer, as ten callers can meet
+// several expiries each; this bound only ends a call that keeps losing that
+// race.
+const maxSessions = 32
 
 // Call invokes a XenAPI method such as "network.get_record". The shared
 // session reference goes in front of params wherever the data model's
@@ -32,12 +35,20 @@ const maxRelogins = 3
 // A xapi failure comes back as *Error. SESSION_INVALID is answered by a new
 // login, shared with every caller that saw the same session fail, and
 // another try; HOST_IS_SLAVE by moving to the master it names.
+//
+// A call whose connection fails (refused, reset, closed, as when the
+// master's management interface moves) is sent again, up to four tries
+// with growing pauses, if it is idempotent or its request never left. A
+// call that changes the pool and may have reached xapi is never sent
+// again: if no reply comes, for whatever reason, the error is an
+// *OutcomeUnknownError (see IsOutcomeUnknown).
 func (c *Client) Call(ctx context.Context, method string, params ...any) (any, error) {
 	return c.call(ctx, method, params, callOpts{})
 }
 
 type callOpts struct {
-	// extra lengthens the request timeout, for event.from's long poll.
+	// extra lengthens the request timeout, for event.from's long poll and
+	// pool.join.
 	extra time.Duration
 	// secrets are parameter values to scrub from any error params.
 	secrets []string
@@ -102,38 +113,68 @@ func coerceResult(method string, v any) (any, error) {
 // withSession the current session goes in front of params, logging in first
 // if there is none.
 func (c *Client) invoke(ctx context.Context, method string, params []any, withSession bool, o callOpts) (any, error) {
-	relogins := 0
-	redirects := 0
+	renewals, redirects, tries := 0, 0, 0
+	// s is the session of the next try: the shared one at first, then the
+	// one that replaced the session that failed.
+	var s *session
 	for {
-		var session Ref
-		if withSession {
-			var err error
-			if session, err = c.sessionRef(ctx); err != nil {
-				return nil, err
-			}
-		}
 		full := params
 		if withSession {
-			full = append([]any{string(session)}, params...)
+			if s == nil {
+				var err error
+				if s, err = c.currentSession(ctx); err != nil {
+					return nil, err
+				}
+			}
+			full = append([]any{string(s.ref)}, params...)
+			c.acquire(s)
 		}
-		res, err := c.roundTrip(ctx, method, full, session, o.extra)
+		var ref Ref
+		if s != nil {
+			ref = s.ref
+		}
+		res, err := c.roundTrip(ctx, method, full, ref, o.extra)
+		var le *linkError
+		lost := errors.As(err, &le)
+		if s != nil {
+			// A reply lost on the way may have been a success: such a
+			// session is not taken for one the host refused.
+			c.release(s, err == nil && res.Failure == nil || lost && le.sent)
+		}
+		if lost {
+			tries++
+			again, err := c.afterLinkError(ctx, le, tries)
+			if again {
+				continue
+			}
+			return nil, err
+		}
 		if err != nil {
 			return nil, err
 		}
 		if res.Failure == nil {
-			if withSession {
-				c.served(session)
-			}
 			return res.Value, nil
 		}
 		xerr := failure(res.Failure, o.secrets)
 		switch xerr.Code {
 		case ErrSessionInvalid:
-			if withSession && relogins < maxRelogins && (relogins == 0 || c.hasServed(session)) {
-				relogins++
-				if _, err := c.relogin(ctx, session); err != nil {
+			if withSession && renewals < maxSessions {
+				ok, err := c.renewable(ctx, s)
+				if err != nil {
 					return nil, err
 				}
+				if !ok {
+					return nil, xerr
+				}
+				renewals++
+				next, err := c.relogin(ctx, s)
+				if errors.Is(err, errRefusing) {
+					return nil, xerr
+				}
+				if err != nil {
+					return nil, err
+				}
+				s = next
 				continue
 			}
 		case ErrHostIsSlave:
@@ -170,6 +211,7 @@ func failure(desc []string, secrets []string) *Error {
 
 // roundTrip sends one request to the current master with the per-request
 // timeout, remembers the protocol auto-detection settled on, and logs it.
+// A request that got no reply gives a *linkError.
 func (c *Client) roundTrip(ctx context.Context, method string, params []any, session Ref, extra time.Duration) (wire.Result, error) {
 	c.mu.Lock()
 	base, proto := c.base, c.protocol
@@ -178,7 +220,7 @@ func (c *Client) roundTrip(ctx context.Context, method string, params []any, ses
 	rctx, cancel := context.WithTimeout(ctx, c.timeout+extra)
 	defer cancel()
 	start := time.Now()
-	res, used, err := c.send(rctx, base, proto, method, params)
+	res, used, err := c.send(rctx, base, proto, method, params, idempotent(method))
 	if used != ProtocolAuto && proto == ProtocolAuto {
 		c.mu.Lock()
 		if c.protocol == ProtocolAuto {
@@ -204,18 +246,26 @@ func (c *Client) roundTrip(ctx context.Context, method string, params []any, ses
 		}
 		c.log(ctx, "XenAPI call", fields)
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			// The caller's context ended: say so rather than "request
-			// canceled", and keep the cause for errors.Is.
-			return wire.Result{}, fmt.Errorf("xenapi: %s: %w", method, context.Cause(ctx))
-		}
-		if rctx.Err() != nil {
-			return wire.Result{}, fmt.Errorf("xenapi: %s to %s: no reply within %s: %w", method, base.Host, c.timeout+extra, rctx.Err())
-		}
+	if err == nil {
+		return res, nil
+	}
+	var pe *postError
+	if !errors.As(err, &pe) {
 		return wire.Result{}, fmt.Errorf("xenapi: %s to %s: %w", method, base.Host, err)
 	}
-	return res, nil
+	le := &linkError{method: method, host: base.Host, base: base.String(), sent: pe.sent, cause: pe.err}
+	switch {
+	case ctx.Err() != nil:
+		// The caller's context ended: say so rather than "request
+		// canceled", and keep the cause for errors.Is.
+		le.host, le.callerGone, le.cause = "", true, context.Cause(ctx)
+	case rctx.Err() != nil:
+		le.noReply, le.broken = true, !pe.sent
+		le.cause = fmt.Errorf("no reply within %s: %w", c.timeout+extra, rctx.Err())
+	default:
+		le.broken = connectionBroken(pe.err)
+	}
+	return wire.Result{}, le
 }
 
 // redirect moves the client to the master a pool member named in

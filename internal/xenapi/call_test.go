@@ -573,3 +573,122 @@ func TestLoginSurvivesTheFirstCallerGivingUp(t *testing.T) {
 		t.Errorf("the impatient caller got %v, want DeadlineExceeded", err)
 	}
 }
+
+// TestSessionRefusedWhileItsFirstCallIsInFlight: ten callers share each new
+// session, and when the host counts a session's calls the one it refuses
+// can come back before the others' answers. That caller must wait for them
+// before judging the session unused, or it takes an expiry for a host that
+// refuses sessions and hands SESSION_INVALID to its caller.
+func TestSessionRefusedWhileItsFirstCallIsInFlight(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t)
+	ctx := context.Background()
+	if err := c.Login(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := c.session.ref
+	bWaiting, aInFlight, bRefused, releaseA := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var aSession string
+	f.handle = func(call wire.Call) (wire.Result, bool) {
+		session := call.Params[0].(string)
+		switch {
+		case call.Method == "pool.get_all" && session == string(first): // A
+			return fail(ErrSessionInvalid, session), true
+		case call.Method == "pool.get_all":
+			aSession = session
+			close(aInFlight)
+			<-releaseA
+		case call.Method == "network.get_all" && session == string(first): // B
+			close(bWaiting)
+			<-aInFlight
+			return fail(ErrSessionInvalid, session), true
+		case call.Method == "network.get_all" && session == aSession:
+			// The session A is being served with runs out with B's call.
+			close(bRefused)
+			return fail(ErrSessionInvalid, session), true
+		}
+		return wire.Result{}, false
+	}
+	errA, errB := make(chan error, 1), make(chan error, 1)
+	go func() { _, err := c.Call(ctx, "network.get_all"); errB <- err }()
+	<-bWaiting
+	go func() { _, err := c.Call(ctx, "pool.get_all"); errA <- err }()
+	<-bRefused
+	// B is given time to go wrong on its own before A's answer comes.
+	var gotB error
+	select {
+	case gotB = <-errB:
+		close(releaseA)
+	case <-time.After(50 * time.Millisecond):
+		close(releaseA)
+		gotB = <-errB
+	}
+	if gotB != nil {
+		t.Errorf("B, refused on a session another call was being served with: %v", gotB)
+	}
+	if err := <-errA; err != nil {
+		t.Errorf("A: %v", err)
+	}
+	if n := f.loginCount(); n != 3 {
+		t.Errorf("%d logins, want 3: the first, A's renewal, and B's after its second refusal", n)
+	}
+}
+
+// TestHostRefusingSessionsCostsOneReloginForAllCallers: against a host that
+// accepts logins and then refuses every call made with the new session, ten
+// callers at once share one re-login and then give up together: no login
+// per caller, no loop. A call made afterwards tries one new session, in
+// case the host has recovered.
+func TestHostRefusingSessionsCostsOneReloginForAllCallers(t *testing.T) {
+	f := newFake(t)
+	var mu sync.Mutex
+	var first string
+	arrived, allArrived := 0, make(chan struct{})
+	f.handle = func(call wire.Call) (wire.Result, bool) {
+		if call.Method != "PIF.get_all_records" {
+			return wire.Result{}, false
+		}
+		session := call.Params[0].(string)
+		mu.Lock()
+		if first == "" {
+			first = session
+		}
+		if session == first {
+			// Every caller is under way with the first session before the
+			// host refuses any of them.
+			if arrived++; arrived == 10 {
+				close(allArrived)
+			}
+			mu.Unlock()
+			<-allArrived
+		} else {
+			mu.Unlock()
+		}
+		return fail(ErrSessionInvalid, session), true
+	}
+	c := f.client(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for range 10 {
+		wg.Go(func() {
+			_, err := GetAllRecords[PIF](context.Background(), c)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !IsCode(err, ErrSessionInvalid) {
+			t.Errorf("a caller got %v, want SESSION_INVALID", err)
+		}
+	}
+	if n := f.loginCount(); n != 2 {
+		t.Errorf("%d logins, want 2: the first and one re-login shared by all ten callers", n)
+	}
+	if _, err := GetAllRecords[PIF](context.Background(), c); !IsCode(err, ErrSessionInvalid) {
+		t.Errorf("a later call got %v, want SESSION_INVALID", err)
+	}
+	if n := f.loginCount(); n != 3 {
+		t.Errorf("%d logins after a later call, want 3: one more, on trial", n)
+	}
+}

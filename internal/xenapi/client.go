@@ -27,6 +27,10 @@ const (
 // DefaultTimeout bounds each HTTP request when Config.Timeout is zero.
 const DefaultTimeout = 60 * time.Second
 
+// DefaultTaskGrace is how long Async goes on waiting for a task after the
+// caller's context ended, when Config.TaskGrace is zero.
+const DefaultTaskGrace = 2 * time.Minute
+
 // Config says how to reach and authenticate to a pool.
 type Config struct {
 	// URL is https://host, http://host:port, or a bare host (meaning https).
@@ -52,6 +56,10 @@ type Config struct {
 	// Timeout bounds each HTTP request; DefaultTimeout when zero.
 	// event.from requests get their own timeout on top.
 	Timeout time.Duration
+	// TaskGrace is how long Async goes on waiting for a task after the
+	// caller's context ended, so as to report what the task did rather
+	// than leave it unknown; DefaultTaskGrace when zero.
+	TaskGrace time.Duration
 	// Logger, when set, receives one line per request: method, protocol,
 	// host, duration and error code. Never a parameter, never a password;
 	// session references are masked.
@@ -65,8 +73,8 @@ func (c Config) String() string {
 	if c.Password != "" {
 		pw = "(set)"
 	}
-	return fmt.Sprintf("xenapi.Config{URL: %q, Username: %q, Password: %s, Protocol: %q, CACertificate: %t, TLSFingerprint: %q, Insecure: %t, AllowLegacyTLS: %t, Timeout: %s}",
-		c.URL, c.Username, pw, c.Protocol, c.CACertificate != "", c.TLSFingerprint, c.Insecure, c.AllowLegacyTLS, c.Timeout)
+	return fmt.Sprintf("xenapi.Config{URL: %q, Username: %q, Password: %s, Protocol: %q, CACertificate: %t, TLSFingerprint: %q, Insecure: %t, AllowLegacyTLS: %t, Timeout: %s, TaskGrace: %s}",
+		c.URL, c.Username, pw, c.Protocol, c.CACertificate != "", c.TLSFingerprint, c.Insecure, c.AllowLegacyTLS, c.Timeout, c.TaskGrace)
 }
 
 // GoString is String, so that %#v masks the password too.
@@ -76,35 +84,51 @@ func (c Config) GoString() string { return c.String() }
 type Client struct {
 	username, password string
 	timeout            time.Duration
+	taskGrace          time.Duration
 	logger             func(context.Context, string, map[string]any)
-	http               *http.Client
-	ids                atomic.Int64
+	// http sends idempotent requests over pooled connections; fresh sends
+	// every other request over a connection of its own.
+	http, fresh *http.Client
+	ids         atomic.Int64
+	// configured is the URL the client was configured with.
+	configured *url.URL
 
 	// pollMin and pollMax bound the wait between task polls.
 	pollMin, pollMax time.Duration
+	// retryPause is the pause before the second try of a call whose
+	// connection failed; it doubles before each further one.
+	retryPause time.Duration
 
 	mu sync.Mutex
 	// base is the master's URL, scheme and host only; it changes when a
-	// member answers HOST_IS_SLAVE.
+	// member answers HOST_IS_SLAVE, and goes back to configured when the
+	// master stops answering.
 	base *url.URL
 	// protocol is the configured one, or the one auto-detection chose.
 	protocol Protocol
-	session  Ref
-	// sessionServed says whether session has served a call.
-	sessionServed bool
+	// session is the one session all calls share; nil before the first
+	// login and after Logout.
+	session *session
+	// sessionNews is closed, and replaced, whenever a reply tells
+	// something of a session.
+	sessionNews chan struct{}
 	// flight is the login in progress that concurrent callers wait for.
 	flight *loginFlight
+	// refusing says that the last session on trial never served: the host
+	// refuses new sessions, until one serves a call.
+	refusing bool
 }
 
 // NewClient checks cfg and builds a Client. It does not touch the network;
-// the first call (or Login) logs in. Errors name the setting at fault.
+// the first call (or Login) logs in. An unusable setting gives a
+// *ConfigError naming it.
 func NewClient(cfg Config) (*Client, error) {
 	base, err := parseURL(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Username == "" {
-		return nil, errors.New("xenapi: username: must be set")
+		return nil, configError("username", "must be set")
 	}
 	proto := cfg.Protocol
 	switch proto {
@@ -112,14 +136,21 @@ func NewClient(cfg Config) (*Client, error) {
 		proto = ProtocolAuto
 	case ProtocolAuto, ProtocolJSONRPC, ProtocolXMLRPC:
 	default:
-		return nil, fmt.Errorf("xenapi: protocol: want %q, %q or %q, got %q", ProtocolAuto, ProtocolJSONRPC, ProtocolXMLRPC, cfg.Protocol)
+		return nil, configError("protocol", fmt.Sprintf("want %q, %q or %q, got %q", ProtocolAuto, ProtocolJSONRPC, ProtocolXMLRPC, cfg.Protocol))
 	}
 	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("xenapi: timeout: must not be negative, got %s", cfg.Timeout)
+		return nil, configError("timeout", fmt.Sprintf("must not be negative, got %s", cfg.Timeout))
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
+	}
+	if cfg.TaskGrace < 0 {
+		return nil, configError("task_grace", fmt.Sprintf("must not be negative, got %s", cfg.TaskGrace))
+	}
+	grace := cfg.TaskGrace
+	if grace == 0 {
+		grace = DefaultTaskGrace
 	}
 	tlsConfig, err := newTLSConfig(cfg, base.Scheme)
 	if err != nil {
@@ -135,22 +166,27 @@ func NewClient(cfg Config) (*Client, error) {
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     90 * time.Second,
 	}
+	once := transport.Clone()
+	once.DisableKeepAlives = true
+	// xapi never redirects a call; a redirect means the URL is wrong (http
+	// on a host that wants https), and following it would turn the POST
+	// into a GET.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{
-		username: cfg.Username,
-		password: cfg.Password,
-		timeout:  timeout,
-		logger:   cfg.Logger,
-		http: &http.Client{
-			Transport: transport,
-			// xapi never redirects a call; a redirect means the URL is
-			// wrong (http on a host that wants https), and following it
-			// would turn the POST into a GET.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		pollMin:  50 * time.Millisecond,
-		pollMax:  2 * time.Second,
-		base:     base,
-		protocol: proto,
+		username:    cfg.Username,
+		password:    cfg.Password,
+		timeout:     timeout,
+		taskGrace:   grace,
+		logger:      cfg.Logger,
+		http:        &http.Client{Transport: transport, CheckRedirect: noRedirect},
+		fresh:       &http.Client{Transport: once, CheckRedirect: noRedirect},
+		configured:  base,
+		pollMin:     50 * time.Millisecond,
+		pollMax:     2 * time.Second,
+		retryPause:  firstRetryPause,
+		base:        base,
+		protocol:    proto,
+		sessionNews: make(chan struct{}),
 	}, nil
 }
 
@@ -159,7 +195,7 @@ func NewClient(cfg Config) (*Client, error) {
 func parseURL(raw string) (*url.URL, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return nil, errors.New("xenapi: url: must be set")
+		return nil, configError("url", "must be set")
 	}
 	if !strings.Contains(s, "://") {
 		if ip := net.ParseIP(s); ip != nil && strings.Contains(s, ":") {
@@ -175,19 +211,19 @@ func parseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("xenapi: url: not a valid URL: %w", err)
+		return nil, configError("url", "not a valid URL: "+err.Error())
 	}
 	if u.User != nil {
-		return nil, errors.New("xenapi: url: must not carry credentials; set username and password instead")
+		return nil, configError("url", "must not carry credentials; set username and password instead")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("xenapi: url: scheme must be https or http, got %q", u.Scheme)
+		return nil, configError("url", fmt.Sprintf("scheme must be https or http, got %q", u.Scheme))
 	}
 	if u.Hostname() == "" {
-		return nil, errors.New("xenapi: url: has no host")
+		return nil, configError("url", "has no host")
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("xenapi: url: want %s://host[:port] without a path or query, as xapi serves its API at the root", u.Scheme)
+		return nil, configError("url", fmt.Sprintf("want %s://host[:port] without a path or query, as xapi serves its API at the root", u.Scheme))
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
@@ -202,7 +238,8 @@ func (c *Client) Protocol() Protocol {
 }
 
 // URL returns the address requests go to: the configured one, or the
-// master's after a HOST_IS_SLAVE redirect.
+// master's after a HOST_IS_SLAVE redirect (until that master stops
+// answering).
 func (c *Client) URL() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -3,11 +3,14 @@ package xenapi
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,35 +18,69 @@ import (
 
 func TestNewClientNamesTheBadSetting(t *testing.T) {
 	tests := []struct {
-		name string
-		cfg  Config
-		want string
+		name    string
+		cfg     Config
+		setting string
+		want    string
 	}{
-		{"no url", Config{Username: "root"}, "url: must be set"},
-		{"ftp", Config{URL: "ftp://xen1", Username: "root"}, "url: scheme must be https or http"},
-		{"path", Config{URL: "https://xen1/api", Username: "root"}, "url: want https://host[:port] without a path"},
-		{"bad port", Config{URL: "https://xen1:port", Username: "root"}, "url: not a valid URL"},
-		{"credentials in url", Config{URL: "https://root:hunter2@xen1", Username: "root"}, "url: must not carry credentials"},
-		{"no username", Config{URL: "xen1"}, "username: must be set"},
-		{"protocol", Config{URL: "xen1", Username: "root", Protocol: "soap"}, `protocol: want "auto", "jsonrpc" or "xmlrpc", got "soap"`},
-		{"timeout", Config{URL: "xen1", Username: "root", Timeout: -time.Second}, "timeout: must not be negative"},
-		{"short fingerprint", Config{URL: "xen1", Username: "root", TLSFingerprint: "AB:CD"}, "tls_fingerprint: want the certificate's SHA-256 as 64 hex digits"},
-		{"not hex", Config{URL: "xen1", Username: "root", TLSFingerprint: strings.Repeat("zz", 32)}, "tls_fingerprint: want"},
-		{"no PEM", Config{URL: "xen1", Username: "root", CACertificate: "not a certificate"}, "ca_certificate: holds no PEM certificate"},
-		{"two trust settings", Config{URL: "xen1", Username: "root", Insecure: true, TLSFingerprint: strings.Repeat("ab", 32)}, "tls_fingerprint, insecure: set only one of them"},
-		{"pin over http", Config{URL: "http://xen1", Username: "root", TLSFingerprint: strings.Repeat("ab", 32)}, "tls_fingerprint: the url is http"},
+		{"no url", Config{Username: "root"}, "url", "url: must be set"},
+		{"ftp", Config{URL: "ftp://xen1", Username: "root"}, "url", "url: scheme must be https or http"},
+		{"path", Config{URL: "https://xen1/api", Username: "root"}, "url", "url: want https://host[:port] without a path"},
+		{"bad port", Config{URL: "https://xen1:port", Username: "root"}, "url", "url: not a valid URL"},
+		{"credentials in url", Config{URL: "https://root:hunter2@xen1", Username: "root"}, "url", "url: must not carry credentials"},
+		{"no username", Config{URL: "xen1"}, "username", "username: must be set"},
+		{"protocol", Config{URL: "xen1", Username: "root", Protocol: "soap"}, "protocol", `protocol: want "auto", "jsonrpc" or "xmlrpc", got "soap"`},
+		{"timeout", Config{URL: "xen1", Username: "root", Timeout: -time.Second}, "timeout", "timeout: must not be negative"},
+		{"task grace", Config{URL: "xen1", Username: "root", TaskGrace: -time.Second}, "task_grace", "task_grace: must not be negative"},
+		{"short fingerprint", Config{URL: "xen1", Username: "root", TLSFingerprint: "AB:CD"}, "tls_fingerprint", "tls_fingerprint: want the certificate's SHA-256 as 64 hex digits"},
+		{"not hex", Config{URL: "xen1", Username: "root", TLSFingerprint: strings.Repeat("zz", 32)}, "tls_fingerprint", "tls_fingerprint: want"},
+		{"no PEM", Config{URL: "xen1", Username: "root", CACertificate: "not a certificate"}, "ca_certificate", "ca_certificate: holds no PEM certificate"},
+		{"two trust settings", Config{URL: "xen1", Username: "root", Insecure: true, TLSFingerprint: strings.Repeat("ab", 32)}, "tls_fingerprint", "tls_fingerprint, insecure: set only one of them"},
+		{"pin over http", Config{URL: "http://xen1", Username: "root", TLSFingerprint: strings.Repeat("ab", 32)}, "tls_fingerprint", "tls_fingerprint: the url is http"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.Password = "hunter2"
 			_, err := NewClient(tt.cfg)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("NewClient = %v, want an error containing %q", err, tt.want)
+			if err == nil || !strings.HasPrefix(err.Error(), "xenapi: "+tt.want) {
+				t.Fatalf("NewClient = %v, want an error starting %q", err, "xenapi: "+tt.want)
+			}
+			var cerr *ConfigError
+			if !errors.As(err, &cerr) || cerr.Setting != tt.setting {
+				t.Errorf("NewClient = %#v, want a *ConfigError for %s", err, tt.setting)
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("the error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestConfigErrorNamesConflictingSettings: when several trust settings are
+// given, the error names the first as Setting and the others as
+// Conflicting, so that each can be pointed at.
+func TestConfigErrorNamesConflictingSettings(t *testing.T) {
+	_, err := NewClient(Config{URL: "xen1", Username: "root", CACertificate: "x", TLSFingerprint: strings.Repeat("ab", 32), Insecure: true})
+	var cerr *ConfigError
+	if !errors.As(err, &cerr) {
+		t.Fatalf("NewClient = %v, want a *ConfigError", err)
+	}
+	if cerr.Setting != "ca_certificate" || !slices.Equal(cerr.Conflicting, []string{"tls_fingerprint", "insecure"}) || cerr.Reason != "set only one of them" {
+		t.Errorf("ConfigError = %+v", cerr)
+	}
+}
+
+// TestCertificateFingerprint: the SHA-256 of the certificate's DER, as
+// openssl x509 -fingerprint -sha256 prints it.
+func TestCertificateFingerprint(t *testing.T) {
+	// sha256("xsnet"), worked out apart from the code under test.
+	const want = "E3:DC:29:3B:55:7D:5E:9F:28:57:81:5E:E0:21:37:DB:89:EC:CD:84:5C:18:39:3B:17:10:D0:CC:C9:C3:AA:49"
+	if got := CertificateFingerprint(&x509.Certificate{Raw: []byte("xsnet")}); got != want {
+		t.Errorf("CertificateFingerprint = %s, want %s", got, want)
+	}
+	_, srv := tlsFake(t)
+	if _, err := parseFingerprint(CertificateFingerprint(srv.Certificate())); err != nil {
+		t.Errorf("tls_fingerprint does not take what CertificateFingerprint prints: %v", err)
 	}
 }
 
@@ -120,7 +157,7 @@ func TestTLSTrustsTheCABundle(t *testing.T) {
 
 func TestTLSPinnedFingerprint(t *testing.T) {
 	_, srv := tlsFake(t)
-	fp := Fingerprint(srv.Certificate())
+	fp := CertificateFingerprint(srv.Certificate())
 	forms := map[string]string{
 		"as printed":   fp,
 		"lower case":   strings.ToLower(fp),
@@ -174,7 +211,7 @@ func TestLegacyTLS(t *testing.T) {
 	}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	pin := Fingerprint(srv.Certificate())
+	pin := CertificateFingerprint(srv.Certificate())
 
 	modern, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword, TLSFingerprint: pin})
 	if err != nil {

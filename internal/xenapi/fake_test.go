@@ -1,8 +1,10 @@
 package xenapi
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,6 +31,13 @@ type fakeXAPI struct {
 	handle func(c wire.Call) (r wire.Result, ok bool)
 	// taskPending keeps Async tasks pending for this many get_status calls.
 	taskPending int
+	// dropBefore, when it returns true for a call, closes the connection
+	// once the request is read, without serving it: xapi went away.
+	dropBefore func(c wire.Call) bool
+	// dropAfter, when it returns true for a call, serves it and closes
+	// the connection instead of replying: the work is done, the reply
+	// lost, as when the master's management interface moves.
+	dropAfter func(c wire.Call) bool
 
 	// delay holds every reply back, for timeout tests; set with setDelay.
 	delay time.Duration
@@ -65,7 +74,14 @@ func newFake(t testing.TB) *fakeXAPI {
 
 func (f *fakeXAPI) client(t testing.TB, mutate ...func(*Config)) *Client {
 	t.Helper()
-	cfg := Config{URL: f.srv.URL, Username: fakeUser, Password: fakePassword}
+	return clientAt(t, f.srv.URL, mutate...)
+}
+
+// clientAt builds a client of the fake at url, with pauses short enough
+// for tests.
+func clientAt(t testing.TB, url string, mutate ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{URL: url, Username: fakeUser, Password: fakePassword}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -74,6 +90,7 @@ func (f *fakeXAPI) client(t testing.TB, mutate ...func(*Config)) *Client {
 		t.Fatal(err)
 	}
 	c.pollMin, c.pollMax = time.Millisecond, 5*time.Millisecond
+	c.retryPause = time.Millisecond
 	t.Cleanup(c.CloseIdleConnections)
 	return c
 }
@@ -150,7 +167,11 @@ func (f *fakeXAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		out, err := wire.EncodeJSONResult(call, f.serve(call))
+		res, ok := f.serveOrDrop(w, call)
+		if !ok {
+			return
+		}
+		out, err := wire.EncodeJSONResult(call, res)
 		if err != nil {
 			f.t.Errorf("fake: encoding reply to %s: %v", call.Method, err)
 		}
@@ -165,7 +186,11 @@ func (f *fakeXAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		out, err := wire.EncodeXMLResult(f.serve(call))
+		res, ok := f.serveOrDrop(w, call)
+		if !ok {
+			return
+		}
+		out, err := wire.EncodeXMLResult(res)
 		if err != nil {
 			f.t.Errorf("fake: encoding reply to %s: %v", call.Method, err)
 		}
@@ -174,6 +199,100 @@ func (f *fakeXAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// serveOrDrop serves a call, unless dropBefore or dropAfter says to close
+// the connection instead; ok false means it was closed.
+func (f *fakeXAPI) serveOrDrop(w http.ResponseWriter, call wire.Call) (wire.Result, bool) {
+	if f.dropBefore != nil && f.dropBefore(call) {
+		f.mu.Lock()
+		f.calls = append(f.calls, call)
+		f.mu.Unlock()
+		hangUp(f.t, w)
+		return wire.Result{}, false
+	}
+	res := f.serve(call)
+	if f.dropAfter != nil && f.dropAfter(call) {
+		hangUp(f.t, w)
+		return wire.Result{}, false
+	}
+	return res, true
+}
+
+// hangUp closes a request's connection without a reply.
+func hangUp(t testing.TB, w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Errorf("fake: hijacking the connection: %v", err)
+		return
+	}
+	_ = conn.Close()
+}
+
+// restartable serves a handler at an address that outlives each server:
+// stop closes every connection and refuses new ones, start serves again,
+// as a host does across a restart of xapi or a move of its management
+// interface.
+type restartable struct {
+	t    testing.TB
+	h    http.Handler
+	addr string
+
+	mu  sync.Mutex
+	srv *http.Server
+}
+
+func newRestartable(t testing.TB, h http.Handler) *restartable {
+	l, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &restartable{t: t, h: h, addr: l.Addr().String()}
+	r.serve(l)
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *restartable) URL() string { return "http://" + r.addr }
+
+func (r *restartable) serve(l net.Listener) {
+	srv := &http.Server{Handler: r.h, ReadHeaderTimeout: 10 * time.Second}
+	r.mu.Lock()
+	r.srv = srv
+	r.mu.Unlock()
+	go func() { _ = srv.Serve(l) }()
+}
+
+func (r *restartable) start() {
+	l, err := new(net.ListenConfig).Listen(context.Background(), "tcp", r.addr)
+	if err != nil {
+		r.t.Errorf("listening again at %s: %v", r.addr, err)
+		return
+	}
+	r.serve(l)
+}
+
+func (r *restartable) stop() {
+	r.mu.Lock()
+	srv := r.srv
+	r.srv = nil
+	r.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+}
+
+// count returns how many times method was called.
+func (f *fakeXAPI) count(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c.Method == method {
+			n++
+		}
+	}
+	return n
 }
 
 func fail(code string, params ...string) wire.Result {

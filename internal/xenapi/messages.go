@@ -77,12 +77,18 @@ func (c *Client) callRef(ctx context.Context, method string, params ...any) (Ref
 	return asRef(method, v)
 }
 
+// asyncRef calls Async and reads its result as a reference. A result that
+// comes with an error (see InterruptedError) is returned with it.
 func (c *Client) asyncRef(ctx context.Context, method string, params ...any) (Ref, error) {
 	v, err := c.Async(ctx, method, params...)
-	if err != nil {
+	if v == nil {
 		return "", err
 	}
-	return asRef(method, v)
+	ref, rerr := asRef(method, v)
+	if rerr != nil {
+		return "", rerr
+	}
+	return ref, err
 }
 
 func asRef(method string, v any) (Ref, error) {
@@ -229,10 +235,14 @@ func (c *Client) VLANDestroy(ctx context.Context, vlan Ref) error {
 func (c *Client) PoolCreateVLANFromPIF(ctx context.Context, pif, network Ref, tag int64) ([]Ref, error) {
 	const method = "pool.create_VLAN_from_PIF"
 	v, err := c.Async(ctx, method, pif, network, tag)
-	if err != nil {
+	if v == nil {
 		return nil, err
 	}
-	return asRefs(method, v)
+	refs, rerr := asRefs(method, v)
+	if rerr != nil {
+		return nil, rerr
+	}
+	return refs, err
 }
 
 // PIFPlug brings a PIF up.

@@ -13,8 +13,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
 )
@@ -38,10 +40,10 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 		set = append(set, "insecure")
 	}
 	if len(set) > 1 {
-		return nil, fmt.Errorf("xenapi: %s: set only one of them", strings.Join(set, ", "))
+		return nil, &ConfigError{Setting: set[0], Conflicting: set[1:], Reason: "set only one of them"}
 	}
 	if scheme == "http" && (cfg.CACertificate != "" || cfg.TLSFingerprint != "") {
-		return nil, fmt.Errorf("xenapi: %s: the url is http, so no certificate would be checked; use https", set[0])
+		return nil, configError(set[0], "the url is http, so no certificate would be checked; use https")
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.AllowLegacyTLS {
@@ -54,7 +56,7 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 	case cfg.CACertificate != "":
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM([]byte(cfg.CACertificate)) {
-			return nil, errors.New("xenapi: ca_certificate: holds no PEM certificate")
+			return nil, configError("ca_certificate", "holds no PEM certificate")
 		}
 		tc.RootCAs = pool
 	case cfg.TLSFingerprint != "":
@@ -72,7 +74,7 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 			}
 			got := sha256.Sum256(cs.PeerCertificates[0].Raw)
 			if subtle.ConstantTimeCompare(got[:], want) != 1 {
-				return fmt.Errorf("xenapi: the host's certificate has SHA-256 fingerprint %s, not the tls_fingerprint configured", Fingerprint(cs.PeerCertificates[0]))
+				return fmt.Errorf("xenapi: the host's certificate has SHA-256 fingerprint %s, not the tls_fingerprint configured", CertificateFingerprint(cs.PeerCertificates[0]))
 			}
 			return nil
 		}
@@ -96,14 +98,15 @@ func parseFingerprint(s string) ([]byte, error) {
 	clean := strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
 	b, err := hex.DecodeString(clean)
 	if err != nil || len(b) != sha256.Size {
-		return nil, fmt.Errorf("xenapi: tls_fingerprint: want the certificate's SHA-256 as 64 hex digits (colons optional), got %d characters", len(clean))
+		return nil, configError("tls_fingerprint", fmt.Sprintf("want the certificate's SHA-256 as 64 hex digits (colons optional), got %d characters", len(clean)))
 	}
 	return b, nil
 }
 
-// Fingerprint returns a certificate's SHA-256 fingerprint the way
-// tls_fingerprint takes it: upper-case hex pairs joined by colons.
-func Fingerprint(cert *x509.Certificate) string {
+// CertificateFingerprint returns a certificate's SHA-256 fingerprint the
+// way tls_fingerprint takes it and openssl prints it: upper-case hex pairs
+// joined by colons.
+func CertificateFingerprint(cert *x509.Certificate) string {
 	sum := sha256.Sum256(cert.Raw)
 	parts := make([]string, len(sum))
 	for i, b := range sum {
@@ -125,20 +128,22 @@ func (e *errNotJSONRPC) Error() string {
 
 // send makes one HTTP request and decodes the reply. With ProtocolAuto it
 // tries JSON-RPC first and, if the host does not serve it, XML-RPC; the
-// protocol it settled on is returned so the caller can remember it.
-func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method string, params []any) (wire.Result, Protocol, error) {
+// protocol it settled on is returned so the caller can remember it. An
+// idempotent request may go out on a pooled connection; any other gets a
+// connection of its own (see post).
+func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method string, params []any, idempotent bool) (wire.Result, Protocol, error) {
 	switch proto {
 	case ProtocolJSONRPC:
-		r, err := c.postJSON(ctx, base, method, params)
+		r, err := c.postJSON(ctx, base, method, params, idempotent)
 		return r, proto, err
 	case ProtocolXMLRPC:
-		r, err := c.postXML(ctx, base, method, params)
+		r, err := c.postXML(ctx, base, method, params, idempotent)
 		return r, proto, err
 	}
-	r, err := c.postJSON(ctx, base, method, params)
+	r, err := c.postJSON(ctx, base, method, params, idempotent)
 	var nj *errNotJSONRPC
 	if errors.As(err, &nj) {
-		r, err := c.postXML(ctx, base, method, params)
+		r, err := c.postXML(ctx, base, method, params, idempotent)
 		if err != nil {
 			return r, ProtocolAuto, err
 		}
@@ -150,12 +155,12 @@ func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method
 	return r, ProtocolJSONRPC, nil
 }
 
-func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, params []any) (wire.Result, error) {
+func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, params []any, idempotent bool) (wire.Result, error) {
 	body, err := wire.EncodeJSONCall(wire.Call{Method: method, Params: params, ID: c.ids.Add(1), Version: "2.0"})
 	if err != nil {
 		return wire.Result{}, err
 	}
-	status, ctype, reply, err := c.post(ctx, base.JoinPath("jsonrpc").String(), "application/json", body)
+	status, ctype, reply, err := c.post(ctx, base.JoinPath("jsonrpc").String(), "application/json", body, idempotent)
 	if err != nil {
 		return wire.Result{}, err
 	}
@@ -168,12 +173,12 @@ func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, par
 	return wire.DecodeJSONResult(reply)
 }
 
-func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any) (wire.Result, error) {
+func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any, idempotent bool) (wire.Result, error) {
 	body, err := wire.EncodeXMLCall(method, params)
 	if err != nil {
 		return wire.Result{}, err
 	}
-	status, _, reply, err := c.post(ctx, base.String()+"/", "text/xml", body)
+	status, _, reply, err := c.post(ctx, base.String()+"/", "text/xml", body, idempotent)
 	if err != nil {
 		return wire.Result{}, err
 	}
@@ -183,18 +188,48 @@ func (c *Client) postXML(ctx context.Context, base *url.URL, method string, para
 	return wire.DecodeXMLResult(reply)
 }
 
+// postError is a request that got no reply, or only part of one.
+type postError struct {
+	// sent says the request was written out whole: xapi may have it.
+	sent bool
+	err  error
+}
+
+func (e *postError) Error() string { return e.err.Error() }
+
+func (e *postError) Unwrap() error { return e.err }
+
 // post sends one request. The reply body is never quoted in an error: it
 // could echo what was sent.
-func (c *Client) post(ctx context.Context, target, contentType string, body []byte) (int, string, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+//
+// An idempotent request goes out on a pooled connection, and net/http may
+// send it again on a fresh one if the pooled one turns out closed. Any
+// other request gets a connection of its own: a pooled connection the host
+// closed just as the request went out would leave its outcome unknown,
+// where a fresh one fails, if at all, before anything is sent.
+func (c *Client) post(ctx context.Context, target, contentType string, body []byte, idempotent bool) (int, string, []byte, error) {
+	var sent atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+		if w.Err == nil {
+			sent.Store(true)
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "xsnet")
-	resp, err := c.http.Do(req)
+	hc := c.fresh
+	if idempotent {
+		hc = c.http
+		// An empty Idempotency-Key tells net/http the request may be
+		// sent again, and is not sent itself.
+		req.Header["Idempotency-Key"] = nil
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", nil, &postError{sent: sent.Load(), err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -202,7 +237,7 @@ func (c *Client) post(ctx context.Context, target, contentType string, body []by
 	}
 	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", nil, &postError{sent: true, err: err}
 	}
 	if len(reply) > maxReply {
 		return 0, "", nil, fmt.Errorf("reply larger than %d bytes", maxReply)
