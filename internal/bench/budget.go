@@ -32,7 +32,8 @@ func estimateRun(k runKey, done []result, floors []floor) estimate {
 			continue
 		}
 		if !r.complete() {
-			return estimate{Over: true, Basis: fmt.Sprintf("%s at %s did not fit the budget", r.Size, latencyString(r.Latency))}
+			return estimate{Over: true, Basis: fmt.Sprintf("%s at %s did not fit the budget, so this larger run would not either",
+				r.Size, latencyString(r.Latency))}
 		}
 		if prev == nil || r.Size.resources() > prev.Size.resources() {
 			prev = r
@@ -59,7 +60,7 @@ func estimateRun(k runKey, done []result, floors []floor) estimate {
 				continue
 			}
 			if !r.complete() {
-				return estimate{Over: true, Basis: fmt.Sprintf("%s at 0 ms per call did not fit the budget", r.Size)}
+				return estimate{Over: true, Basis: fmt.Sprintf("%s at 0 ms did not fit the budget, so it would not with latency either", r.Size)}
 			}
 			if r.wall() > e.Wall {
 				e.Wall = r.wall()

@@ -221,7 +221,7 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) (err error) 
 
 func skipReason(e estimate, budget time.Duration) string {
 	if e.Over {
-		return fmt.Sprintf("%s, so this larger run would not either; raise -budget to run it", e.Basis)
+		return e.Basis + "; raise -budget to run it"
 	}
 	return fmt.Sprintf("expected to take about %s (%s), over the budget of %s; raise -budget to run it",
 		e.Wall.Round(time.Second), e.Basis, budget)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -48,28 +49,49 @@ type row struct {
 	size, latency, cache, step, wall, calls, per, rss string
 }
 
+// rows lists, size by size, the floor's steps and then every run's.
 func rows(results []result, floors []floor) []row {
-	var out []row
+	var sizes []size
 	for _, f := range floors {
-		for _, s := range f.Steps {
-			out = append(out, row{f.Size.String(), "-", "terraform_data", s.Name, seconds(s.Wall), "-", "-", "-"})
-		}
-		if f.Stopped != "" {
-			out = append(out, row{f.Size.String(), "-", "terraform_data", f.Stopped, "", "", "", ""})
+		if !slices.Contains(sizes, f.Size) {
+			sizes = append(sizes, f.Size)
 		}
 	}
 	for _, r := range results {
-		for _, s := range r.Steps {
-			out = append(out, row{
-				r.Size.String(), latencyString(r.Latency), r.Mode, s.Name, seconds(s.Wall),
-				fmt.Sprint(s.calls()), fmt.Sprintf("%.2f", s.perResource(float64(s.calls()))), megabytes(s.PeakRSS),
-			})
+		if !slices.Contains(sizes, r.Size) {
+			sizes = append(sizes, r.Size)
 		}
-		switch {
-		case r.Skipped != "":
-			out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, "skipped: over the budget", "", "", "", ""})
-		case r.Stopped != "":
-			out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, r.Stopped, "", "", "", ""})
+	}
+	slices.SortStableFunc(sizes, func(a, b size) int { return a.resources() - b.resources() })
+	var out []row
+	for _, sz := range sizes {
+		for _, f := range floors {
+			if f.Size != sz {
+				continue
+			}
+			for _, s := range f.Steps {
+				out = append(out, row{f.Size.String(), "-", "terraform_data", s.Name, seconds(s.Wall), "-", "-", "-"})
+			}
+			if f.Stopped != "" {
+				out = append(out, row{f.Size.String(), "-", "terraform_data", f.Stopped, "", "", "", ""})
+			}
+		}
+		for _, r := range results {
+			if r.Size != sz {
+				continue
+			}
+			for _, s := range r.Steps {
+				out = append(out, row{
+					r.Size.String(), latencyString(r.Latency), r.Mode, s.Name, seconds(s.Wall),
+					fmt.Sprint(s.calls()), fmt.Sprintf("%.2f", s.perResource(float64(s.calls()))), megabytes(s.PeakRSS),
+				})
+			}
+			switch {
+			case r.Skipped != "":
+				out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, "skipped: over the budget", "", "", "", ""})
+			case r.Stopped != "":
+				out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, r.Stopped, "", "", "", ""})
+			}
 		}
 	}
 	return out
