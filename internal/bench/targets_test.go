@@ -113,8 +113,9 @@ func TestPlanLatencyTarget(t *testing.T) {
 }
 
 func TestLinearTarget(t *testing.T) {
-	small, large := size{4, 47}, size{16, 497} // 50 and 500 resources
-	sizes := []size{small, large}
+	small, large := size{16, 47}, size{16, 497} // 50 and 500 resources
+	// 4x47 is left out: it has fewer hosts.
+	sizes := []size{{4, 47}, small, large}
 	lats := []time.Duration{0}
 	steps := func(perResourceWall time.Duration, perResourceCalls int, n int) []step {
 		return []step{
@@ -142,6 +143,13 @@ func TestLinearTarget(t *testing.T) {
 	}
 	if got := linearTarget(sizes, lats, []result{base}); got.Verdict != unmeasured {
 		t.Errorf("the large size not run: %s", got.describe())
+	}
+	// Per VLAN, destroy takes a VLAN.destroy on every host.
+	fewHosts := runOf(size{4, 497}, 0, steps(100*time.Millisecond, 10, 500)...)
+	manyHosts := runOf(size{16, 497}, 0, steps(100*time.Millisecond, 40, 500)...)
+	got := linearTarget([]size{{4, 497}, {16, 497}}, lats, []result{fewHosts, manyHosts})
+	if got.Verdict != unmeasured {
+		t.Errorf("sizes of different host counts: %s", got.describe())
 	}
 }
 
