@@ -8,9 +8,9 @@
 // runs Terraform alone, with as many terraform_data resources, as the
 // floor, and says which of xsnet's targets are met.
 //
-// Every run has a wall-time budget: a run that the runs before it say
-// would exceed it is skipped, with the reason, and a run that exceeds it
-// is stopped.
+// Every run has a wall-time budget, and the whole bench another: a run
+// that the runs before it say would exceed its budget is skipped, with the
+// reason, and a run that exceeds it is stopped.
 //
 // Like the demo, it touches nothing outside a temporary directory of its
 // own: terraform runs with a CLI configuration written there, never the
@@ -58,6 +58,7 @@ type options struct {
 	latencies   []time.Duration
 	modes       []string
 	budget      time.Duration
+	total       time.Duration
 	parallelism int
 	probeVLANs  int
 	top         int
@@ -77,6 +78,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	latencies := fs.String("latencies", "0,20ms", "time the simulated pool adds to every call, comma-separated")
 	modes := fs.String("modes", "on,off", "pool cache modes, comma-separated: on, off ("+poolCacheEnv+"=off)")
 	fs.DurationVar(&o.budget, "budget", 5*time.Minute, "wall-time budget of one run (a size at a latency in a mode)")
+	fs.DurationVar(&o.total, "total", 40*time.Minute, "wall-time budget of the whole bench")
 	fs.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	fs.IntVar(&o.probeVLANs, "vlan-create", 10, "VLANs the vlan-create step adds")
 	fs.IntVar(&o.top, "top", 5, "methods to show per step, most called first")
@@ -89,8 +91,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if o.probeVLANs < 1 || o.parallelism < 1 || o.budget <= 0 {
-		return o, errors.New("-vlan-create and -parallelism must be at least 1, and -budget positive")
+	if o.probeVLANs < 1 || o.parallelism < 1 || o.budget <= 0 || o.total <= 0 {
+		return o, errors.New("-vlan-create and -parallelism must be at least 1, and -budget and -total positive")
 	}
 	var err error
 	if o.sizes, err = parseSizes(*sizes, o.probeVLANs); err != nil {
@@ -159,32 +161,41 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) (err error) 
 	for _, s := range o.sizes {
 		if o.floor {
 			p.say("\n==> %s: Terraform alone, %d terraform_data resources\n", s, s.resources())
-			p.stepHeader()
-			f, err := b.floor(ctx, s, o.budget)
-			if err != nil {
-				return err
+			budget, spent := o.runBudget(start)
+			if spent != "" {
+				p.say("    skipped: %s\n", spent)
+				floors = append(floors, floor{Size: s, Stopped: "skipped: " + spent})
+			} else {
+				p.stepHeader()
+				f, err := b.floor(ctx, s, budget)
+				if err != nil {
+					return err
+				}
+				for _, st := range f.Steps {
+					p.stepLine(st)
+				}
+				if f.Stopped != "" {
+					p.say("    %s\n", f.Stopped)
+				}
+				floors = append(floors, f)
 			}
-			for _, st := range f.Steps {
-				p.stepLine(st)
-			}
-			if f.Stopped != "" {
-				p.say("    %s\n", f.Stopped)
-			}
-			floors = append(floors, f)
 		}
 		for _, l := range o.latencies {
 			for _, m := range o.modes {
 				k := runKey{Size: s, Latency: l, Mode: m}
 				p.say("\n==> %s: %d hosts, %d VLANs (%d resources), %s per call, pool cache %s\n",
 					s, s.Hosts, s.VLANs, s.resources(), latencyString(l), m)
-				if e := estimateRun(k, results, floors); e.Over || e.Wall > o.budget {
-					r := result{runKey: k, Skipped: skipReason(e, o.budget)}
-					p.say("    skipped: %s\n", r.Skipped)
-					results = append(results, r)
+				budget, spent := o.runBudget(start)
+				if e := estimateRun(k, results, floors); spent == "" && (e.Over || e.Wall > budget) {
+					spent = skipReason(e, budget)
+				}
+				if spent != "" {
+					p.say("    skipped: %s\n", spent)
+					results = append(results, result{runKey: k, Skipped: spent})
 					continue
 				}
 				p.stepHeader()
-				r, err := b.run(ctx, k, o.budget)
+				r, err := b.run(ctx, k, budget)
 				if err != nil {
 					return err
 				}
@@ -217,6 +228,16 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) (err error) 
 		return errTargetsNotMet
 	}
 	return nil
+}
+
+// runBudget is the budget of the next run: -budget, or what is left of
+// -total when that is less. spent says why there is none left.
+func (o options) runBudget(start time.Time) (budget time.Duration, spent string) {
+	left := o.total - time.Since(start)
+	if left <= 0 {
+		return 0, fmt.Sprintf("the bench's total budget of %s is spent; raise -total to run it", o.total)
+	}
+	return min(o.budget, left), ""
 }
 
 func skipReason(e estimate, budget time.Duration) string {

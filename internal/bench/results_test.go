@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,12 +51,12 @@ func TestParseOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(o.sizes, []size{{4, 50}, {16, 200}, {16, 1000}}) || !slices.Equal(o.latencies, []time.Duration{0, ms20}) ||
-		!slices.Equal(o.modes, []string{cacheOn, cacheOff}) || !o.floor || o.probeVLANs != 10 {
+		!slices.Equal(o.modes, []string{cacheOn, cacheOff}) || !o.floor || o.probeVLANs != 10 || o.total != 40*time.Minute {
 		t.Errorf("default options %+v", o)
 	}
 	for _, args := range [][]string{
 		{"-modes", "cached"}, {"-latencies", "20"}, {"-latencies", "-1ms"}, {"-sizes", "4"},
-		{"-modes", ""}, {"-budget", "0s"}, {"-vlan-create", "0"}, {"extra"},
+		{"-modes", ""}, {"-budget", "0s"}, {"-total", "-1m"}, {"-vlan-create", "0"}, {"extra"},
 	} {
 		if _, err := parseOptions(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%q accepted", args)
@@ -90,5 +91,19 @@ func TestResultsTable(t *testing.T) {
 		"| 16x200 | 0 ms | off | skipped: over the budget |  |  |  |  |\n"
 	if out.String() != want {
 		t.Errorf("the table is\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// A run's budget is -budget until what is left of -total is less.
+func TestRunBudget(t *testing.T) {
+	o := options{budget: 5 * time.Minute, total: 40 * time.Minute}
+	if b, spent := o.runBudget(time.Now()); b != 5*time.Minute || spent != "" {
+		t.Errorf("at the start: %s, %q", b, spent)
+	}
+	if b, spent := o.runBudget(time.Now().Add(-38 * time.Minute)); b > 2*time.Minute || b < time.Minute || spent != "" {
+		t.Errorf("38 minutes in: %s, %q", b, spent)
+	}
+	if _, spent := o.runBudget(time.Now().Add(-41 * time.Minute)); !strings.Contains(spent, "total budget of 40m0s is spent") {
+		t.Errorf("41 minutes in: %q", spent)
 	}
 }

@@ -125,7 +125,7 @@ func (b *bench) run(ctx context.Context, k runKey, budget time.Duration) (result
 		}
 		if err != nil {
 			if errors.Is(context.Cause(ctx), errBudget) {
-				r.Stopped = fmt.Sprintf("stopped in %s at the budget of %s", s.name, budget)
+				r.Stopped = fmt.Sprintf("stopped in %s at the budget of %s", s.name, budget.Round(100*time.Millisecond))
 				return r, nil
 			}
 			return r, fmt.Errorf("%s, %s: %w", k.Size, s.name, err)
@@ -156,7 +156,7 @@ func (b *bench) floor(ctx context.Context, s size, budget time.Duration) (floor,
 		res, err := b.step(ctx, w, nil, st.name, s.resources(), st.args, st.check)
 		if err != nil {
 			if errors.Is(context.Cause(ctx), errBudget) {
-				f.Stopped = fmt.Sprintf("stopped in %s at the budget of %s", st.name, budget)
+				f.Stopped = fmt.Sprintf("stopped in %s at the budget of %s", st.name, budget.Round(100*time.Millisecond))
 				return f, nil
 			}
 			return f, fmt.Errorf("terraform_data floor at %s, %s: %w", s, st.name, err)
