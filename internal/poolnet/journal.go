@@ -252,7 +252,29 @@ func (m *Model) beginCreate(ctx context.Context, snap *Snapshot, j journal, same
 			}
 		}
 	}
-	return create(ctx)
+	ref, err := create(ctx)
+	if xenapi.IsOutcomeUnknown(err) {
+		// xapi may have made the network all the same: the journal's ID
+		// finds it.
+		if found, ok := m.findJournal(context.WithoutCancel(ctx), j.ID); ok {
+			return found, nil
+		}
+	}
+	return ref, err
+}
+
+// findJournal finds the network whose journal has the operation ID.
+func (m *Model) findJournal(ctx context.Context, id string) (xenapi.Ref, bool) {
+	snap, err := m.fresh(ctx)
+	if err != nil {
+		return "", false
+	}
+	for ref, n := range snap.Networks {
+		if j, ok := journalOf(n); ok && j.ID == id {
+			return ref, true
+		}
+	}
+	return "", false
 }
 
 func nameOf(j journal) string {

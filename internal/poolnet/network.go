@@ -27,16 +27,28 @@ func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, er
 		oc = map[string]string{}
 	}
 	oc[managedKey] = "network"
+	j := newJournal("create")
+	oc[journalKey] = j.encode()
 	ref, err := c.NetworkCreate(ctx, xenapi.Network{
 		NameLabel:       spec.NameLabel,
 		NameDescription: spec.NameDescription,
 		MTU:             spec.MTU,
 		OtherConfig:     oc,
 	})
+	if xenapi.IsOutcomeUnknown(err) {
+		// xapi may have made it all the same: the journal's ID finds it.
+		if found, ok := m.findJournal(context.WithoutCancel(ctx), j.ID); ok {
+			ref, err = found, nil
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
 	}
-	uuid, err := m.networkUUID(ctx, ref)
+	err = m.endJournal(ctx, ref)
+	uuid, uerr := m.networkUUID(ctx, ref)
+	if err == nil {
+		err = uerr
+	}
 	if err != nil {
 		f := &Failure{Op: fmt.Sprintf("creating network %q", spec.NameLabel), Cause: err}
 		if derr := c.NetworkDestroy(context.WithoutCancel(ctx), ref); derr != nil && !xenapi.IsGone(derr) {

@@ -6,6 +6,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -217,9 +218,7 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	client, err := xenapi.NewClient(clientConfig)
 	if err != nil {
-		attr, detail := settingOf(err)
-		resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid XenServer Connection Settings",
-			"The provider's "+attr+" setting is not usable: "+detail+".")
+		addConfigError(err, &resp.Diagnostics)
 		return
 	}
 	policy := policyOf(ctx, cfg.Guardrails)
@@ -301,21 +300,33 @@ func connectionHint(attr string) string {
 		"for TLS failures, set tls_fingerprint or ca_certificate."
 }
 
-// settingOf maps the client's "xenapi: <setting>: <reason>" errors to the
-// provider attribute that holds the setting.
-func settingOf(err error) (attr, reason string) {
-	msg := strings.TrimPrefix(err.Error(), "xenapi: ")
-	setting, reason, ok := strings.Cut(msg, ": ")
-	if !ok {
-		return "host", msg
+// addConfigError blames the provider attribute that holds the client
+// setting at fault, and each one it conflicts with.
+func addConfigError(err error, diags *diag.Diagnostics) {
+	var cerr *xenapi.ConfigError
+	if !errors.As(err, &cerr) {
+		diags.AddAttributeError(path.Root("host"), "Invalid XenServer Connection Settings", err.Error())
+		return
 	}
-	switch setting {
-	case "url":
-		return "host", reason
-	case "username", "protocol", "ca_certificate", "tls_fingerprint", "insecure":
-		return setting, reason
+	attr := attributeOf(cerr.Setting)
+	if len(cerr.Conflicting) == 0 {
+		diags.AddAttributeError(path.Root(attr), "Invalid XenServer Connection Settings",
+			"The provider's "+attr+" setting is not usable: "+cerr.Reason+".")
+		return
 	}
-	return "host", msg
+	all := append([]string{attr}, cerr.Conflicting...)
+	for _, a := range all {
+		diags.AddAttributeError(path.Root(attributeOf(a)), "Conflicting XenServer Connection Settings",
+			"Set only one of "+strings.Join(all, ", ")+": "+cerr.Reason+".")
+	}
+}
+
+// attributeOf is the provider attribute that holds a client setting.
+func attributeOf(setting string) string {
+	if setting == "url" {
+		return "host"
+	}
+	return setting
 }
 
 func titleOf(attr string) string {
