@@ -28,8 +28,10 @@ func memberMTUs(snap *Snapshot, targets []bondTarget) string {
 }
 
 // restoreMemberMTUs sets the members' networks back to the MTUs
-// memberMTUs recorded, and plugs the attached NICs again so that they take
-// them now.
+// memberMTUs recorded, and plugs the NICs again so that they take them
+// now. A detached NIC is plugged too: Bond.destroy plugs every member, so
+// a member found detached here is one whose replug an earlier teardown
+// began and did not finish.
 func (m *Model) restoreMemberMTUs(ctx context.Context, recorded string) error {
 	for _, part := range strings.Split(recorded, ",") {
 		uuid, value, ok := strings.Cut(part, "=")
@@ -45,7 +47,7 @@ func (m *Model) restoreMemberMTUs(ctx context.Context, recorded string) error {
 		if !ok {
 			continue
 		}
-		if err := m.setMTU(ctx, ref, mtu, false); err != nil {
+		if err := m.applyMTU(ctx, ref, mtu); err != nil {
 			return fmt.Errorf("restoring MTU %d on network %s: %w", mtu, uuid, err)
 		}
 	}
@@ -56,12 +58,6 @@ func (m *Model) restoreMemberMTUs(ctx context.Context, recorded string) error {
 // the network: xapi applies a network's MTU to a PIF only when the PIF is
 // plugged, so each PIF whose MTU differs is plugged again, then read back.
 func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) error {
-	return m.setMTU(ctx, netRef, mtu, true)
-}
-
-// setMTU is applyMTU; with plugDetached false it leaves detached PIFs
-// detached, to take the MTU whenever they are next plugged.
-func (m *Model) setMTU(ctx context.Context, netRef xenapi.Ref, mtu int64, plugDetached bool) error {
 	c := m.client
 	snap, err := m.fresh(ctx)
 	if err != nil {
@@ -79,7 +75,7 @@ func (m *Model) setMTU(ctx context.Context, netRef xenapi.Ref, mtu int64, plugDe
 	var replugged []xenapi.Ref
 	for _, pifRef := range snap.NetworkPIFs(netRef) {
 		pif := snap.PIFs[pifRef]
-		if pif.MTU == mtu || (!pif.CurrentlyAttached && !plugDetached) {
+		if pif.MTU == mtu {
 			continue
 		}
 		if err := replug(ctx, c, pifRef, pif); err != nil {
