@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -397,6 +399,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 
 	var mtus []hostMTU
 	var members []string
+	var modes []hostMode
 	mode := ""
 	management := len(pb.Hosts) > 0
 	hashing := types.StringNull()
@@ -407,6 +410,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 			continue
 		}
 		mtus = append(mtus, hostMTU{snap.Hosts[host].NameLabel, hb.MTU})
+		modes = append(modes, hostMode{snap.Hosts[host].NameLabel, string(hb.Mode)})
 		if members == nil || !sameNICs(hb.Members, priorMembers) {
 			members = hb.Members
 		}
@@ -436,6 +440,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 			mode = string(xenapi.BondModeBalanceSLB)
 		}
 	}
+	mode = commonMode(pb.NameLabel, mode, modes, diags)
 	if sameNICs(members, priorMembers) {
 		// The configuration's order, so that a reordered list is no change.
 		members = priorMembers
@@ -457,6 +462,36 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		Hosts:            hostsValue,
 		Timeouts:         prior.Timeouts,
 	}, true
+}
+
+// hostMode is the mode of one host's bond.
+type hostMode struct {
+	host, mode string
+}
+
+// mixedMode is what Read reports as the mode of a bond whose hosts do not
+// all have the same mode: a value no configuration can hold, so that every
+// plan shows the difference and apply sets the mode on every host, however
+// the hosts are split. A value one of the hosts has would hide the others'
+// whenever it happens to be the configured one.
+const mixedMode = "mixed"
+
+// commonMode is the mode Read reports: the hosts' mode, or, with a warning
+// that says which host has which, mixedMode when they differ.
+func commonMode(name, mode string, modes []hostMode, diags *diag.Diagnostics) string {
+	var each []string
+	differ := false
+	for _, m := range modes {
+		each = append(each, fmt.Sprintf("%s on host %s", m.mode, m.host))
+		differ = differ || m.mode != modes[0].mode
+	}
+	if !differ {
+		return mode
+	}
+	diags.AddWarning("Bond Mode Differs Across The Pool",
+		fmt.Sprintf("The bonds of %q have different modes (%s): the state shows mode = %q until they agree. "+
+			"terraform apply sets the configured mode on every host.", name, strings.Join(each, ", "), mixedMode))
+	return mixedMode
 }
 
 // sameNICs reports whether two member lists name the same NICs, in any
