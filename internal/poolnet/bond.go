@@ -181,7 +181,7 @@ func (m *Model) CreateBond(ctx context.Context, spec BondSpec) (string, error) {
 	}, func(other journal) bool {
 		return other.Bond != nil && overlaps(other.Bond.Members, spec.Members)
 	}, func(ctx context.Context) (xenapi.Ref, error) {
-		return m.client.NetworkCreate(ctx, xenapi.Network{
+		ref, err := m.client.NetworkCreate(ctx, xenapi.Network{
 			NameLabel:       spec.NameLabel,
 			NameDescription: spec.NameDescription,
 			MTU:             spec.MTU,
@@ -189,6 +189,10 @@ func (m *Model) CreateBond(ctx context.Context, spec BondSpec) (string, error) {
 				managedKey: "bond", memberMTUsKey: memberMTUs(snap, targets), journalKey: j.encode(),
 			},
 		})
+		if err != nil {
+			return "", fmt.Errorf("creating the bond's network: %w", err)
+		}
+		return ref, nil
 	})
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
@@ -196,7 +200,7 @@ func (m *Model) CreateBond(ctx context.Context, spec BondSpec) (string, error) {
 	if err := m.convergeBond(ctx, netRef, spec, false); err != nil {
 		return "", m.undoBond(ctx, op, netRef, err)
 	}
-	if err := m.endJournal(ctx, netRef); err != nil {
+	if err := m.endJournal(ctx, netRef, spec.NameLabel); err != nil {
 		return "", m.undoBond(ctx, op, netRef, err)
 	}
 	return m.networkUUID(ctx, netRef)

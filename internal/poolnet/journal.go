@@ -155,21 +155,26 @@ func (m *Model) Unfinished(ctx context.Context) ([]Unfinished, error) {
 	return out, nil
 }
 
-// endJournal removes a network's journal once its work is done.
-func (m *Model) endJournal(ctx context.Context, netRef xenapi.Ref) error {
+// endJournal removes the journal of network name once its work is done.
+func (m *Model) endJournal(ctx context.Context, netRef xenapi.Ref, name string) error {
 	err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, journalKey)
-	if xenapi.IsGone(err) {
-		return nil
+	if err != nil && !xenapi.IsGone(err) {
+		return fmt.Errorf("clearing the journal of the finished work from network %q: %w", name, err)
 	}
-	return err
+	return nil
 }
 
-// writeJournal writes a network's journal before the work it describes.
-func (m *Model) writeJournal(ctx context.Context, netRef xenapi.Ref, j journal) error {
-	if err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, journalKey); err != nil && !xenapi.IsGone(err) {
-		return err
+// writeJournal writes the journal of network name before the work it
+// describes.
+func (m *Model) writeJournal(ctx context.Context, netRef xenapi.Ref, name string, j journal) error {
+	err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, journalKey)
+	if err == nil || xenapi.IsGone(err) {
+		err = m.client.NetworkAddToOtherConfig(ctx, netRef, journalKey, j.encode())
 	}
-	return m.client.NetworkAddToOtherConfig(ctx, netRef, journalKey, j.encode())
+	if err != nil {
+		return fmt.Errorf("writing the journal of the work begun into network %q: %w", name, err)
+	}
+	return nil
 }
 
 // Failure is a pool-wide operation that failed, with what xsnet did about
@@ -233,7 +238,7 @@ func (m *Model) beginCreate(ctx context.Context, snap *Snapshot, j journal, same
 		switch {
 		case same(other):
 			j.Moves = other.Moves
-			if err := m.writeJournal(ctx, ref, j); err != nil {
+			if err := m.writeJournal(ctx, ref, n.NameLabel, j); err != nil {
 				return "", err
 			}
 			if err := updateNetworkNames(ctx, m.client, ref, n, nameOf(j), descriptionOf(j)); err != nil {

@@ -33,7 +33,7 @@ func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref) error
 	// interrupted half-way can still be taken back.
 	if _, ok := snap.Networks[netRef].OtherConfig[managementFromKey]; !ok {
 		if err := m.client.NetworkAddToOtherConfig(ctx, netRef, managementFromKey, from); err != nil {
-			return err
+			return fmt.Errorf("recording in network %q where management comes from: %w", snap.Networks[netRef].NameLabel, err)
 		}
 	}
 	return m.moveManagement(ctx, snap, netRef, netRef)
@@ -60,7 +60,7 @@ func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, handOf
 	fromUUID, recorded := net.OtherConfig[managementFromKey]
 	if !onBond {
 		if recorded {
-			return m.client.NetworkRemoveFromOtherConfig(ctx, netRef, managementFromKey)
+			return m.forgetManagementOrigin(ctx, netRef, net.NameLabel)
 		}
 		return nil
 	}
@@ -80,7 +80,16 @@ func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, handOf
 	if err := m.moveManagement(ctx, snap, netRef, fromRef); err != nil {
 		return err
 	}
-	return m.client.NetworkRemoveFromOtherConfig(ctx, netRef, managementFromKey)
+	return m.forgetManagementOrigin(ctx, netRef, net.NameLabel)
+}
+
+// forgetManagementOrigin removes, once management has left network name,
+// the record of where it came from.
+func (m *Model) forgetManagementOrigin(ctx context.Context, netRef xenapi.Ref, name string) error {
+	if err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, managementFromKey); err != nil {
+		return fmt.Errorf("clearing from network %q where management came from: %w", name, err)
+	}
+	return nil
 }
 
 // moveManagement moves every host's management interface onto its PIF on
@@ -130,7 +139,7 @@ func (m *Model) moveManagement(ctx context.Context, snap *Snapshot, journalRef, 
 	for _, mv := range moves {
 		j.Moves = append(j.Moves, mv.managementMove)
 	}
-	if err := m.writeJournal(ctx, journalRef, j); err != nil {
+	if err := m.writeJournal(ctx, journalRef, snap.Networks[journalRef].NameLabel, j); err != nil {
 		return err
 	}
 
@@ -172,15 +181,16 @@ func (m *Model) closeMoves(ctx context.Context, netRef xenapi.Ref) error {
 	if err != nil {
 		return err
 	}
-	j, ok := journalOf(snap.Networks[netRef])
+	net := snap.Networks[netRef]
+	j, ok := journalOf(net)
 	if !ok {
 		return nil
 	}
 	if j.Op == "move management" {
-		return m.endJournal(ctx, netRef)
+		return m.endJournal(ctx, netRef, net.NameLabel)
 	}
 	j.Moves = nil
-	return m.writeJournal(ctx, netRef, j)
+	return m.writeJournal(ctx, netRef, net.NameLabel, j)
 }
 
 // settleMoves finishes the management moves an interrupted run left in

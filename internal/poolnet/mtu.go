@@ -48,7 +48,7 @@ func (m *Model) restoreMemberMTUs(ctx context.Context, recorded string) error {
 			continue
 		}
 		if err := m.applyMTU(ctx, ref, mtu); err != nil {
-			return fmt.Errorf("restoring MTU %d on network %s: %w", mtu, uuid, err)
+			return fmt.Errorf("putting back the MTU the members had before bonding: %w", err)
 		}
 	}
 	return nil
@@ -79,7 +79,7 @@ func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) erro
 			continue
 		}
 		if err := replug(ctx, c, pifRef, pif); err != nil {
-			return fmt.Errorf("plugging PIF %s again to apply MTU %d: %w", pif.Device, mtu, err)
+			return fmt.Errorf("plugging PIF %s on host %s again to apply MTU %d: %w", pif.Device, snap.Hosts[pif.Host].NameLabel, mtu, err)
 		}
 		replugged = append(replugged, pifRef)
 	}
@@ -92,7 +92,8 @@ func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) erro
 	}
 	for _, pifRef := range replugged {
 		if p := after.PIFs[pifRef]; p.MTU != mtu {
-			return fmt.Errorf("PIF %s (%s) still has MTU %d after being plugged again with network MTU %d", p.Device, p.UUID, p.MTU, mtu)
+			return fmt.Errorf("PIF %s (%s) on host %s still has MTU %d after being plugged again with network MTU %d",
+				p.Device, p.UUID, after.Hosts[p.Host].NameLabel, p.MTU, mtu)
 		}
 	}
 	return nil

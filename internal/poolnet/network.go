@@ -44,7 +44,7 @@ func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, er
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
 	}
-	err = m.endJournal(ctx, ref)
+	err = m.endJournal(ctx, ref, spec.NameLabel)
 	uuid, uerr := m.networkUUID(ctx, ref)
 	if err == nil {
 		err = uerr
@@ -88,7 +88,7 @@ func (m *Model) UpdateNetwork(ctx context.Context, networkUUID string, spec Netw
 	}
 	if !maps.Equal(net.OtherConfig, oc) {
 		if err := c.NetworkSetOtherConfig(ctx, ref, oc); err != nil {
-			return err
+			return fmt.Errorf("setting the other_config of network %q: %w", spec.NameLabel, err)
 		}
 	}
 	return m.applyMTU(ctx, ref, spec.MTU)
@@ -101,12 +101,12 @@ func (m *Model) DestroyNetwork(ctx context.Context, networkUUID string) error {
 	if err != nil {
 		return err
 	}
-	ref, _, ok := snap.NetworkByUUID(networkUUID)
+	ref, net, ok := snap.NetworkByUUID(networkUUID)
 	if !ok {
 		return nil
 	}
 	if err := m.client.NetworkDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-		return err
+		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
 	}
 	return nil
 }
@@ -133,12 +133,12 @@ func UserOtherConfig(oc map[string]string) map[string]string {
 func updateNetworkNames(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, net xenapi.Network, label, description string) error {
 	if net.NameLabel != label {
 		if err := c.NetworkSetNameLabel(ctx, ref, label); err != nil {
-			return err
+			return fmt.Errorf("renaming network %q to %q: %w", net.NameLabel, label, err)
 		}
 	}
 	if net.NameDescription != description {
 		if err := c.NetworkSetNameDescription(ctx, ref, description); err != nil {
-			return err
+			return fmt.Errorf("setting the description of network %q: %w", label, err)
 		}
 	}
 	return nil

@@ -112,12 +112,16 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 		return other.VLAN != nil && other.VLAN.Tag == spec.Tag && other.VLAN.ParentNetworkUUID == spec.ParentNetworkUUID
 	}
 	netRef, err := m.beginCreate(ctx, snap, j, sameVLAN, sameVLAN, func(ctx context.Context) (xenapi.Ref, error) {
-		return m.client.NetworkCreate(ctx, xenapi.Network{
+		ref, err := m.client.NetworkCreate(ctx, xenapi.Network{
 			NameLabel:       spec.NameLabel,
 			NameDescription: spec.NameDescription,
 			MTU:             spec.MTU,
 			OtherConfig:     map[string]string{managedKey: "vlan", journalKey: j.encode()},
 		})
+		if err != nil {
+			return "", fmt.Errorf("creating the VLAN's network: %w", err)
+		}
+		return ref, nil
 	})
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
@@ -125,7 +129,7 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 	if err := m.convergeVLAN(ctx, netRef, spec); err != nil {
 		return "", m.undoVLAN(ctx, op, netRef, err)
 	}
-	if err := m.endJournal(ctx, netRef); err != nil {
+	if err := m.endJournal(ctx, netRef, spec.NameLabel); err != nil {
 		return "", m.undoVLAN(ctx, op, netRef, err)
 	}
 	return m.networkUUID(ctx, netRef)
