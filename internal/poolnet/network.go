@@ -52,7 +52,14 @@ func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, er
 	if err != nil {
 		f := &Failure{Op: fmt.Sprintf("creating network %q", spec.NameLabel), Cause: err}
 		if derr := c.NetworkDestroy(context.WithoutCancel(ctx), ref); derr != nil && !xenapi.IsGone(derr) {
-			f.Left = []string{fmt.Sprintf("network %q (%s): %v", spec.NameLabel, ref, derr)}
+			// What stays is the state's to hold, so that the next apply
+			// takes it apart rather than make a second one beside it.
+			f.Remains = uuid
+			name := uuid
+			if name == "" {
+				name = string(ref)
+			}
+			f.Left = []string{fmt.Sprintf("network %q (%s), which xsnet could not destroy: %v", spec.NameLabel, name, derr)}
 		} else {
 			f.Undone = []string{fmt.Sprintf("network %q", spec.NameLabel)}
 		}
