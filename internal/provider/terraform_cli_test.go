@@ -53,6 +53,9 @@ type workdir struct {
 	ctx context.Context
 	dir string
 	env []string
+	// inProcess serves the provider in the test's own process for each
+	// command instead of the built binary.
+	inProcess *testing.T
 }
 
 func newWorkdir(t *testing.T, env []string) *workdir {
