@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
 )
@@ -84,6 +85,11 @@ type endState struct {
 	memberMTUs map[string]map[string]int64
 	// managed are the networks xsnet made.
 	managed map[string]bool
+	// unfinished are the networks of creates an earlier run left
+	// unfinished and no provider works on any more: a create of the same
+	// bond or VLAN takes one over, and one that needs its NICs or its
+	// tag undoes it first.
+	unfinished map[string]journal
 	// notes say what a change moves besides itself, by change ID.
 	notes map[string][]string
 }
@@ -98,9 +104,14 @@ func (s *Snapshot) endState() *endState {
 		origin:     map[string]string{},
 		memberMTUs: map[string]map[string]int64{},
 		managed:    map[string]bool{},
+		unfinished: map[string]journal{},
 		notes:      map[string][]string{},
 	}
+	now := time.Now()
 	for ref, n := range s.Networks {
+		if j, ok := journalOf(n); ok && j.Op == "create" && j.abandoned(now) {
+			e.unfinished[n.UUID] = j
+		}
 		pn := &guardrail.PoolNetwork{ID: n.UUID, Name: n.NameLabel, MTU: guardrail.Known(n.MTU), Kind: s.NetworkKind(ref),
 			Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
 		if pn.Kind == guardrail.NetworkVLAN {
@@ -341,10 +352,40 @@ func (e *endState) updateBond(c Change) {
 	}
 }
 
+// clearUnfinished takes out of the way, as beginCreate does, the
+// unfinished creates a create takes over or undoes: a bond whose members
+// overlap the new bond's, a VLAN with the same tag on the same parent.
+// Either way what the earlier run made is not there beside what the
+// create makes.
+func (e *endState) clearUnfinished(c Change) {
+	for _, id := range slices.Sorted(maps.Keys(e.unfinished)) {
+		j := e.unfinished[id]
+		switch {
+		case c.Bond != nil && j.Bond != nil:
+			members, ok := c.Bond.Members.Get()
+			if !ok || !overlaps(j.Bond.Members, members) {
+				continue
+			}
+			e.deleteBond(id)
+		case c.VLAN != nil && j.VLAN != nil:
+			tag, ok1 := c.VLAN.Tag.Get()
+			parent, ok2 := c.VLAN.Parent.Get()
+			if !ok1 || !ok2 || tag != j.VLAN.Tag || parent != j.VLAN.ParentNetworkUUID {
+				continue
+			}
+			e.deleteNetwork(id)
+		default:
+			continue
+		}
+		delete(e.unfinished, id)
+	}
+}
+
 // createBond is CreateBond on every host: the members join the bond, and
 // xapi moves onto it whatever was on them: management on a member NIC,
 // and the VLANs on the members, management VLANs included.
 func (e *endState) createBond(c Change) {
+	e.clearUnfinished(c)
 	e.pool.Networks[c.ID] = &guardrail.PoolNetwork{ID: c.ID, Name: c.Name, Kind: guardrail.NetworkBond, MTU: c.Bond.MTU,
 		Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
 	if want, ok := c.Bond.Management.Get(); ok {
@@ -411,6 +452,7 @@ func hostNames(hosts []string) string {
 // parent the same plan creates has no ID yet: when the plan creates one
 // network only, that is the parent.
 func (e *endState) createVLAN(c Change) {
+	e.clearUnfinished(c)
 	parent := c.VLAN.Parent
 	if parent.IsUnknown() {
 		var planned []string
