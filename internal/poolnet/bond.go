@@ -63,6 +63,11 @@ type PoolBond struct {
 	// Missing lists the hosts without the bond, such as a host that joined
 	// the pool later, or one whose bond was destroyed by hand.
 	Missing []string
+	// MoveUnfinished says a run began moving management onto or off the
+	// bond and did not finish: a host's management interface may be on
+	// either side, and the PIF it left may still hold a copy of its
+	// address. The next change of the bond settles each host first.
+	MoveUnfinished bool
 }
 
 // managedKey marks, in other_config, a bond network xsnet made, so that a
@@ -95,6 +100,9 @@ func ReadBond(snap *Snapshot, networkUUID string) (PoolBond, bool) {
 		Bridge:          net.Bridge,
 		NetworkMTU:      net.MTU,
 		Hosts:           map[string]HostBond{},
+	}
+	if j, ok := journalOf(net); ok && len(j.Moves) > 0 {
+		pb.MoveUnfinished = true
 	}
 	for _, host := range snap.HostRefs() {
 		hostUUID := snap.Hosts[host].UUID

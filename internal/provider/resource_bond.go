@@ -456,12 +456,26 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		Members:          membersValue,
 		Mode:             types.StringValue(mode),
 		MTU:              types.Int64Value(effectiveMTU(pb.NameLabel, pb.NetworkMTU, mtus, diags)),
-		Management:       types.BoolValue(management),
+		Management:       managementValue(management, pb.MoveUnfinished),
 		HashingAlgorithm: hashing,
 		Bridge:           types.StringValue(pb.Bridge),
 		Hosts:            hostsValue,
 		Timeouts:         prior.Timeouts,
 	}, true
+}
+
+// managementValue is the management Read reports: whether every host's
+// management interface is on the bond, or null while a move of it that a
+// run began is unfinished. No configuration holds null, so every plan
+// shows the bond changing, and the apply settles each host's management
+// interface and finishes the move; true or false alone would match one
+// configuration or the other and leave the move unfinished for good, the
+// address on two PIFs of a host.
+func managementValue(onBond, moveUnfinished bool) types.Bool {
+	if moveUnfinished {
+		return types.BoolNull()
+	}
+	return types.BoolValue(onBond)
 }
 
 // hostMode is the mode of one host's bond.
