@@ -117,7 +117,10 @@ func processAlive(pid int) bool {
 type Unfinished struct {
 	// NetworkUUID is the network the work is on, and Name its name_label.
 	NetworkUUID, Name string
-	// What says what was being made, such as `bond of eth2, eth3`.
+	// Op is what was begun: "create", or "move management" for a move of
+	// the management interface onto or off a bond that exists.
+	Op string
+	// What says what was being done, such as `a bond of eth2, eth3`.
 	What string
 	// By and Started say who began it and when.
 	By      string
@@ -140,8 +143,14 @@ func (m *Model) Unfinished(ctx context.Context) ([]Unfinished, error) {
 		if !ok {
 			continue
 		}
-		u := Unfinished{NetworkUUID: n.UUID, Name: n.NameLabel, By: j.By, Started: time.Unix(j.Started, 0), Abandoned: j.abandoned(now)}
+		u := Unfinished{NetworkUUID: n.UUID, Name: n.NameLabel, Op: j.Op, By: j.By, Started: time.Unix(j.Started, 0), Abandoned: j.abandoned(now)}
 		switch {
+		case j.Op == "move management":
+			var hosts []string
+			for _, mv := range j.Moves {
+				hosts = appendNew(hosts, mv.Host)
+			}
+			u.What = "a move of the management interface of " + hostNames(hosts)
 		case j.Bond != nil:
 			u.What = "a bond of " + strings.Join(j.Bond.Members, ", ")
 		case j.VLAN != nil:

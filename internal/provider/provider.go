@@ -262,12 +262,17 @@ func warnPreexisting(ctx context.Context, model *poolnet.Model, diags *diag.Diag
 		if u.Abandoned {
 			state = "No provider is at work on it any more."
 		}
+		next := "The next terraform apply that creates the same thing finishes it and adopts it; one that needs " +
+			"its NICs or its tag undoes it first. If no resource of any configuration asks for it any more, " +
+			"import it (as xsnet_bond or xsnet_vlan, by that UUID) and destroy it."
+		if u.Op == "move management" {
+			next = "Until it is finished, a host's address may be on two of its PIFs. The next terraform apply of " +
+				"the bond settles each host's management interface first, then moves it where the configuration " +
+				"asks; if no configuration manages the bond, import it (as xsnet_bond, by that UUID) and apply or destroy it."
+		}
 		diags.AddWarning("Unfinished Work In The Pool",
-			fmt.Sprintf("Network %q (%s) holds %s that a run of xsnet began at %s (%s) and did not finish. %s "+
-				"The next terraform apply that creates the same thing finishes it and adopts it; one that needs "+
-				"its NICs or its tag undoes it first. If no resource of any configuration asks for it any more, "+
-				"import it (as xsnet_bond or xsnet_vlan, by that UUID) and destroy it.",
-				u.Name, u.NetworkUUID, u.What, u.Started.UTC().Format(time.RFC3339), u.By, state))
+			fmt.Sprintf("Network %q (%s) holds %s that a run of xsnet began at %s (%s) and did not finish. %s %s",
+				u.Name, u.NetworkUUID, u.What, u.Started.UTC().Format(time.RFC3339), u.By, state, next))
 	}
 	for _, v := range violations {
 		diags.AddWarning("The Pool Breaks A Guardrail Already: "+v.Summary,

@@ -11,7 +11,8 @@ import (
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
-// A create that takes over, or undoes first, what an earlier run left
+// Work an earlier run left unfinished, as the next run judges and reports
+// it. A create that takes over, or undoes first, what an earlier run left
 // unfinished is judged on the pool as it will leave it: the unfinished
 // bond is not there beside the new one. Work a provider may still be at
 // stays in the way.
@@ -88,5 +89,40 @@ func leftBehindVLAN(t *testing.T, p *planPool, spec poolnet.VLANSpec, by string,
 	}
 	if _, err := p.client.PoolCreateVLANFromPIF(ctx, pif, net, spec.Tag); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An interrupted move of management onto a bond is reported as that, not
+// as a network being made: no create finishes it, the bond's next apply
+// does.
+func TestUnfinishedSaysWhichHostsManagementWasMoving(t *testing.T) {
+	p := newPlanPool(t, 2, 4)
+	id := p.bond("vm", 1500, false, "eth2", "eth3")
+	s := snapshot(t, p.history)
+	ref, _, _ := s.NetworkByUUID(id)
+	journal, err := json.Marshal(map[string]any{"id": "0123456789abcdef", "op": "move management", "by": "elsewhere:1",
+		"started": time.Now().Add(-time.Hour).Unix(), "moves": []map[string]string{
+			{"host": "xs-host-2", "from": "a", "to": "b", "mode": "Static"}, {"host": "xs-host-1", "from": "c", "to": "d", "mode": "Static"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.client.NetworkAddToOtherConfig(context.Background(), ref, "xsnet_journal", string(journal)); err != nil {
+		t.Fatal(err)
+	}
+
+	unfinished, err := p.plan().Unfinished(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unfinished) != 1 {
+		t.Fatalf("unfinished work: %+v, want the move", unfinished)
+	}
+	u := unfinished[0]
+	if u.Op != "move management" || u.What != "a move of the management interface of hosts xs-host-2, xs-host-1" || !u.Abandoned {
+		t.Errorf("unfinished work: %+v, want the abandoned move of the management interface of hosts xs-host-2, xs-host-1", u)
+	}
+	pb, _ := poolnet.ReadBond(snapshot(t, p.plan()), id)
+	if !pb.MoveUnfinished {
+		t.Error("ReadBond does not say the move is unfinished")
 	}
 }
