@@ -40,6 +40,11 @@ const (
 	// question instead of keeping a model of it current with events: a
 	// baseline for benchmarks, and a way out should the events mislead.
 	envPoolCache = "XSNET_POOL_CACHE"
+	// envRequestTimeout, a Go duration such as "2s", bounds each XenAPI
+	// request instead of xenapi.DefaultTimeout. It is there for tests,
+	// which set it short to see a call outlast it; operators have no
+	// reason to set it.
+	envRequestTimeout = "XSNET_REQUEST_TIMEOUT"
 )
 
 var (
@@ -215,6 +220,15 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		Logger: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
 		},
+	}
+	if v := os.Getenv(envRequestTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			resp.Diagnostics.AddError("Invalid "+envRequestTimeout,
+				envRequestTimeout+" must be a positive duration such as 30s; got "+quote(v)+". Unset it to use the default.")
+			return
+		}
+		clientConfig.Timeout = d
 	}
 	client, err := xenapi.NewClient(clientConfig)
 	if err != nil {
