@@ -37,9 +37,10 @@ type journal struct {
 	// when.
 	By      string `json:"by"`
 	Started int64  `json:"started"`
-	// Bond and VLAN are what the operation is to make.
-	Bond *BondSpec `json:"bond,omitempty"`
-	VLAN *VLANSpec `json:"vlan,omitempty"`
+	// Bond, VLAN and Network are what the operation is to make.
+	Bond    *BondSpec    `json:"bond,omitempty"`
+	VLAN    *VLANSpec    `json:"vlan,omitempty"`
+	Network *NetworkSpec `json:"network,omitempty"`
 	// Moves are the management moves begun, each written down before it
 	// runs, so that an interrupted move can be finished or undone.
 	Moves []managementMove `json:"moves,omitempty"`
@@ -155,6 +156,8 @@ func (m *Model) Unfinished(ctx context.Context) ([]Unfinished, error) {
 			u.What = "a bond of " + strings.Join(j.Bond.Members, ", ")
 		case j.VLAN != nil:
 			u.What = fmt.Sprintf("VLAN %d", j.VLAN.Tag)
+		case j.Network != nil:
+			u.What = "a network without PIFs"
 		default:
 			u.What = "a network"
 		}
@@ -298,6 +301,9 @@ func nameOf(j journal) string {
 	if j.VLAN != nil {
 		return j.VLAN.NameLabel
 	}
+	if j.Network != nil {
+		return j.Network.NameLabel
+	}
 	return ""
 }
 
@@ -307,6 +313,9 @@ func descriptionOf(j journal) string {
 	}
 	if j.VLAN != nil {
 		return j.VLAN.NameDescription
+	}
+	if j.Network != nil {
+		return j.Network.NameDescription
 	}
 	return ""
 }

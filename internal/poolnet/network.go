@@ -18,33 +18,43 @@ type NetworkSpec struct {
 	OtherConfig     map[string]string
 }
 
-// CreateNetwork makes the network and returns its UUID.
+// CreateNetwork makes the network and returns its UUID. A network of the
+// same name an earlier run began and left unfinished, such as one whose
+// network.create outlasted the request and was made after the provider
+// gave up on it, is taken over rather than made twice.
 func (m *Model) CreateNetwork(ctx context.Context, spec NetworkSpec) (string, error) {
 	defer m.changing()()
 	c := m.client
+	snap, err := m.Snapshot(ctx)
+	if err != nil {
+		return "", err
+	}
 	oc := maps.Clone(spec.OtherConfig)
 	if oc == nil {
 		oc = map[string]string{}
 	}
 	oc[managedKey] = "network"
 	j := newJournal("create")
+	j.Network = &spec
 	oc[journalKey] = j.encode()
-	ref, err := c.NetworkCreate(ctx, xenapi.Network{
-		NameLabel:       spec.NameLabel,
-		NameDescription: spec.NameDescription,
-		MTU:             spec.MTU,
-		OtherConfig:     oc,
+	ref, err := m.beginCreate(ctx, snap, j, func(other journal) bool {
+		return other.Network != nil && other.Network.NameLabel == spec.NameLabel
+	}, func(journal) bool { return false }, func(ctx context.Context) (xenapi.Ref, error) {
+		return c.NetworkCreate(ctx, xenapi.Network{
+			NameLabel:       spec.NameLabel,
+			NameDescription: spec.NameDescription,
+			MTU:             spec.MTU,
+			OtherConfig:     oc,
+		})
 	})
-	if xenapi.IsOutcomeUnknown(err) {
-		// xapi may have made it all the same: the journal's ID finds it.
-		if found, ok := m.findJournal(context.WithoutCancel(ctx), j.ID); ok {
-			ref, err = found, nil
-		}
-	}
 	if err != nil {
 		return "", fmt.Errorf("creating network %q: %w", spec.NameLabel, err)
 	}
-	err = m.endJournal(ctx, ref, spec.NameLabel)
+	// A network taken over was made for an earlier plan of the resource.
+	err = m.convergeNetwork(ctx, ref, spec)
+	if err == nil {
+		err = m.endJournal(ctx, ref, spec.NameLabel)
+	}
 	uuid, uerr := m.networkUUID(ctx, ref)
 	if err == nil {
 		err = uerr
@@ -83,6 +93,21 @@ func (m *Model) UpdateNetwork(ctx context.Context, networkUUID string, spec Netw
 	}
 	if err := updateNetworkNames(ctx, c, ref, net, spec.NameLabel, spec.NameDescription); err != nil {
 		return err
+	}
+	return m.convergeNetwork(ctx, ref, spec)
+}
+
+// convergeNetwork brings a network's other_config and MTU to spec, the
+// keys xsnet keeps for itself left as they are.
+func (m *Model) convergeNetwork(ctx context.Context, ref xenapi.Ref, spec NetworkSpec) error {
+	c := m.client
+	snap, err := m.fresh(ctx)
+	if err != nil {
+		return err
+	}
+	net, ok := snap.Networks[ref]
+	if !ok {
+		return xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(ref))
 	}
 	oc := maps.Clone(spec.OtherConfig)
 	if oc == nil {

@@ -126,3 +126,39 @@ func TestUnfinishedSaysWhichHostsManagementWasMoving(t *testing.T) {
 		t.Error("ReadBond does not say the move is unfinished")
 	}
 }
+
+// A network whose network.create outlasted the request is made after its
+// provider gave up on it; the next create of the same network takes it
+// over, brings it to the new plan, and makes no second one.
+func TestCreateNetworkTakesOverTheSameNetworkLeftUnfinished(t *testing.T) {
+	p := newPlanPool(t, 2, 4)
+	ctx := context.Background()
+	spec := poolnet.NetworkSpec{NameLabel: "private", MTU: 1500, OtherConfig: map[string]string{}}
+	journal, err := json.Marshal(map[string]any{"id": "0123456789abcdef", "op": "create", "by": "elsewhere:1",
+		"started": time.Now().Add(-time.Hour).Unix(), "network": spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, err := p.client.NetworkCreate(ctx, xenapi.Network{NameLabel: "private", MTU: 1500,
+		OtherConfig: map[string]string{"xsnet_managed": "network", "xsnet_journal": string(journal)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	uuid, err := p.plan().CreateNetwork(ctx, poolnet.NetworkSpec{NameLabel: "private", NameDescription: "VMs only", MTU: 9000,
+		OtherConfig: map[string]string{"owner": "ops"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := snapshot(t, p.plan())
+	if ref, _, _ := s.NetworkByUUID(uuid); ref != left {
+		t.Errorf("CreateNetwork made network %s beside the unfinished one", uuid)
+	}
+	if n := len(s.NetworksByNameLabel("private")); n != 1 {
+		t.Errorf("%d networks named private, want 1", n)
+	}
+	n := s.Networks[left]
+	if n.MTU != 9000 || n.NameDescription != "VMs only" || n.OtherConfig["owner"] != "ops" || n.OtherConfig["xsnet_journal"] != "" {
+		t.Errorf("the network taken over is %+v, want MTU 9000, the new description and other_config, and no journal", n)
+	}
+}

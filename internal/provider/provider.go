@@ -278,7 +278,7 @@ func warnPreexisting(ctx context.Context, model *poolnet.Model, diags *diag.Diag
 		}
 		next := "The next terraform apply that creates the same thing finishes it and adopts it; one that needs " +
 			"its NICs or its tag undoes it first. If no resource of any configuration asks for it any more, " +
-			"import it (as xsnet_bond or xsnet_vlan, by that UUID) and destroy it."
+			"import it by that UUID as what it is (xsnet_bond, xsnet_vlan or xsnet_network) and destroy it."
 		if u.Op == "move management" {
 			next = "Until it is finished, a host's address may be on two of its PIFs. The next terraform apply of " +
 				"the bond settles each host's management interface first, then moves it where the configuration " +
