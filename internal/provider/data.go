@@ -14,6 +14,7 @@ import (
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // providerDataFrom unpacks what Configure handed over. It is nil before
@@ -87,11 +88,21 @@ func afterCreate[M any](ctx context.Context, kind, uuid string, err error,
 	if err != nil {
 		uuid = poolnet.Remains(err)
 		next := " Fix the cause and run terraform apply again."
-		if uuid != "" {
+		switch {
+		case uuid != "":
 			next = " What is left stays in Terraform's state, marked tainted: the next terraform apply takes it apart " +
 				"and makes the " + kind + " again, and terraform destroy removes it."
+		case xenapi.IsOutcomeUnknown(err):
+			// The journal in what xapi may have made lets the next run
+			// find it: the operator need not look for it by hand.
+			next = " xapi may have made the " + kind + " all the same. If it did, every plan warns of it as unfinished " +
+				"work in the pool, and the next terraform apply of this resource finishes it and adopts it."
 		}
-		diags.AddError("Cannot Create "+title, err.Error()+next)
+		detail := err.Error()
+		if !strings.HasSuffix(detail, ".") {
+			detail += "."
+		}
+		diags.AddError("Cannot Create "+title, detail+next)
 		if uuid == "" {
 			return
 		}
