@@ -88,6 +88,33 @@ func addGuardrailDiagnostics(res guardrail.Result, diags *diag.Diagnostics) {
 	}
 }
 
+// unchangedNote ends each guardrail finding on a plan that changes
+// nothing of its resource.
+const unchangedNote = " This plan changes nothing of the resource, so xsnet warns rather than refuses: the pool is so " +
+	"already, and a refusal would change nothing but stop terraform destroy, which plans every resource as it stands " +
+	"before it destroys anything."
+
+// planFindings is what ModifyPlan reports of a guardrail check: the
+// findings as they are or, for a plan that changes nothing of its
+// resource, each error as a warning that says why. Such a plan makes no
+// call to xapi, so a refusal protects nothing, and terraform destroy
+// plans every resource that way first: drift in the pool must not stop a
+// destroy.
+func planFindings(res guardrail.Result, unchanged bool) guardrail.Result {
+	if !unchanged {
+		return res
+	}
+	out := guardrail.Result{Undecided: res.Undecided}
+	for _, d := range res.Diagnostics {
+		if d.Severity == guardrail.Error {
+			d.Severity = guardrail.Warning
+			d.Detail += unchangedNote
+		}
+		out.Diagnostics = append(out.Diagnostics, d)
+	}
+	return out
+}
+
 // attributePath turns a guardrail path such as ["guardrails",
 // "allowed_bond_modes", "1"] into a Terraform attribute path. A step after
 // "join" is a map key, the address of a host to join.
@@ -181,14 +208,16 @@ func knownStrings(v guardrail.Value[[]guardrail.Value[string]]) guardrail.Value[
 }
 
 // judge records a resource's planned change in the model's plan ledger and
-// reports what the end-state guardrails say of it, and what it moves. ok
-// is false when the pool could not be read.
-func (d *providerData) judge(ctx context.Context, c poolnet.Change, diags *diag.Diagnostics) (poolnet.Judgement, bool) {
+// reports what the end-state guardrails say of it (see planFindings for
+// unchanged), and what it moves. ok is false when the pool could not be
+// read.
+func (d *providerData) judge(ctx context.Context, c poolnet.Change, unchanged bool, diags *diag.Diagnostics) (poolnet.Judgement, bool) {
 	j, err := d.model.Plan(ctx, c)
 	if err != nil {
 		diags.AddError("Cannot Read the Pool", "xsnet judges every plan against the pool as it is, and could not read it: "+err.Error())
 		return j, false
 	}
+	j.Result = planFindings(j.Result, unchanged)
 	addGuardrailDiagnostics(j.Result, diags)
 	if len(j.Moves) > 0 {
 		diags.AddWarning("Bonding Moves What Is On The Members",

@@ -180,7 +180,7 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil && !resp.Diagnostics.HasError() {
-			r.data.judge(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), *state, *state), &resp.Diagnostics)
+			r.data.judge(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), *state, *state), false, &resp.Diagnostics)
 		}
 		return
 	}
@@ -194,7 +194,9 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if !ok {
 		return
 	}
-	addGuardrailDiagnostics(guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg), r.data.policy, snap.Facts()), &resp.Diagnostics)
+	unchanged := state != nil && req.Plan.Raw.Equal(req.State.Raw)
+	addGuardrailDiagnostics(planFindings(guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg), r.data.policy, snap.Facts()), unchanged),
+		&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -222,7 +224,7 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	default:
 		change = bondChange(ctx, poolnet.Update, state.ID.ValueString(), cfg, plan)
 	}
-	j, ok := r.data.judge(ctx, change, &resp.Diagnostics)
+	j, ok := r.data.judge(ctx, change, unchanged, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}

@@ -99,7 +99,7 @@ func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil && r.data != nil && !resp.Diagnostics.HasError() {
-			r.data.judge(ctx, networkChange(poolnet.Delete, state.ID.ValueString(), *state), &resp.Diagnostics)
+			r.data.judge(ctx, networkChange(poolnet.Delete, state.ID.ValueString(), *state), false, &resp.Diagnostics)
 		}
 		return
 	}
@@ -108,7 +108,9 @@ func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	addGuardrailDiagnostics(guardrail.CheckNetwork(guardrail.Plan, guardrail.Network{MTU: gInt(plan.MTU)}), &resp.Diagnostics)
+	unchanged := state != nil && req.Plan.Raw.Equal(req.State.Raw)
+	addGuardrailDiagnostics(planFindings(guardrail.CheckNetwork(guardrail.Plan, guardrail.Network{MTU: gInt(plan.MTU)}), unchanged),
+		&resp.Diagnostics)
 	if resp.Diagnostics.HasError() || r.data == nil {
 		return
 	}
@@ -116,7 +118,7 @@ func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if state != nil {
 		change = networkChange(poolnet.Update, state.ID.ValueString(), plan)
 	}
-	r.data.judge(ctx, change, &resp.Diagnostics)
+	r.data.judge(ctx, change, unchanged, &resp.Diagnostics)
 }
 
 // checkBeforeApply decides, with every value known, what plan could not.

@@ -225,7 +225,7 @@ func (r *poolResource) check(ctx context.Context, at guardrail.Stage, m poolMode
 		if at == guardrail.Apply {
 			r.data.checkApply(ctx, change, diags)
 		} else {
-			r.data.judge(ctx, change, diags)
+			r.data.judge(ctx, change, false, diags)
 		}
 	}
 	for _, uuid := range r.ejects(ctx, m, diags) {

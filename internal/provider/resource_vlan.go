@@ -165,7 +165,7 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil && !resp.Diagnostics.HasError() {
-			r.data.judge(ctx, vlanChange(poolnet.Delete, state.ID.ValueString(), *state), &resp.Diagnostics)
+			r.data.judge(ctx, vlanChange(poolnet.Delete, state.ID.ValueString(), *state), false, &resp.Diagnostics)
 		}
 		return
 	}
@@ -178,7 +178,8 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if !ok {
 		return
 	}
-	addGuardrailDiagnostics(guardrail.CheckVLAN(guardrail.Plan, guardrailVLAN(plan)), &resp.Diagnostics)
+	unchanged := state != nil && req.Plan.Raw.Equal(req.State.Raw)
+	addGuardrailDiagnostics(planFindings(guardrail.CheckVLAN(guardrail.Plan, guardrailVLAN(plan)), unchanged), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -191,7 +192,7 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	default:
 		change = vlanChange(poolnet.Update, state.ID.ValueString(), plan)
 	}
-	if _, ok := r.data.judge(ctx, change, &resp.Diagnostics); !ok || resp.Diagnostics.HasError() {
+	if _, ok := r.data.judge(ctx, change, unchanged, &resp.Diagnostics); !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	if state != nil && !hostsCovered(snap, state.Hosts) {
