@@ -137,10 +137,44 @@ func (m *Model) DestroyNetwork(ctx context.Context, networkUUID string) error {
 	if !ok {
 		return nil
 	}
-	if err := m.client.NetworkDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-		return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
+	err = m.client.NetworkDestroy(ctx, ref)
+	switch {
+	case err == nil, xenapi.IsGone(err):
+		return nil
+	case xenapi.ErrorCode(err) == "NETWORK_CONTAINS_PIF":
+		if on := m.pifsOn(ctx, ref); on != "" {
+			return fmt.Errorf("destroying network %q: something outside xsnet put %s on it, and xapi destroys no network "+
+				"with a PIF on it (%w). Remove what is on it (xe vlan-destroy for a VLAN, xe bond-destroy for a bond) "+
+				"and run terraform destroy again, or terraform state rm the network to leave it in the pool",
+				net.NameLabel, on, err)
+		}
 	}
-	return nil
+	return fmt.Errorf("destroying network %q: %w", net.NameLabel, err)
+}
+
+// pifsOn says what the PIFs on a network are, such as "VLAN 200 on host
+// xs-host-1", or "" if it cannot tell.
+func (m *Model) pifsOn(ctx context.Context, network xenapi.Ref) string {
+	snap, err := m.fresh(ctx)
+	if err != nil {
+		return ""
+	}
+	var on []string
+	for _, ref := range snap.NetworkPIFs(network) {
+		p := snap.PIFs[ref]
+		host := snap.Hosts[p.Host].NameLabel
+		_, v, isVLAN := snap.VLANOfUntagged(ref)
+		_, _, isBond := snap.BondOfMaster(ref)
+		switch {
+		case isVLAN:
+			on = append(on, fmt.Sprintf("VLAN %d on host %s", v.Tag, host))
+		case isBond:
+			on = append(on, fmt.Sprintf("bond %s on host %s", p.Device, host))
+		default:
+			on = append(on, fmt.Sprintf("PIF %s on host %s", p.Device, host))
+		}
+	}
+	return strings.Join(on, ", ")
 }
 
 // ownKeyPrefix starts every other_config key xsnet keeps for itself: that
