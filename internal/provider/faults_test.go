@@ -591,6 +591,11 @@ func sweepPoint(t *testing.T, st *sweepStart, point faultPoint, tally *sweepTall
 		if out, code := r.w.exec("plan", "-detailed-exitcode", "-parallelism=1"); code != 0 {
 			fail('e', "plan after apply is not empty:\n%s", out)
 		}
+		for _, n := range r.pool.snapshot(t).Networks {
+			if j := n.OtherConfig["xsnet_journal"]; j != "" {
+				fail('d', "network %q still holds unfinished work after the apply: %s", n.NameLabel, j)
+			}
+		}
 		if out, code := r.w.exec("destroy", "-auto-approve", "-parallelism=1"); code != 0 {
 			fail('f', "destroy failed:\n%s", out)
 			return
