@@ -326,10 +326,7 @@ func (m *Model) undoBond(ctx context.Context, op string, netRef xenapi.Ref, caus
 	undone, err := m.teardownBond(ctx, netRef)
 	f.Undone = undone
 	if err != nil {
-		f.Left = append(f.Left, err.Error())
-		if snap, serr := m.fresh(ctx); serr == nil {
-			f.Remains = snap.Networks[netRef].UUID
-		}
+		m.recordLeft(ctx, f, netRef, err)
 	}
 	return f
 }

@@ -220,6 +220,24 @@ func (f *Failure) Error() string {
 
 func (f *Failure) Unwrap() error { return f.Cause }
 
+// recordLeft records in f what a teardown that stopped at err left of the
+// network on netRef: the network itself, by name and UUID, where it is
+// still there.
+func (m *Model) recordLeft(ctx context.Context, f *Failure, netRef xenapi.Ref, err error) {
+	snap, serr := m.fresh(ctx)
+	if serr != nil {
+		f.Left = append(f.Left, err.Error())
+		return
+	}
+	n, ok := snap.Networks[netRef]
+	if !ok {
+		f.Left = append(f.Left, err.Error())
+		return
+	}
+	f.Remains = n.UUID
+	f.Left = append(f.Left, fmt.Sprintf("network %q (%s), where taking it apart stopped at %v", n.NameLabel, n.UUID, err))
+}
+
 // Remains returns the UUID of what a failed operation left in the pool,
 // if anything.
 func Remains(err error) string {

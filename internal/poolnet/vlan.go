@@ -182,10 +182,7 @@ func (m *Model) undoVLAN(ctx context.Context, op string, netRef xenapi.Ref, caus
 	undone, err := m.teardownVLAN(ctx, netRef)
 	f.Undone = undone
 	if err != nil {
-		f.Left = append(f.Left, err.Error())
-		if snap, serr := m.fresh(ctx); serr == nil {
-			f.Remains = snap.Networks[netRef].UUID
-		}
+		m.recordLeft(ctx, f, netRef, err)
 	}
 	return f
 }
