@@ -2,8 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"net"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
@@ -13,9 +13,10 @@ import (
 
 // What an operator meets when the pool is not as the configuration left
 // it, or the configuration is not what the pool holds: terraform destroy
-// with something else in the pool, an import of the wrong kind, a wrong
-// password or an unreachable host. Each says what is wrong and what to run
-// next.
+// with drift in the pool, an import of the wrong kind, a wrong password or
+// an unreachable host. Each says what is wrong and what to run next.
+// (terraform destroy with unfinished work in the pool is in
+// interrupt_test.go, as a killed provider leaves it.)
 
 // flat joins terraform's wrapped output into one line, so that a phrase
 // is found wherever terraform broke it.
@@ -38,63 +39,6 @@ func inProcessWorkdir(t *testing.T) *workdir {
 	w := newWorkdir(t, nil)
 	w.inProcess = t
 	return w
-}
-
-// An unfinished bond a killed provider left in the pool, which no state
-// holds, does not stand in the way of terraform destroy: destroy removes
-// what the state holds and warns of the bond with the way to remove it,
-// which works.
-func TestFailures_destroyWithAnOrphanInThePool(t *testing.T) {
-	faults, err := xapisim.ParseFaults("Bond.create#2=+2s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Faults: faults})
-	w := newInterruptible(t, pool)
-	installed := pool.baseline(t)
-	network := fmt.Sprintf(sweepNetwork, "private", 1500, "{}")
-	w.write(t, "main.tf", requiredProviders+pool.config(network))
-	if out, ok := w.run("apply", "-auto-approve"); !ok {
-		t.Fatalf("apply:\n%s", out)
-	}
-	w.write(t, "main.tf", requiredProviders+pool.config(network+sweepBondMTU9000))
-	r := w.start("apply", "-auto-approve", "-parallelism=1")
-	w.awaitCalls("Bond.create", 2, r)
-	w.killProvider(r)
-	if out, ok := r.wait(); ok {
-		t.Fatalf("the apply succeeded with its provider killed:\n%s", out)
-	}
-	w.settle()
-	w.exited()
-	orphan := ""
-	for _, n := range pool.snapshot(t).Networks {
-		if n.OtherConfig["xsnet_journal"] != "" {
-			orphan = n.UUID
-		}
-	}
-	if orphan == "" {
-		t.Fatal("the killed apply left no unfinished bond to test with")
-	}
-
-	out, ok := w.run("destroy", "-auto-approve")
-	if !ok {
-		t.Fatalf("terraform destroy failed with an unfinished bond in the pool:\n%s", out)
-	}
-	wantPhrases(t, "terraform destroy", out, "Destroy complete! Resources: 1 destroyed.",
-		"Warning: Unfinished Work In The Pool", orphan, "No provider is at work on it any more",
-		"import it by that UUID as what it is (xsnet_bond, xsnet_vlan or xsnet_network) and destroy it")
-
-	// What the warning says to do.
-	if out, ok := w.run("import", "xsnet_bond.vm", orphan); !ok {
-		t.Fatalf("terraform import of the unfinished bond failed:\n%s", out)
-	}
-	if out, ok := w.run("destroy", "-auto-approve"); !ok {
-		t.Fatalf("terraform destroy of the imported bond failed:\n%s", out)
-	}
-	pool.noUnfinishedWork(t)
-	if err := pool.nothingLeftOver(installed)(nil); err != nil {
-		t.Error(err)
-	}
 }
 
 // Drift that breaks a guardrail (management moved by hand onto a bond at
@@ -312,20 +256,17 @@ resource "xsnet_vlan" "v100" {
 }
 
 // closedPort is the URL of a port on this machine that nothing listens
-// on, held for the test: connections to it are refused.
+// on: connections to it are refused.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
 		t.Fatal(err)
 	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("http://127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	return "http://" + addr
 }

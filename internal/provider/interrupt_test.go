@@ -1,3 +1,5 @@
+//go:build linux
+
 package provider
 
 import (
@@ -21,7 +23,8 @@ import (
 // in the middle of an apply; a call that outlasts the request timeout;
 // sessions that expire under ten operations at once. The journal xsnet
 // keeps in the pool is all the next run has to go on: nothing is kept on
-// the machine terraform runs on.
+// the machine terraform runs on. These tests read /proc to find the
+// provider processes they kill.
 
 // interruptible is a terraform working directory whose provider is the
 // binary built from this tree, started through a wrapper that writes down
@@ -475,4 +478,61 @@ resource "xsnet_vlan" "tenant" {
 		t.Error("no session expired: the test did not test what it says")
 	}
 	t.Logf("%d calls answered SESSION_INVALID, none of them reached the operator", expired)
+}
+
+// An unfinished bond a killed provider left in the pool, which no state
+// holds, does not stand in the way of terraform destroy: destroy removes
+// what the state holds and warns of the bond with the way to remove it,
+// which works.
+func TestInterrupt_destroyWithUnfinishedWorkInThePool(t *testing.T) {
+	faults, err := xapisim.ParseFaults("Bond.create#2=+2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Faults: faults})
+	w := newInterruptible(t, pool)
+	installed := pool.baseline(t)
+	network := fmt.Sprintf(sweepNetwork, "private", 1500, "{}")
+	w.write(t, "main.tf", requiredProviders+pool.config(network))
+	if out, ok := w.run("apply", "-auto-approve"); !ok {
+		t.Fatalf("apply:\n%s", out)
+	}
+	w.write(t, "main.tf", requiredProviders+pool.config(network+sweepBondMTU9000))
+	r := w.start("apply", "-auto-approve", "-parallelism=1")
+	w.awaitCalls("Bond.create", 2, r)
+	w.killProvider(r)
+	if out, ok := r.wait(); ok {
+		t.Fatalf("the apply succeeded with its provider killed:\n%s", out)
+	}
+	w.settle()
+	w.exited()
+	orphan := ""
+	for _, n := range pool.snapshot(t).Networks {
+		if n.OtherConfig["xsnet_journal"] != "" {
+			orphan = n.UUID
+		}
+	}
+	if orphan == "" {
+		t.Fatal("the killed apply left no unfinished bond to test with")
+	}
+
+	out, ok := w.run("destroy", "-auto-approve")
+	if !ok {
+		t.Fatalf("terraform destroy failed with an unfinished bond in the pool:\n%s", out)
+	}
+	wantPhrases(t, "terraform destroy", out, "Destroy complete! Resources: 1 destroyed.",
+		"Warning: Unfinished Work In The Pool", orphan, "No provider is at work on it any more",
+		"import it by that UUID as what it is (xsnet_bond, xsnet_vlan or xsnet_network) and destroy it")
+
+	// What the warning says to do.
+	if out, ok := w.run("import", "xsnet_bond.vm", orphan); !ok {
+		t.Fatalf("terraform import of the unfinished bond failed:\n%s", out)
+	}
+	if out, ok := w.run("destroy", "-auto-approve"); !ok {
+		t.Fatalf("terraform destroy of the imported bond failed:\n%s", out)
+	}
+	pool.noUnfinishedWork(t)
+	if err := pool.nothingLeftOver(installed)(nil); err != nil {
+		t.Error(err)
+	}
 }
