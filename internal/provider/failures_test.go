@@ -45,6 +45,7 @@ func inProcessWorkdir(t *testing.T) *workdir {
 // MTU 9000, the outage the guardrails exist to prevent) is warned of, and
 // does not stop terraform destroy, which takes management back.
 func TestFailures_destroyWithDriftThatBreaksAGuardrail(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	if pool.sim == nil {
 		t.Skip("moves management by hand: only on the simulated pool")
@@ -87,6 +88,7 @@ func TestFailures_destroyWithDriftThatBreaksAGuardrail(t *testing.T) {
 // be destroyed: xapi refuses. The error says what is on it and what to run
 // next, and once that is done, terraform destroy goes on.
 func TestFailures_destroyOfANetworkSomethingElseUses(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	if pool.sim == nil {
 		t.Skip("puts a VLAN on the network by hand: only on the simulated pool")
@@ -138,6 +140,7 @@ func parseStateFile(w *workdir) ([]stateResource, error) {
 // is and how to import it: a private network is not a bond, a bond's
 // network is not a private network.
 func TestFailures_importOfTheWrongKind(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	w := inProcessWorkdir(t)
 	private, err := pool.model.CreateNetwork(bg, poolnet.NetworkSpec{NameLabel: "private", MTU: 1500})
@@ -205,6 +208,7 @@ func (p *testPool) nicNetworkUUID(t *testing.T, device string) string {
 // the provider reads the pool when it is configured, and the error is on
 // the attribute to fix.
 func TestFailures_wrongPasswordOrUnreachableHostFailsThePlan(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	if pool.sim == nil {
 		t.Skip("needs the simulated pool's address")

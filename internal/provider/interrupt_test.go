@@ -429,6 +429,7 @@ func TestInterrupt_networkCreateOutlastsTheRequestTimeout(t *testing.T) {
 // once: each expiry is answered by one shared login, and no
 // SESSION_INVALID reaches the operator.
 func TestInterrupt_sessionsExpireUnderParallelism10(t *testing.T) {
+	t.Parallel()
 	faults, err := xapisim.ParseFaults("sessions=3")
 	if err != nil {
 		t.Fatal(err)
@@ -485,6 +486,7 @@ resource "xsnet_vlan" "tenant" {
 // what the state holds and warns of the bond with the way to remove it,
 // which works.
 func TestInterrupt_destroyWithUnfinishedWorkInThePool(t *testing.T) {
+	t.Parallel()
 	faults, err := xapisim.ParseFaults("Bond.create#2=+2s")
 	if err != nil {
 		t.Fatal(err)
