@@ -88,6 +88,10 @@ func TestEveryRuleFires(t *testing.T) {
 		IDVLANMTUParent:  endResult(endPool().vlan("net-v", "v", "net-eth2", 100, 9000)),
 		IDVLANTagUnique:  endResult(endPool().vlan("net-v", "v", "net-eth2", 100, 1500).vlan("net-w", "w", "net-eth2", 100, 1500)),
 		IDBondMemberFree: CheckBond(Plan, bond(func(b *Bond) { b.Members = KnownList("eth2", "eth9") }), DefaultPolicy(), pool()),
+		IDIPConfig:       CheckIPInterface(Validate, storage(func(ip *IPInterface) { ip.Netmask = Null[string]() }), nil),
+		IDIPAddressUnique: endResult(endPool().hostIP("xs2", "net-eth0", "192.0.2.12").
+			ip("ip-a", "net-eth2", "", "192.0.2.12")),
+		IDIPInterfaceMgmt: endResult(endPool().ip("ip-m", "net-eth0", "", "192.0.2.11")),
 		IDPoolJoinHost: CheckPoolJoin(Plan, PoolJoin{Address: Known("xs5")}, with(pool(), func(f *Facts) {
 			f.JoiningHosts = map[string]JoiningHost{"xs5": {Bonds: []string{"bond0"}, NetworkBackend: BackendOpenvswitch}}
 		})),
