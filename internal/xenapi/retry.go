@@ -158,14 +158,21 @@ func (c *Client) afterLinkError(ctx context.Context, le *linkError, tries int) (
 
 // reconnect prepares the next try after a connection to base failed. The
 // idle connections go, as after a management move they lead nowhere. A
-// client that followed HOST_IS_SLAVE to base goes back to the URL it was
-// configured with: when the master's address changed (management moved to
-// another PIF, perhaps to a bare IP), that host names the new one.
+// client told where the master's management moved (FollowMaster) goes
+// there. Otherwise a client that followed HOST_IS_SLAVE to base goes back
+// to the URL it was configured with: when the master's address changed
+// (management moved to another PIF, perhaps to a bare IP), that host names
+// the new one.
 func (c *Client) reconnect(base string) {
 	c.http.CloseIdleConnections()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.base.String() == base {
-		c.base = c.configured
+	if c.base.String() != base {
+		return
 	}
+	if c.moved != nil && c.moved.String() != base {
+		c.base = c.moved
+		return
+	}
+	c.base = c.configured
 }
