@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
 )
 
 type sourceClass struct {
@@ -82,45 +84,21 @@ func generate(dir string) ([]byte, error) {
 		return nil, err
 	}
 
-	type field struct {
-		Name      string `json:"name"`
-		Type      string `json:"type"`
-		Qualifier string `json:"qualifier"`
-	}
-	type param struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
-	type message struct {
-		Name     string  `json:"name"`
-		Params   []param `json:"params"`
-		Result   string  `json:"result"`
-		Implicit bool    `json:"implicit,omitempty"`
-	}
-	type class struct {
-		Name     string    `json:"name"`
-		Fields   []field   `json:"fields"`
-		Messages []message `json:"messages"`
-	}
-	type table struct {
-		Classes []class             `json:"classes"`
-		Enums   map[string][]string `json:"enums"`
-		Errors  map[string][]string `json:"errors"`
-	}
-
-	t := table{Enums: map[string][]string{}, Errors: map[string][]string{}}
+	// The table is written with package datamodel's own types, so that it
+	// has exactly the shape datamodel.Load reads.
+	t := datamodel.Model{Enums: map[string][]string{}, Errors: map[string][]string{}}
 	for _, sc := range classes {
-		c := class{Name: sc.Name}
+		c := &datamodel.Class{Name: sc.Name}
 		for _, f := range sc.Fields {
-			c.Fields = append(c.Fields, field(f))
+			c.Fields = append(c.Fields, datamodel.Field(f))
 		}
 		for _, sm := range sc.Messages {
-			m := message{Name: sm.Name, Implicit: sm.Implicit}
+			m := datamodel.Message{Name: sm.Name, Implicit: sm.Implicit}
 			if len(sm.Result) > 0 {
 				m.Result = sm.Result[0]
 			}
 			for _, p := range sm.Params {
-				m.Params = append(m.Params, param(p))
+				m.Params = append(m.Params, datamodel.Param(p))
 			}
 			c.Messages = append(c.Messages, m)
 		}
