@@ -8,7 +8,7 @@ import (
 // XenServer's defaults, changed by change.
 func bond(change func(*Bond)) Bond {
 	b := Bond{
-		Members:          KnownList("eth2", "eth3"),
+		Members:          knownList("eth2", "eth3"),
 		Mode:             Null[string](),
 		MTU:              Null[int64](),
 		Management:       Null[bool](),
@@ -86,7 +86,7 @@ func TestCheckBondManagementMTU(t *testing.T) {
 		{
 			name:       "at plan, a jumbo bond over the hosts' management PIF is a management bond and fails",
 			at:         Plan,
-			bond:       bond(func(b *Bond) { b.Members, b.MTU = KnownList("eth0", "eth1"), Known[int64](9000) }),
+			bond:       bond(func(b *Bond) { b.Members, b.MTU = knownList("eth0", "eth1"), Known[int64](9000) }),
 			facts:      pool(),
 			want:       []string{"error management-bond-mtu at mtu"},
 			details:    []string{`Member "eth0" is the management PIF of hosts xs1, xs2, xs3`, "xapi moves management onto this bond", "mtu = 9000"},
@@ -95,7 +95,7 @@ func TestCheckBondManagementMTU(t *testing.T) {
 		{
 			name:       "at plan, a bond over the management PIF at MTU 1500 passes and the plan asks for management = true",
 			at:         Plan,
-			bond:       bond(func(b *Bond) { b.Members = KnownList("eth0", "eth1") }),
+			bond:       bond(func(b *Bond) { b.Members = knownList("eth0", "eth1") }),
 			facts:      pool(),
 			management: Known(true),
 		},
@@ -103,7 +103,7 @@ func TestCheckBondManagementMTU(t *testing.T) {
 			name: "at plan, management = false on a bond over the management PIF is refused",
 			at:   Plan,
 			bond: bond(func(b *Bond) {
-				b.Members, b.Management = KnownList("eth1", "eth0"), Known(false)
+				b.Members, b.Management = knownList("eth1", "eth0"), Known(false)
 			}),
 			facts:      pool(),
 			want:       []string{"error management-member at management"},
@@ -114,7 +114,7 @@ func TestCheckBondManagementMTU(t *testing.T) {
 			name: "at plan, a management flag from a variable on a bond over the management PIF is decided later",
 			at:   Plan,
 			bond: bond(func(b *Bond) {
-				b.Members, b.Management = KnownList("eth0", "eth1"), Unknown[bool]()
+				b.Members, b.Management = knownList("eth0", "eth1"), Unknown[bool]()
 			}),
 			facts:      pool(),
 			want:       []string{"undecided management-member at management"},
@@ -141,7 +141,7 @@ func TestCheckBondManagementMTU(t *testing.T) {
 		{
 			name: "at plan, management on a VLAN over a member moves to the bond's VLAN, not the bond",
 			at:   Plan,
-			bond: bond(func(b *Bond) { b.Members, b.MTU = KnownList("eth0", "eth1"), Known[int64](9000) }),
+			bond: bond(func(b *Bond) { b.Members, b.MTU = knownList("eth0", "eth1"), Known[int64](9000) }),
 			facts: with(pool(), func(f *Facts) {
 				for i := range f.Hosts {
 					f.Hosts[i].ManagementOnVLAN = true
@@ -156,7 +156,7 @@ func TestCheckBondManagementMTU(t *testing.T) {
 			name: "an imported management bond at MTU 9000 fails at plan with the in-place fix",
 			at:   Plan,
 			bond: bond(func(b *Bond) {
-				b.Network, b.Members, b.MTU = "net-bond0", KnownList("eth0", "eth1"), Known[int64](9000)
+				b.Network, b.Members, b.MTU = "net-bond0", knownList("eth0", "eth1"), Known[int64](9000)
 			}),
 			facts: with(pool(), func(f *Facts) {
 				for i := range f.Hosts {
@@ -333,7 +333,7 @@ func TestCheckBondMode(t *testing.T) {
 }
 
 func TestCheckBondXenCenterLimits(t *testing.T) {
-	members := func(ms ...string) func(*Bond) { return func(b *Bond) { b.Members = KnownList(ms...) } }
+	members := func(ms ...string) func(*Bond) { return func(b *Bond) { b.Members = knownList(ms...) } }
 	bridge := func() *Facts { return with(pool(), func(f *Facts) { f.NetworkBackend = BackendBridge }) }
 	// Outside 1500, a bond's MTU also waits for the pool at validate: a
 	// member may be a host's management PIF.

@@ -52,17 +52,12 @@ func TestRulesAreDocumented(t *testing.T) {
 	}
 }
 
-func TestLookupReturnsACopy(t *testing.T) {
-	r, ok := Lookup(IDBondMode)
-	if !ok || r.ID != IDBondMode {
-		t.Fatalf("Lookup(%q) = %v, %v", IDBondMode, r.ID, ok)
-	}
+func TestRulesReturnsCopies(t *testing.T) {
+	r := Rules()[0]
+	first := r.Resources[0]
 	r.Resources[0] = "changed"
-	if again, _ := Lookup(IDBondMode); again.Resources[0] == "changed" {
-		t.Error("changing a looked-up rule changed the rule itself")
-	}
-	if _, ok := Lookup("no-such-rule"); ok {
-		t.Error("Lookup found a rule that does not exist")
+	if again := Rules()[0]; again.Resources[0] != first {
+		t.Error("changing a rule that Rules returned changed the rule itself")
 	}
 }
 
@@ -75,12 +70,12 @@ func TestEveryRuleFires(t *testing.T) {
 			b.Management, b.MTU = Known(true), Known[int64](9000)
 		}), DefaultPolicy(), nil).Result,
 		IDManagementMember: CheckBond(Plan, bond(func(b *Bond) {
-			b.Members, b.Management = KnownList("eth0", "eth1"), Known(false)
+			b.Members, b.Management = knownList("eth0", "eth1"), Known(false)
 		}), DefaultPolicy(), pool()).Result,
 		IDBondMode:     CheckBond(Validate, lacp, DefaultPolicy(), nil).Result,
 		IDMTURange:     CheckNetwork(Validate, Network{MTU: Known[int64](9600)}),
 		IDVLANTagRange: CheckVLAN(Validate, vlan(func(v *VLAN) { v.Tag = Known[int64](4095) }), nil),
-		IDBondMemberCount: CheckBond(Validate, bond(func(b *Bond) { b.Members = KnownList("eth2") }),
+		IDBondMemberCount: CheckBond(Validate, bond(func(b *Bond) { b.Members = knownList("eth2") }),
 			DefaultPolicy(), nil).Result,
 		IDHashingAlgorithmLACP: CheckBond(Validate, bond(func(b *Bond) { b.HashingAlgorithm = Known(HashingSrcMAC) }),
 			DefaultPolicy(), nil).Result,
