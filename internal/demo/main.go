@@ -110,11 +110,9 @@ func run(ctx context.Context, out io.Writer, terraform string) (err error) {
 	}
 	d.env = append(d.env,
 		"XENSERVER_HOST="+sim.URL(), "XENSERVER_USERNAME="+sim.Username(), "XENSERVER_PASSWORD="+sim.Password())
-	snap, err := poolnet.TakeSnapshot(ctx, client)
-	if err != nil {
+	if err := d.showPool(ctx, client, "The pool as installed:"); err != nil {
 		return err
 	}
-	d.say("\nThe pool as installed:\n%s", drawPool(snap))
 
 	d.heading("terraform apply examples/pool-networking")
 	d.say("A management bond on eth0+eth1 at MTU 1500, a VM bond on eth2+eth3 at MTU 9000,\n" +
@@ -125,10 +123,9 @@ func run(ctx context.Context, out io.Writer, terraform string) (err error) {
 	if err := d.terraform(ctx, d.workdir, "apply", "-auto-approve", "-compact-warnings"); err != nil {
 		return err
 	}
-	if snap, err = poolnet.TakeSnapshot(ctx, client); err != nil {
+	if err := d.showPool(ctx, client, "The pool's network now, read back from the pool itself:"); err != nil {
 		return err
 	}
-	d.say("\nThe pool's network now, read back from the pool itself:\n%s", drawPool(snap))
 
 	d.heading("terraform validate refuses the two configurations that took pools down")
 	for _, bad := range badConfigs {
@@ -152,10 +149,9 @@ func run(ctx context.Context, out io.Writer, terraform string) (err error) {
 	if err := d.terraform(ctx, d.workdir, "destroy", "-auto-approve", "-compact-warnings"); err != nil {
 		return err
 	}
-	if snap, err = poolnet.TakeSnapshot(ctx, client); err != nil {
+	if err := d.showPool(ctx, client, "The pool is back as it was installed:"); err != nil {
 		return err
 	}
-	d.say("\nThe pool is back as it was installed:\n%s", drawPool(snap))
 
 	d.heading("Stopping the simulated pool")
 	if err := sim.Close(); err != nil {
@@ -165,6 +161,16 @@ func run(ctx context.Context, out io.Writer, terraform string) (err error) {
 		"Next: `make test` runs the whole suite; README.md says how to point xsnet at a real pool.\n",
 		time.Since(start).Round(time.Second))
 	return d.outErr
+}
+
+// showPool draws the pool's network as the pool itself reports it.
+func (d *demo) showPool(ctx context.Context, client *xenapi.Client, caption string) error {
+	snap, err := poolnet.TakeSnapshot(ctx, client)
+	if err != nil {
+		return err
+	}
+	d.say("\n%s\n%s", caption, drawPool(snap))
+	return nil
 }
 
 const requiredProviders = `terraform {
