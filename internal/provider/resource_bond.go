@@ -114,16 +114,12 @@ func (r *bondResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOf(guardrail.HashingSrcMAC, guardrail.HashingTCPUDPPorts)},
 			},
 			"bridge": bridgeAttribute(),
-			"hosts": schema.MapNestedAttribute{
-				MarkdownDescription: "The bond on each host, by host UUID.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"bond_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's Bond object."},
-					"master_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond master PIF."},
-					"device":        schema.StringAttribute{Computed: true, MarkdownDescription: "Device of the bond master PIF, such as `bond0`."},
-					"links_up":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Members whose link is up."},
-				}},
-			},
+			"hosts": computedObjectMap("The bond on each host, by host UUID.", map[string]schema.Attribute{
+				"bond_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's Bond object."},
+				"master_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond master PIF."},
+				"device":        schema.StringAttribute{Computed: true, MarkdownDescription: "Device of the bond master PIF, such as `bond0`."},
+				"links_up":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Members whose link is up."},
+			}),
 		},
 	}
 }
