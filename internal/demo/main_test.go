@@ -43,9 +43,15 @@ func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
 	}
 }
 
+// runDemo runs the demo with the CLI the acceptance tests run: terraform
+// from PATH, or the one TF_ACC_TERRAFORM_PATH names, such as OpenTofu's.
 func runDemo(t *testing.T, out *bytes.Buffer) error {
 	t.Helper()
-	return run(context.Background(), out)
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraform == "" {
+		terraform = "terraform"
+	}
+	return run(context.Background(), out, terraform)
 }
 
 // picture returns the pool picture that follows the heading in the output.

@@ -475,15 +475,6 @@ func Rules() []Rule {
 	return out
 }
 
-// Lookup returns the rule with the given ID.
-func Lookup(id string) (Rule, bool) {
-	r, ok := ruleByID[id]
-	if !ok {
-		return Rule{}, false
-	}
-	return r.clone(), true
-}
-
 // clone copies r so that callers cannot change the rules' own slices.
 func (r *Rule) clone() Rule {
 	c := *r

@@ -19,13 +19,7 @@ import (
 // and destroy leaves the pool as it was.
 func TestAccExample_poolNetworking(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
-	var env []string
-	if pool.sim != nil {
-		env = []string{envHost + "=" + pool.sim.URL(), envUsername + "=" + pool.sim.Username(), envPassword + "=" + pool.sim.Password()}
-	} else {
-		env = []string{envHost + "=" + os.Getenv(envHost), envUsername + "=" + os.Getenv(envUsername), envPassword + "=" + os.Getenv(envPassword)}
-	}
-	w := newWorkdir(t, env)
+	w := newWorkdir(t, pool.cliEnv())
 	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "pool-networking", "main.tf"))
 	if err != nil {
 		t.Fatal(err)

@@ -159,7 +159,7 @@ func (p *xsnetProvider) ValidateConfig(ctx context.Context, req provider.Validat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policy := policyOf(ctx, cfg.Guardrails)
+	policy := policyOf(cfg.Guardrails)
 	addGuardrailDiagnostics(guardrail.CheckPolicy(guardrail.Validate, policy), &resp.Diagnostics)
 	p.validation.set(policy)
 }
@@ -221,7 +221,7 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		addConfigError(err, &resp.Diagnostics)
 		return
 	}
-	policy := policyOf(ctx, cfg.Guardrails)
+	policy := policyOf(cfg.Guardrails)
 	// Configure runs on every plan and apply: the relaxed-policy warning
 	// shows in each.
 	policyCheck := guardrail.CheckPolicy(guardrail.Plan, policy)

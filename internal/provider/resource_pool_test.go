@@ -71,8 +71,8 @@ func TestAccPool_adoptNameJoinEject(t *testing.T) {
 	const addr = "xsnet_pool.this"
 	join := fmt.Sprintf(`
   join = {
-    %q = { password_wo = %q }
-  }`, address, pool.sim.Password())
+    %q = { %s = %q }
+  }`, address, joinPasswordAttribute(), pool.sim.Password())
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -153,9 +153,9 @@ func TestAccPool_joiningHostWithBondIsRefusedAtPlan(t *testing.T) {
 			Config: pool.config(fmt.Sprintf(`
 resource "xsnet_pool" "this" {
   join = {
-    %q = { password_wo = %q }
+    %q = { %s = %q }
   }
-}`, address, pool.sim.Password())),
+}`, address, joinPasswordAttribute(), pool.sim.Password())),
 			ExpectError: regexp.MustCompile(`(?s)Host Cannot Join The Pool As It Is.*pool-join-host`),
 		}},
 	})

@@ -81,15 +81,11 @@ func (r *vlanResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 			"mtu":    mtuAttribute("MTU of the VLAN's network, no larger than the parent network's. Changes in place."),
 			"bridge": bridgeAttribute(),
-			"hosts": schema.MapNestedAttribute{
-				MarkdownDescription: "The VLAN on each host, by host UUID.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"vlan_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's VLAN object."},
-					"tagged_pif_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the PIF that carries the tagged traffic."},
-					"untagged_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the VLAN's own (untagged) PIF."},
-				}},
-			},
+			"hosts": computedObjectMap("The VLAN on each host, by host UUID.", map[string]schema.Attribute{
+				"vlan_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's VLAN object."},
+				"tagged_pif_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the PIF that carries the tagged traffic."},
+				"untagged_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the VLAN's own (untagged) PIF."},
+			}),
 		},
 	}
 }

@@ -108,7 +108,10 @@ func generic(c *datamodel.Class, msg datamodel.Message) (handler, bool) {
 			adding := op == "add_"
 			return handler{name: name, write: true, fn: func(cl *call) (any, error) {
 				return nil, cl.setField(class, field, func(v reflect.Value) error {
-					set := v.Interface().([]string)
+					set, ok := v.Interface().([]string)
+					if !ok {
+						return failure(xenapi.ErrInternalError, class+"."+field+" is a "+v.Type().String()+", not a set of strings")
+					}
 					value := cl.str(1)
 					set = slices.DeleteFunc(slices.Clone(set), func(s string) bool { return s == value })
 					if adding {

@@ -118,7 +118,11 @@ func (s *Sim) load() (bool, error) {
 				if err := json.Unmarshal(r.Record, rec.Interface()); err != nil {
 					return false, fmt.Errorf("xapisim: loading %s %s: %w", class, r.Ref, err)
 				}
-				d.insert(r.Ref, rec.Interface().(classed))
+				c, ok := rec.Interface().(classed)
+				if !ok {
+					return false, fmt.Errorf("xapisim: loading %s %s: %s is not a record type", class, r.Ref, rec.Type())
+				}
+				d.insert(r.Ref, c)
 				if class == "host" {
 					owner[r.Ref] = d
 				}

@@ -236,7 +236,11 @@ func (s *Sim) listen(h *hostRT) error {
 	if err != nil {
 		return fmt.Errorf("xapisim: %s: %w", h.name(), err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return errors.Join(fmt.Errorf("xapisim: %s: listening on %s, not a TCP address", h.name(), ln.Addr()), ln.Close())
+	}
+	port := tcp.Port
 	// Listen on the same port again after a reboot.
 	host, _, _ := net.SplitHostPort(h.listen)
 	h.listen = net.JoinHostPort(host, fmt.Sprint(port))

@@ -22,7 +22,11 @@ type classed interface{ Class() string }
 // classOf names the class of record type T.
 func classOf[T any]() string {
 	var zero T
-	return any(zero).(classed).Class()
+	rec, ok := any(zero).(classed)
+	if !ok {
+		panic(fmt.Sprintf("xapisim: %T is not a record type", zero))
+	}
+	return rec.Class()
 }
 
 // newUUID makes a random (version 4) UUID, as xapi does.
@@ -130,7 +134,11 @@ func get[T any](d *db, ref xenapi.Ref) *T {
 	if !ok {
 		return nil
 	}
-	return rec.(*T)
+	t, ok := rec.(*T)
+	if !ok {
+		return nil
+	}
+	return t
 }
 
 // mustGet is get for a reference a caller passed: a reference to nothing
@@ -153,7 +161,9 @@ func all[T any](d *db) []row[T] {
 	t := d.tables[classOf[T]()]
 	out := make([]row[T], 0, len(t.order))
 	for _, ref := range t.order {
-		out = append(out, row[T]{ref, t.rows[ref].(*T)})
+		if r, ok := t.rows[ref].(*T); ok {
+			out = append(out, row[T]{ref, r})
+		}
 	}
 	return out
 }

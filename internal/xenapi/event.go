@@ -75,7 +75,9 @@ func parseEventBatch(v any) (EventBatch, error) {
 		b.ValidRefCounts = make(map[string]int64, len(counts))
 		for k, n := range counts {
 			if i, err := wire.Coerce(n, datamodel.Type{Kind: datamodel.Int}); err == nil {
-				b.ValidRefCounts[k] = i.(int64)
+				if count, ok := i.(int64); ok {
+					b.ValidRefCounts[k] = count
+				}
 			}
 		}
 	}
@@ -98,7 +100,11 @@ func parseEventBatch(v any) (EventBatch, error) {
 func parseEvent(m map[string]any) (Event, error) {
 	var ev Event
 	if id, err := wire.Coerce(m["id"], datamodel.Type{Kind: datamodel.Int}); err == nil {
-		ev.ID = id.(int64)
+		n, ok := id.(int64)
+		if !ok {
+			return Event{}, fmt.Errorf("xenapi: event.from: event id decoded as %T, not an int", id)
+		}
+		ev.ID = n
 	}
 	ev.Timestamp = eventTime(m["timestamp"])
 	ev.Class, _ = m["class"].(string)
@@ -119,7 +125,10 @@ func parseEvent(m map[string]any) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("xenapi: event.from: %s snapshot: %w", ev.Class, err)
 	}
-	ev.Snapshot = coerced.(map[string]any)
+	ev.Snapshot, ok = coerced.(map[string]any)
+	if !ok {
+		return Event{}, fmt.Errorf("xenapi: event.from: %s snapshot decoded as %T, not a record", ev.Class, coerced)
+	}
 	return ev, nil
 }
 
