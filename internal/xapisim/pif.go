@@ -12,6 +12,18 @@ var pifHandlers = []handler{
 	{name: "PIF.plug", fn: (*call).pifPlug, write: true, async: true},
 	{name: "PIF.unplug", fn: (*call).pifUnplug, write: true, async: true},
 	{name: "PIF.reconfigure_ip", fn: (*call).pifReconfigureIP, write: true, async: true},
+	{name: "PIF.set_disallow_unplug", fn: (*call).pifSetDisallowUnplug, write: true},
+}
+
+// pifSetDisallowUnplug is PIF.set_disallow_unplug (xapi_pif.ml): PIF.unplug
+// of such a PIF is PIF_DOES_NOT_ALLOW_UNPLUG.
+func (c *call) pifSetDisallowUnplug() (any, error) {
+	pif, err := mustGet[xenapi.PIF](c.db, c.ref(0))
+	if err != nil {
+		return nil, err
+	}
+	pif.DisallowUnplug, _ = c.args[1].(bool)
+	return nil, nil
 }
 
 // pifPlug is PIF.plug. The PIF comes up with its network's MTU: this is
@@ -50,6 +62,9 @@ func (c *call) pifUnplug() (any, error) {
 	}
 	if pif.Management {
 		return nil, failure("PIF_IS_MANAGEMENT_INTERFACE", string(self))
+	}
+	if pif.DisallowUnplug {
+		return nil, failure("PIF_DOES_NOT_ALLOW_UNPLUG", string(self))
 	}
 	// A bond member goes down with its bond master, not on its own.
 	if pif.BondSlaveOf.IsNull() {
