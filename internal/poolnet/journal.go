@@ -56,6 +56,9 @@ type managementMove struct {
 	Netmask string                     `json:"netmask,omitempty"`
 	Gateway string                     `json:"gateway,omitempty"`
 	DNS     string                     `json:"dns,omitempty"`
+	// Kept says the new PIF had an IP configuration of its own: nothing
+	// is copied or cleared, and each PIF keeps its own.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // abandonedAfter is how long unfinished work begun elsewhere may go
