@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // ChangeKind says what a Change does to its network.
@@ -22,18 +23,50 @@ const (
 
 // Change is what one resource plans to do to the pool, as the plan ledger
 // records it and the end state applies it. Exactly one of Bond, VLAN,
-// Network and Join is set.
+// Network, Join, IP and Management is set.
 type Change struct {
 	Kind ChangeKind
-	// ID is the network's UUID for an Update or a Delete. The ledger gives
-	// a Create an ID of its own, "planned:N", until xapi gives it a UUID.
+	// ID is the network's UUID for an Update or a Delete of a bond, VLAN
+	// or network, IPChangeID of its network for an IP interface, and
+	// ManagementChangeID of the pool for a management interface. The
+	// ledger gives a Create an ID of its own, "planned:N", until xapi
+	// gives it a UUID.
 	ID string
 	// Name is the network's name_label, for messages.
-	Name    string
-	Bond    *BondChange
-	VLAN    *VLANChange
-	Network *NetworkChange
-	Join    *JoinChange
+	Name       string
+	Bond       *BondChange
+	VLAN       *VLANChange
+	Network    *NetworkChange
+	Join       *JoinChange
+	IP         *IPChange
+	Management *ManagementChange
+}
+
+// IPChangeID is the ID of the change of the IP interface on a network:
+// the network's own ID is its bond's, VLAN's or network's change.
+func IPChangeID(networkUUID string) string { return "ip:" + networkUUID }
+
+// ManagementChangeID is the ID of the change of the pool's management
+// interface.
+func ManagementChangeID(poolUUID string) string { return "management:" + poolUUID }
+
+// IPChange is an IP interface as planned.
+type IPChange struct {
+	// Network is the UUID of the network whose PIFs carry it; unknown
+	// while the plan makes that network.
+	Network guardrail.Value[string]
+	// Addresses are the static addresses by host UUID; unknown while any
+	// is, null for dhcp and none.
+	Addresses guardrail.Value[map[string]string]
+	// Numbered says start_address gives the addresses.
+	Numbered bool
+	Purpose  guardrail.Value[string]
+}
+
+// ManagementChange is the pool's management interface as planned: every
+// host's management on a network.
+type ManagementChange struct {
+	Network guardrail.Value[string]
 }
 
 // BondChange is a pool-wide bond as planned.
@@ -82,8 +115,14 @@ type endState struct {
 	// memberMTUs are the MTUs of the members' networks before bonding,
 	// which destroying the bond restores.
 	memberMTUs map[string]map[string]int64
-	// managed are the networks xsnet made.
+	// managed are the networks xsnet made, and the IP and management
+	// interfaces it keeps, by change ID.
 	managed map[string]bool
+	// managementOrigin is where an xsnet_management_interface moved
+	// management from.
+	managementOrigin string
+	// hostUUIDs maps host UUIDs to the names the end state knows hosts by.
+	hostUUIDs map[string]string
 	// notes say what a change moves besides itself, by change ID.
 	notes map[string][]string
 }
@@ -91,7 +130,9 @@ type endState struct {
 // endState builds the pool as it is, for changes to be applied to.
 func (s *Snapshot) endState() *endState {
 	e := &endState{
-		pool:       &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{}},
+		pool: &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{},
+			IPInterfaces: map[string]*guardrail.PoolIPInterface{}, ManagementInterfaces: map[string]string{}},
+		hostUUIDs:  map[string]string{},
 		nicNetwork: map[string]string{},
 		members:    map[string][]string{},
 		primary:    map[string]map[string]string{},
@@ -124,13 +165,22 @@ func (s *Snapshot) endState() *endState {
 		}
 	}
 	for _, hostRef := range s.HostRefs() {
-		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{}}
+		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+			Master: hostRef == s.Pool.Master, ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}}
+		e.hostUUIDs[s.Hosts[hostRef].UUID] = h.Name
 		if _, mgmt, ok := s.ManagementPIF(hostRef); ok {
 			h.Management = s.Networks[mgmt.Network].UUID
+			h.ManagementVLANNow = guardrail.Known(mgmt.VLAN)
 		}
 		for _, pifRef := range s.HostPIFs(hostRef) {
 			p := s.PIFs[pifRef]
 			network := s.Networks[p.Network].UUID
+			if p.IP != "" && p.IPConfigurationMode != xenapi.IPConfigurationNone {
+				h.IPs[network] = p.IP
+			}
+			if _, ok := recordedBefore(p); ok {
+				e.ipInPool(network, h.Name, p)
+			}
 			switch {
 			case p.VLAN >= 0:
 				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
@@ -162,7 +212,29 @@ func (s *Snapshot) endState() *endState {
 	for _, m := range e.members {
 		slices.SortFunc(m, CompareDevices)
 	}
+	if origin, ok := s.Pool.OtherConfig[managementOriginKey]; ok {
+		id := ManagementChangeID(s.Pool.UUID)
+		e.managementOrigin, e.managed[id] = origin, true
+		if len(e.pool.Hosts) > 0 {
+			e.pool.ManagementInterfaces[id] = e.pool.Hosts[0].Management
+		}
+	}
 	return e
+}
+
+// ipInPool adds what one PIF xsnet configured says of its IP interface.
+func (e *endState) ipInPool(network, host string, p xenapi.PIF) {
+	id := IPChangeID(network)
+	ip, ok := e.pool.IPInterfaces[id]
+	if !ok {
+		ip = &guardrail.PoolIPInterface{ID: id, Network: network, Addresses: guardrail.Known(map[string]string{}),
+			Purpose: guardrail.Known(p.OtherConfig[PurposeKey])}
+		e.pool.IPInterfaces[id] = ip
+		e.managed[id] = true
+	}
+	if addrs, _ := ip.Addresses.Get(); p.IPConfigurationMode == xenapi.IPConfigurationStatic && p.IP != "" {
+		addrs[host] = p.IP
+	}
 }
 
 func appendNew(list []string, v string) []string {
@@ -225,8 +297,15 @@ func (e *endState) apply(changes []Change) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
 		if n := e.pool.Networks[id]; n.WantsManagement {
-			e.moveManagement(id, func(*guardrail.PoolHost) string {
+			e.moveManagement(id, id, func(*guardrail.PoolHost) string {
 				return fmt.Sprintf("management = true on %s moves it there", e.name(id))
+			})
+		}
+	}
+	for _, c := range changes {
+		if to, ok := e.pool.ManagementInterfaces[c.ID]; ok && c.Management != nil && c.Kind != Delete && to != "" {
+			e.moveManagement(to, c.ID, func(*guardrail.PoolHost) string {
+				return fmt.Sprintf("the xsnet_management_interface moves it onto %s", e.name(to))
 			})
 		}
 	}
@@ -234,6 +313,15 @@ func (e *endState) apply(changes []Change) {
 
 func (e *endState) applyOne(c Change) {
 	switch {
+	case c.IP != nil && c.Kind == Delete:
+		e.deleteIP(c.ID)
+	case c.IP != nil:
+		e.planIP(c)
+	case c.Management != nil && c.Kind == Delete:
+		e.returnManagement(c.ID)
+	case c.Management != nil:
+		to, _ := c.Management.Network.Get()
+		e.pool.ManagementInterfaces[c.ID] = to
 	case c.Kind == Delete && c.Bond != nil:
 		e.deleteBond(c.ID)
 	case c.Kind == Delete:
@@ -446,12 +534,22 @@ func (e *endState) join(c Change) {
 	if name == "" {
 		name = c.Join.Address
 	}
-	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{}}
+	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+		ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}, Joining: &j, JoinedBy: c.ID}
 	for _, d := range j.NICs {
 		h.NICs[d] = &guardrail.PoolNIC{Network: e.nicNetwork[d]}
 	}
 	if nic := h.NICs[j.ManagementDevice]; nic != nil && j.ManagementVLAN < 0 {
 		h.Management = nic.Network
+	}
+	// A management VLAN lands on the master's management network, whose
+	// tag pool.join has checked is the same.
+	for _, m := range e.pool.Hosts {
+		if n := e.pool.Networks[m.Management]; m.Master && n != nil && j.ManagementVLAN >= 0 {
+			if tag, ok := n.Tag.Get(); ok && tag == j.ManagementVLAN {
+				h.Management = m.Management
+			}
+		}
 	}
 	for _, bond := range slices.Sorted(maps.Keys(e.members)) {
 		if _, ok := e.pool.Networks[bond]; !ok {
@@ -479,12 +577,81 @@ func (e *endState) join(c Change) {
 	e.pool.Hosts = append(e.pool.Hosts, h)
 }
 
-// moveManagement moves every host's management onto the network.
-func (e *endState) moveManagement(to string, how func(*guardrail.PoolHost) string) {
+// moveManagement moves every host's management onto the network, by the
+// change with ID by. The host keeps its address: it goes with management
+// onto a PIF that has none, as PoolNet's moveManagement copies it.
+func (e *endState) moveManagement(to, by string, how func(*guardrail.PoolHost) string) {
 	for _, h := range e.pool.Hosts {
 		if h.Management == to || !e.has(h, to) {
 			continue
 		}
-		h.Management, h.MovedBy, h.MovedHow, h.Releasing = to, to, how(h), false
+		if addr, ok := h.IPs[h.Management]; ok && h.IPs[to] == "" {
+			h.IPs[to] = addr
+			delete(h.IPs, h.Management)
+		}
+		h.Management, h.MovedBy, h.MovedHow, h.Releasing = to, by, how(h), false
+	}
+}
+
+// planIP puts the IP interface as planned on its network. A network the
+// same plan makes has no ID yet: when the plan makes one network only,
+// that is the one.
+func (e *endState) planIP(c Change) {
+	network, ok := c.IP.Network.Get()
+	if !ok {
+		var planned []string
+		for id := range e.pool.Networks {
+			if strings.HasPrefix(id, plannedPrefix) {
+				planned = append(planned, id)
+			}
+		}
+		if len(planned) == 1 {
+			network = planned[0]
+		}
+	}
+	ip := &guardrail.PoolIPInterface{ID: c.ID, Network: network, Addresses: guardrail.Unknown[map[string]string](), Purpose: c.IP.Purpose}
+	if byUUID, ok := c.IP.Addresses.GetOr(nil); ok {
+		byName := map[string]string{}
+		for uuid, addr := range byUUID {
+			if name, ok := e.hostUUIDs[uuid]; ok {
+				byName[name] = addr
+			}
+		}
+		ip.Addresses = guardrail.Known(byName)
+	}
+	e.pool.IPInterfaces[c.ID] = ip
+}
+
+// deleteIP is DestroyIP: the interface goes, and with it the addresses it
+// gave its network's PIFs.
+func (e *endState) deleteIP(id string) {
+	ip, ok := e.pool.IPInterfaces[id]
+	if !ok {
+		return
+	}
+	delete(e.pool.IPInterfaces, id)
+	for _, h := range e.pool.Hosts {
+		delete(h.IPs, ip.Network)
+	}
+}
+
+// returnManagement is ReturnManagement: every host's management back to
+// the network xsnet recorded, where it has a PIF there.
+func (e *endState) returnManagement(id string) {
+	delete(e.pool.ManagementInterfaces, id)
+	to := e.managementOrigin
+	if to == "" {
+		return
+	}
+	for _, h := range e.pool.Hosts {
+		if h.Management == to || !e.has(h, to) {
+			continue
+		}
+		if addr, ok := h.IPs[h.Management]; ok && h.IPs[to] == "" {
+			h.IPs[to] = addr
+			delete(h.IPs, h.Management)
+		}
+		h.Management, h.MovedBy, h.Releasing = to, id, false
+		h.MovedHow = fmt.Sprintf("destroying the xsnet_management_interface returns management to %s", e.name(to))
 	}
 }

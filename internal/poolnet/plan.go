@@ -124,10 +124,12 @@ func (m *Model) judgeAlone(snap *Snapshot, c Change, at guardrail.Stage) Judgeme
 	}, at)
 }
 
-// refusedByXAPI says a rule's violation is a call xapi refuses as the
-// pool is: a NIC already bonded, a tag already on the parent.
+// refusedByXAPI says a rule's violation is a call refused as the pool is:
+// a NIC already bonded, a tag already on the parent (by xapi), an IP
+// interface on the PIF that carries management (by xsnet, or management
+// would move onto the interface's address).
 func refusedByXAPI(rule string) bool {
-	return rule == guardrail.IDBondMemberFree || rule == guardrail.IDVLANTagUnique
+	return rule == guardrail.IDBondMemberFree || rule == guardrail.IDVLANTagUnique || rule == guardrail.IDIPInterfaceMgmt
 }
 
 // judge turns the end state's findings into the change's judgement.
@@ -144,6 +146,9 @@ func (m *Model) judge(e *endState, c Change, settled func(rule, id string) bool,
 		path := v.Path
 		if !slices.Contains(v.Values, c.ID) {
 			path = c.movePath()
+		}
+		if own := c.ownPath(v.Rule); own != nil {
+			path = own
 		}
 		j.Diagnostics = append(j.Diagnostics, guardrail.Diagnostic{
 			Rule: v.Rule, Severity: guardrail.Error, Path: path, Summary: v.Summary, Detail: v.Detail,
@@ -199,8 +204,30 @@ func (c Change) movePath() []string {
 	return nil
 }
 
+// ownPath is the attribute to blame on an IP or management interface,
+// which has no MTU or management of its own: the one that brings it into
+// the rule's reach.
+func (c Change) ownPath(rule string) []string {
+	switch {
+	case c.Management != nil:
+		return []string{guardrail.AttrNetworkID}
+	case c.IP == nil:
+		return nil
+	case rule == guardrail.IDIPAddressUnique && c.IP.Numbered:
+		return []string{guardrail.AttrStartAddress}
+	case rule == guardrail.IDIPAddressUnique:
+		return []string{guardrail.AttrAddresses}
+	case rule == guardrail.IDManagementMTU:
+		return []string{guardrail.AttrPurpose}
+	}
+	return []string{guardrail.AttrNetworkID}
+}
+
 // pendingPath is the attribute whose unknown value leaves a rule open.
 func (c Change) pendingPath(rule string) []string {
+	if own := c.ownPath(rule); own != nil {
+		return own
+	}
 	switch {
 	case c.VLAN != nil && c.VLAN.Parent.IsUnknown() && rule != guardrail.IDManagementMTU:
 		return []string{guardrail.AttrParentNetworkID}
