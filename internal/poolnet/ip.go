@@ -84,6 +84,11 @@ type IPSpec struct {
 	// Purpose is other_config:management_purpose; empty leaves none.
 	Purpose        string
 	DisallowUnplug bool
+	// Adopted says the interface was imported: a PIF xsnet has no record
+	// of that has an IP configuration already is recorded as XenServer
+	// gives a PIF nobody configured, so that destroying the interface
+	// clears what it took over, as removing it in XenCenter would.
+	Adopted bool
 }
 
 // HostIP is one host's PIF on an IP interface's network, as the pool has
@@ -238,7 +243,11 @@ func (m *Model) UpdateIP(ctx context.Context, spec IPSpec) error {
 	for _, t := range targets {
 		p := snap.PIFs[t.pif]
 		if _, ok := recordedBefore(p); !ok {
-			b, _ := json.Marshal(beforeOf(p))
+			before := beforeOf(p)
+			if spec.Adopted && before.Mode != xenapi.IPConfigurationNone {
+				before = pristine(snap, t.pif, p)
+			}
+			b, _ := json.Marshal(before)
 			if err := c.PIFAddToOtherConfig(ctx, t.pif, beforeKey, string(b)); err != nil {
 				return fmt.Errorf("recording the IP configuration of PIF %s on host %s: %w", p.Device, t.name, err)
 			}

@@ -287,13 +287,36 @@ func TestImportedIPInterfaceIsCleared(t *testing.T) {
 	if _, ok := poolnet.ReadIP(snapshot(t, m), vlan); !ok {
 		t.Fatal("ReadIP does not find the interface XenCenter made")
 	}
-	if err := m.DestroyIP(ctx, vlan, true); err != nil {
-		t.Fatal(err)
-	}
-	after, _ := networkPIFs(t, c, vlan)
-	for host, s := range after {
-		if s != (pifState{Mode: xenapi.IPConfigurationNone}) {
-			t.Errorf("host %s: %+v, want no address, unplugged, unplug allowed", host, s)
+	for _, update := range []bool{false, true} {
+		if update {
+			// Changed once under xsnet after the import: the record
+			// written then is what XenServer gives a fresh PIF.
+			spec := storageIP(vlan, addressesFrom(t, m, 11))
+			spec.Adopted = true
+			if err := m.UpdateIP(ctx, spec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := m.DestroyIP(ctx, vlan, true); err != nil {
+			t.Fatal(err)
+		}
+		after, marked := networkPIFs(t, c, vlan)
+		for host, s := range after {
+			if s != (pifState{Mode: xenapi.IPConfigurationNone}) || marked {
+				t.Errorf("updated %t, host %s: %+v, want no address, unplugged, unplug allowed", update, host, s)
+			}
+		}
+		// As XenCenter would configure it again.
+		if !update {
+			for i, host := range snap.HostRefs() {
+				ref, _, _ := snap.NetworkPIF(host, netRef)
+				if err := c.PIFReconfigureIP(ctx, ref, xenapi.IPConfigurationStatic, fmt.Sprintf("10.0.20.%d", 11+i), "255.255.255.0", "", ""); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.PIFPlug(ctx, ref); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	}
 }
