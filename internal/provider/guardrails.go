@@ -89,19 +89,20 @@ func addGuardrailDiagnostics(res guardrail.Result, diags *diag.Diagnostics) {
 
 // attributePath turns a guardrail path such as ["guardrails",
 // "allowed_bond_modes", "1"] into a Terraform attribute path. A step after
-// "join" is a map key, the address of a host to join.
+// "join" or "addresses" is a map key: the address of a host to join, a
+// host's name or UUID.
 func attributePath(steps []string) (path.Path, bool) {
 	if len(steps) == 0 {
 		return path.Empty(), false
 	}
 	p := path.Root(steps[0])
 	for i, s := range steps[1:] {
-		if n, err := strconv.Atoi(s); err == nil {
-			p = p.AtListIndex(n)
+		if steps[i] == "join" || steps[i] == guardrail.AttrAddresses {
+			p = p.AtMapKey(s)
 			continue
 		}
-		if steps[i] == "join" {
-			p = p.AtMapKey(s)
+		if n, err := strconv.Atoi(s); err == nil {
+			p = p.AtListIndex(n)
 			continue
 		}
 		p = p.AtName(s)

@@ -344,6 +344,8 @@ func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
 		NewNetworkResource,
 		NewVLANResource,
 		NewPoolResource,
+		NewIPInterfaceResource,
+		NewManagementInterfaceResource,
 		func() resource.Resource { return &bondResource{validation: &p.validation} },
 	}
 }
