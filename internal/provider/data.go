@@ -39,18 +39,22 @@ func poolHostsValue(snap *poolnet.Snapshot) (types.List, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for _, ref := range snap.HostRefs() {
 		h := snap.Hosts[ref]
-		device, mtu := types.StringNull(), types.Int64Null()
+		device, mtu, network, vlan, ip := types.StringNull(), types.Int64Null(), types.StringNull(), types.Int64Null(), types.StringNull()
 		if _, pif, ok := snap.ManagementPIF(ref); ok {
-			device, mtu = types.StringValue(pif.Device), types.Int64Value(pif.MTU)
+			device, mtu, vlan, ip = types.StringValue(pif.Device), types.Int64Value(pif.MTU), types.Int64Value(pif.VLAN), types.StringValue(pif.IP)
+			network = types.StringValue(snap.Networks[pif.Network].UUID)
 		}
 		obj, d := types.ObjectValue(poolHostAttrTypes, map[string]attr.Value{
-			"uuid":              types.StringValue(h.UUID),
-			"name_label":        types.StringValue(h.NameLabel),
-			"address":           types.StringValue(h.Address),
-			"enabled":           types.BoolValue(h.Enabled),
-			"live":              types.BoolValue(snap.Live(ref)),
-			"management_device": device,
-			"management_mtu":    mtu,
+			"uuid":                  types.StringValue(h.UUID),
+			"name_label":            types.StringValue(h.NameLabel),
+			"address":               types.StringValue(h.Address),
+			"enabled":               types.BoolValue(h.Enabled),
+			"live":                  types.BoolValue(snap.Live(ref)),
+			"management_device":     device,
+			"management_mtu":        mtu,
+			"management_network_id": network,
+			"management_vlan":       vlan,
+			"management_ip":         ip,
 		})
 		diags.Append(d...)
 		hosts = append(hosts, obj)

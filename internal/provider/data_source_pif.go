@@ -40,6 +40,9 @@ type pifFields struct {
 	IP                  types.String `tfsdk:"ip"`
 	Netmask             types.String `tfsdk:"netmask"`
 	Gateway             types.String `tfsdk:"gateway"`
+	DNS                 types.List   `tfsdk:"dns"`
+	DisallowUnplug      types.Bool   `tfsdk:"disallow_unplug"`
+	Purpose             types.String `tfsdk:"purpose"`
 	BondMasterOf        types.String `tfsdk:"bond_master_of"`
 	BondSlaveOf         types.String `tfsdk:"bond_slave_of"`
 }
@@ -67,6 +70,11 @@ func pifFieldAttributes() map[string]schema.Attribute {
 		"ip":      schema.StringAttribute{Computed: true, MarkdownDescription: "IPv4 address; empty when the PIF has none."},
 		"netmask": schema.StringAttribute{Computed: true, MarkdownDescription: "IPv4 netmask; empty when the PIF has none."},
 		"gateway": schema.StringAttribute{Computed: true, MarkdownDescription: "IPv4 gateway; empty when the PIF has none."},
+		"dns":     schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "IPv4 name servers."},
+		"disallow_unplug": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether xapi refuses to unplug the PIF " +
+			"(`PIF_DOES_NOT_ALLOW_UNPLUG`), as XenCenter sets for the interfaces it gives an address."},
+		"purpose": schema.StringAttribute{Computed: true, MarkdownDescription: "What the interface is for, as XenCenter " +
+			"keeps it in `other_config:management_purpose`, such as `Storage`; empty when none is set."},
 		"bond_master_of": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond this PIF is the master " +
 			"of, or null."},
 		"bond_slave_of": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond this PIF is a member " +
@@ -90,6 +98,9 @@ func pifFieldsOf(snap *poolnet.Snapshot, p xenapi.PIF) pifFields {
 		IP:                  types.StringValue(p.IP),
 		Netmask:             types.StringValue(p.Netmask),
 		Gateway:             types.StringValue(p.Gateway),
+		DNS:                 stringList(poolnet.SplitDNS(p.DNS)),
+		DisallowUnplug:      types.BoolValue(p.DisallowUnplug),
+		Purpose:             types.StringValue(p.OtherConfig[poolnet.PurposeKey]),
 		BondMasterOf:        types.StringNull(),
 		BondSlaveOf:         types.StringNull(),
 	}

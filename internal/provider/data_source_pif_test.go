@@ -30,6 +30,9 @@ func pifChecks(snap *poolnet.Snapshot, p xenapi.PIF) map[string]knownvalue.Check
 		"ip":                    knownvalue.StringExact(p.IP),
 		"netmask":               knownvalue.StringExact(p.Netmask),
 		"gateway":               knownvalue.StringExact(p.Gateway),
+		"dns":                   knownvalue.ListExact(dnsChecks(p.DNS)),
+		"disallow_unplug":       knownvalue.Bool(p.DisallowUnplug),
+		"purpose":               knownvalue.StringExact(p.OtherConfig[poolnet.PurposeKey]),
 		"bond_master_of":        knownvalue.Null(),
 		"bond_slave_of":         knownvalue.Null(),
 	}
@@ -38,6 +41,15 @@ func pifChecks(snap *poolnet.Snapshot, p xenapi.PIF) map[string]knownvalue.Check
 	}
 	if !p.BondSlaveOf.IsNull() {
 		checks["bond_slave_of"] = knownvalue.StringExact(snap.Bonds[p.BondSlaveOf].UUID)
+	}
+	return checks
+}
+
+// dnsChecks are xapi's comma-separated name servers as a list.
+func dnsChecks(dns string) []knownvalue.Check {
+	checks := []knownvalue.Check{}
+	for _, s := range poolnet.SplitDNS(dns) {
+		checks = append(checks, knownvalue.StringExact(s))
 	}
 	return checks
 }
