@@ -175,7 +175,7 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 	// Collected before anything moves.
 	var vlans []xenapi.Ref
 	for _, m := range members {
-		vlans = append(vlans, refsOf(d.vlansOnTagged(m))...)
+		vlans = append(vlans, d.childRefs(vlanTaggedPIF, m)...)
 	}
 	managementOnVLAN := d.managementOnVLAN(vlans)
 
@@ -209,8 +209,9 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 		LinksUp:      int64(len(members)),
 		OtherConfig:  map[string]string{},
 	})
-	for _, p := range pifs {
+	for i, p := range pifs {
 		p.BondSlaveOf = bond
+		d.reindex("PIF", members[i])
 	}
 	d.moveConfiguration(primary, master)
 	switch {
@@ -247,13 +248,14 @@ func (c *call) bondDestroy() (any, error) {
 	if get[xenapi.PIF](d, primary) == nil && len(members) > 0 {
 		primary = members[0].Ref
 	}
-	vlans := refsOf(d.vlansOnTagged(bond.Master))
+	vlans := d.childRefs(vlanTaggedPIF, bond.Master)
 	managementOnVLAN := d.managementOnVLAN(vlans)
 	plugged := master.CurrentlyAttached
 
 	// The members leave the bond first, so that they can come up.
 	for _, m := range members {
 		m.R.BondSlaveOf = xenapi.NullRef
+		d.reindex("PIF", m.Ref)
 	}
 	d.moveConfiguration(bond.Master, primary)
 	switch {
@@ -336,9 +338,10 @@ func (c *call) bondSetProperty() (any, error) {
 // "bond" and the lowest number no bond master there uses.
 func (d *db) chooseBondDevice(host xenapi.Ref) string {
 	used := map[string]bool{}
-	for _, b := range all[xenapi.Bond](d) {
-		if m := get[xenapi.PIF](d, b.R.Master); m != nil && m.Host == host {
-			used[m.Device] = true
+	for _, p := range d.childRefs(pifHost, host) {
+		if b := d.firstChild(bondMaster, p); b != "" {
+			pif, _ := d.peek("PIF", p)
+			used[pif.(*xenapi.PIF).Device] = true
 		}
 	}
 	for n := 0; ; n++ {
@@ -368,10 +371,8 @@ func (d *db) moveVLAN(host, to, vlan xenapi.Ref) {
 	oldPIF := get[xenapi.PIF](d, old.UntaggedPIF)
 	plugged, management := oldPIF.CurrentlyAttached, oldPIF.Management
 	var untagged xenapi.Ref
-	for _, v := range d.vlansOnTagged(to) {
-		if v.R.Tag == old.Tag {
-			untagged = v.R.UntaggedPIF
-		}
+	if v := d.vlanWithTag(to, old.Tag); v != "" {
+		untagged = view[xenapi.VLAN](d, v).UntaggedPIF
 	}
 	if untagged == "" {
 		_, untagged = d.createVLAN(host, to, old.Tag, oldPIF.Network)
@@ -391,9 +392,9 @@ func (d *db) moveVLAN(host, to, vlan xenapi.Ref) {
 // assertNoOtherLocalPIFs is NETWORK_ALREADY_CONNECTED [host; PIF] when host
 // already has a PIF on network.
 func (d *db) assertNoOtherLocalPIFs(host, network xenapi.Ref) error {
-	for _, p := range d.pifsOnNetwork(network) {
-		if p.R.Host == host {
-			return failure("NETWORK_ALREADY_CONNECTED", string(host), string(p.Ref))
+	for _, p := range d.childRefs(pifNetwork, network) {
+		if view[xenapi.PIF](d, p).Host == host {
+			return failure("NETWORK_ALREADY_CONNECTED", string(host), string(p))
 		}
 	}
 	return nil

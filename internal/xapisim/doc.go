@@ -34,9 +34,14 @@
 //
 // The store (store.go) keeps one database per pool under one mutex. It
 // stores the owning side of each relation (PIF.host, PIF.bond_slave_of,
-// VLAN.tagged_PIF...) and computes the other side (host.PIFs,
-// PIF.bond_master_of...) on every read. After each change it diffs the
-// records, which gives event.from its add, mod and del events.
+// VLAN.tagged_PIF...) and indexes it, so that the other side (host.PIFs,
+// PIF.bond_master_of...) is read at the cost of its own length. A handler
+// changes records in place; every record it was handed for writing is
+// noted, and after the change the store compares only those with what
+// event.from last saw, which gives event.from its add, mod and del events
+// and a list of changes by generation: event.from since a recent token
+// costs the number of changes, not the pool's size. The package's tests
+// check every commit against a walk of the whole database.
 //
 // # Reboots and the quirk
 //

@@ -2,9 +2,13 @@ package xapisim
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 var eventHandlers = []handler{
@@ -65,7 +69,7 @@ func (c *call) eventFrom() (any, error) {
 		gen, changed := d.gen, d.changed
 		counts := map[string]any{}
 		for _, class := range storedClasses {
-			counts[strings.ToLower(class)] = int64(len(d.tables[class].order))
+			counts[strings.ToLower(class)] = int64(len(d.tables[class].rows))
 		}
 		c.s.mu.Unlock()
 		wait := time.Until(deadline)
@@ -89,7 +93,8 @@ func (c *call) eventFrom() (any, error) {
 }
 
 // eventsSince is the batch event.from returns: objects added, then changed,
-// then deleted after generation since.
+// then deleted after generation since. A recent token reads the change
+// list, so that the batch costs what changed rather than the pool's size.
 func (d *db) eventsSince(since int64, subs []subscription) []any {
 	matches := func(class, ref string) bool {
 		for _, s := range subs {
@@ -99,31 +104,66 @@ func (d *db) eventsSince(since int64, subs []subscription) []any {
 		}
 		return false
 	}
-	var adds, mods, dels []any
-	for _, class := range storedClasses {
-		lower := strings.ToLower(class)
-		for _, ref := range d.tables[class].order {
-			m := d.meta[ref]
-			if m == nil || m.modified <= since || !matches(lower, string(ref)) {
-				continue
+	type found struct {
+		class string
+		ref   xenapi.Ref
+		seq   int64
+	}
+	var changed []found
+	start := sort.Search(len(d.changes), func(i int) bool { return d.changes[i].gen > since })
+	objects := 0
+	for _, t := range d.tables {
+		objects += len(t.rows)
+	}
+	if since >= d.changesFrom && len(d.changes)-start <= objects {
+		for _, ch := range d.changes[start:] {
+			// An object is listed at each change; its last tells.
+			if m := d.meta[ch.ref]; m != nil && m.modified == ch.gen {
+				if e := d.tables[m.class].rows[ch.ref]; e != nil {
+					changed = append(changed, found{m.class, ch.ref, e.seq})
+				}
 			}
-			snap, _ := d.record(class, ref)
-			ev := map[string]any{
-				"id": strconv.FormatInt(m.modified, 10), "timestamp": "0.0",
-				"class": lower, "ref": string(ref), "snapshot": snap,
+		}
+		slices.SortFunc(changed, func(a, b found) int {
+			if c := classIndex[a.class] - classIndex[b.class]; c != 0 {
+				return c
 			}
-			if m.created > since {
-				ev["operation"] = "add"
-				adds = append(adds, ev)
-			} else {
-				ev["operation"] = "mod"
-				mods = append(mods, ev)
+			return int(a.seq - b.seq)
+		})
+	} else {
+		for _, class := range storedClasses {
+			t := d.tables[class]
+			for _, s := range t.order {
+				if m := d.meta[s.ref]; t.live(s) && m != nil && m.modified > since {
+					changed = append(changed, found{class, s.ref, s.seq})
+				}
 			}
 		}
 	}
-	for _, del := range d.deleted {
+	var adds, mods, dels []any
+	for _, f := range changed {
+		lower := strings.ToLower(f.class)
+		if !matches(lower, string(f.ref)) {
+			continue
+		}
+		m := d.meta[f.ref]
+		snap, _ := d.record(f.class, f.ref)
+		ev := map[string]any{
+			"id": strconv.FormatInt(m.modified, 10), "timestamp": "0.0",
+			"class": lower, "ref": string(f.ref), "snapshot": snap,
+		}
+		if m.created > since {
+			ev["operation"] = "add"
+			adds = append(adds, ev)
+		} else {
+			ev["operation"] = "mod"
+			mods = append(mods, ev)
+		}
+	}
+	first := sort.Search(len(d.deleted), func(i int) bool { return d.deleted[i].gen > since })
+	for _, del := range d.deleted[first:] {
 		lower := strings.ToLower(del.class)
-		if del.gen <= since || del.created > since || !matches(lower, string(del.ref)) {
+		if del.created > since || !matches(lower, string(del.ref)) {
 			continue
 		}
 		dels = append(dels, map[string]any{

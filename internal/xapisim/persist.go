@@ -52,8 +52,8 @@ func (s *Sim) save() error {
 		for _, class := range persistedClasses {
 			t := d.tables[class]
 			rows := []stateRow{}
-			for _, ref := range t.order {
-				raw, err := json.Marshal(t.rows[ref])
+			for _, ref := range t.refs() {
+				raw, err := json.Marshal(t.rows[ref].rec)
 				if err != nil {
 					return fmt.Errorf("xapisim: saving %s %s: %w", class, ref, err)
 				}

@@ -159,16 +159,18 @@ func (d *db) moveConfiguration(from, to xenapi.Ref) {
 func (d *db) moveManagement(to xenapi.Ref) {
 	d.bringUp(to)
 	host := get[xenapi.PIF](d, to).Host
-	for _, p := range d.pifsOfHost(host) {
-		p.R.Management = p.Ref == to
+	for _, p := range d.childRefs(pifHost, host) {
+		if view[xenapi.PIF](d, p).Management != (p == to) {
+			get[xenapi.PIF](d, p).Management = p == to
+		}
 	}
 }
 
 // managementPIF is the host's management interface, or "".
 func (d *db) managementPIF(host xenapi.Ref) (xenapi.Ref, *xenapi.PIF) {
-	for _, p := range d.pifsOfHost(host) {
-		if p.R.Management {
-			return p.Ref, p.R
+	for _, p := range d.childRefs(pifHost, host) {
+		if view[xenapi.PIF](d, p).Management {
+			return p, get[xenapi.PIF](d, p)
 		}
 	}
 	return "", nil

@@ -209,17 +209,28 @@ func (s *Sim) moveHost(h *hostRT, from, to *db, remoteMgmt *xenapi.PIF) {
 		to.insert(refFor(copied.UUID), &copied)
 		return refFor(copied.UUID)
 	}
+	// Each record leaves the host's own database as it enters the pool's,
+	// so that neither keeps an index of the other's records.
 	host := get[xenapi.Host](from, h.ref)
+	metrics := get[xenapi.HostMetrics](from, host.Metrics)
+	from.remove("host", h.ref)
+	from.remove("host_metrics", host.Metrics)
 	to.insert(h.ref, host)
-	to.insert(host.Metrics, get[xenapi.HostMetrics](from, host.Metrics))
+	to.insert(host.Metrics, metrics)
+	vlans := all[xenapi.VLAN](from)
+	for _, v := range vlans {
+		from.remove("VLAN", v.Ref)
+	}
 	for _, p := range from.pifsOfHost(h.ref) {
+		from.remove("PIF", p.Ref)
 		p.R.Network = networkFor(p.R)
 		to.insert(p.Ref, p.R)
 		if m := get[xenapi.PIFMetrics](from, p.R.Metrics); m != nil {
+			from.remove("PIF_metrics", p.R.Metrics)
 			to.insert(p.R.Metrics, m)
 		}
 	}
-	for _, v := range all[xenapi.VLAN](from) {
+	for _, v := range vlans {
 		to.insert(v.Ref, v.R)
 	}
 	h.db = to
@@ -248,7 +259,12 @@ func (d *db) position(p *xenapi.PIF) int {
 // NICs in the same positions, with the same mode and properties. A bond
 // that cannot be made is skipped, as xapi logs and goes on.
 func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
-	physical := where(d, func(p *xenapi.PIF) bool { return p.Host == host && p.Physical })
+	var physical []row[xenapi.PIF]
+	for _, p := range d.pifsOfHost(host) {
+		if p.R.Physical {
+			physical = append(physical, p)
+		}
+	}
 	for _, b := range all[xenapi.Bond](d) {
 		bm := get[xenapi.PIF](d, b.R.Master)
 		if bm.Host != master {
