@@ -102,6 +102,9 @@ func (d *db) record(class string, ref xenapi.Ref) (map[string]any, bool) {
 		}
 		out[k] = v
 	}
+	if e := d.tables[class].rows[ref]; e != nil {
+		maps.Copy(out, e.extra)
+	}
 	return out, true
 }
 

@@ -33,6 +33,7 @@ type statePool struct {
 type stateRow struct {
 	Ref    xenapi.Ref      `json:"ref"`
 	Record json.RawMessage `json:"record"`
+	Extra  map[string]any  `json:"extra,omitempty"`
 }
 
 type stateHost struct {
@@ -57,7 +58,7 @@ func (s *Sim) save() error {
 				if err != nil {
 					return fmt.Errorf("xapisim: saving %s %s: %w", class, ref, err)
 				}
-				rows = append(rows, stateRow{Ref: ref, Record: raw})
+				rows = append(rows, stateRow{Ref: ref, Record: raw, Extra: t.rows[ref].extra})
 			}
 			sp.Tables[class] = rows
 		}
@@ -119,6 +120,9 @@ func (s *Sim) load() (bool, error) {
 					return false, fmt.Errorf("xapisim: loading %s %s: %w", class, r.Ref, err)
 				}
 				d.insert(r.Ref, rec.Interface().(classed))
+				for k, v := range r.Extra {
+					d.setExtra(class, r.Ref, k, v)
+				}
 				if class == "host" {
 					owner[r.Ref] = d
 				}

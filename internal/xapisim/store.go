@@ -63,6 +63,9 @@ func refFor(uuid string) xenapi.Ref { return xenapi.Ref("OpaqueRef:" + uuid) }
 type entry struct {
 	rec any
 	seq int64
+	// extra holds, in wire form, fields of the class that the client's
+	// record type does not carry (PIF.disallow_unplug, task.current_operations...).
+	extra map[string]any
 }
 
 // slot is a place in a table's creation order.
@@ -142,6 +145,7 @@ type objMeta struct {
 	class             string
 	created, modified int64
 	last              reflect.Value // the record as event.from last reported it
+	lastExtra         map[string]any
 }
 
 type change struct {
@@ -254,6 +258,27 @@ func get[T any](d *db, ref xenapi.Ref) *T {
 		return nil
 	}
 	return rec.(*T)
+}
+
+// setExtra stores a field the record type does not carry, in wire form.
+func (d *db) setExtra(class string, ref xenapi.Ref, field string, v any) {
+	e := d.tables[class].rows[ref]
+	if e == nil {
+		return
+	}
+	if e.extra == nil {
+		e.extra = map[string]any{}
+	}
+	e.extra[field] = v
+	d.touch(class, ref)
+}
+
+// extraOf is a field stored by setExtra, or nil.
+func (d *db) extraOf(class string, ref xenapi.Ref, field string) any {
+	if e := d.tables[class].rows[ref]; e != nil {
+		return e.extra[field]
+	}
+	return nil
 }
 
 // view returns the record of type T behind ref, or nil, for reading only:
@@ -644,9 +669,9 @@ func (d *db) commit() {
 		snap := d.snapshot(ref, e.rec)
 		switch {
 		case !ok:
-			d.meta[ref] = &objMeta{class: class, created: next, modified: next, last: snap}
-		case !sameRecord(m.last, snap):
-			m.modified, m.last = next, snap
+			d.meta[ref] = &objMeta{class: class, created: next, modified: next, last: snap, lastExtra: maps.Clone(e.extra)}
+		case !sameRecord(m.last, snap) || !reflect.DeepEqual(m.lastExtra, e.extra) && len(m.lastExtra)+len(e.extra) > 0:
+			m.modified, m.last, m.lastExtra = next, snap, maps.Clone(e.extra)
 		default:
 			continue
 		}
@@ -709,7 +734,8 @@ func (d *db) verify() {
 		t := d.tables[class]
 		for _, ref := range t.refs() {
 			m := d.meta[ref]
-			if m == nil || !sameRecord(m.last, d.snapshot(ref, t.rows[ref].rec)) {
+			e := t.rows[ref]
+			if m == nil || !sameRecord(m.last, d.snapshot(ref, e.rec)) || len(m.lastExtra)+len(e.extra) > 0 && !reflect.DeepEqual(m.lastExtra, e.extra) {
 				panic(fmt.Sprintf("xapisim: a change to %s %s escaped the commit", class, ref))
 			}
 		}
