@@ -239,10 +239,17 @@ func (c *call) bondDestroy() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	master := get[xenapi.PIF](d, bond.Master)
-	if err := c.onHost(master.Host); err != nil {
+	if err := c.onHost(get[xenapi.PIF](d, bond.Master).Host); err != nil {
 		return nil, err
 	}
+	d.destroyBond(self)
+	return nil, nil
+}
+
+// destroyBond is the host's part of Bond.destroy.
+func (d *db) destroyBond(self xenapi.Ref) {
+	bond := get[xenapi.Bond](d, self)
+	master := get[xenapi.PIF](d, bond.Master)
 	members := d.bondSlaves(self)
 	primary := bond.PrimarySlave
 	if get[xenapi.PIF](d, primary) == nil && len(members) > 0 {
@@ -282,7 +289,6 @@ func (c *call) bondDestroy() (any, error) {
 	d.remove("Bond", self)
 	d.remove("PIF_metrics", master.Metrics)
 	d.remove("PIF", bond.Master)
-	return nil, nil
 }
 
 // bondSetMode is Bond.set_mode: properties the new mode does not accept are

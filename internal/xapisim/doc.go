@@ -47,8 +47,14 @@
 //
 // host.reboot (of a disabled host) returns, then the host goes down for
 // Config.RebootTime: its endpoint refuses connections and
-// host_metrics.live is false. It comes back enabled with its PIFs plugged
-// again, which is when an MTU set on a network reaches the PIFs. With the
+// host_metrics.live is false. It comes back enabled with nothing attached
+// but what xapi plugs at start of day: every managed NIC not in a bond,
+// every bond master and every PIF with an IP configuration (a VLAN PIF
+// without one stays unplugged). Plugging is when an MTU set on a network
+// reaches a PIF. Config.MemberSyncDelay after any start of its xapi, a
+// pool member copies the master's bonds and VLANs it lacks, the VLAN PIFs
+// unplugged; pool.join returns before the joining host restarts its xapi
+// (Config.ToolstackRestart), so the copy comes after the call. With the
 // quirk "jumbo-management-bond" (XenServer 6.1), a host whose management
 // interface is a bond (or a VLAN on one) with an MTU above 1500 comes back,
 // stays up for half of RebootTime, then drops out: live goes false and its
@@ -81,11 +87,12 @@
 //     network.attach, host.sync_vlans and the emergency calls are not
 //     served. Bond properties are checked as xapi checks them, but bonds
 //     have no links to balance: links_up is the member count.
-//   - pool.join is done when the call returns: the joining host's records
-//     move to the pool, its NICs onto the pool's networks with the same
-//     bridge, and it copies the master's bonds and VLANs at once, where xapi
-//     restarts the host's toolstack and copies them a few seconds later.
-//     The joining host keeps its endpoint, which then answers HOST_IS_SLAVE.
+//   - pool.join moves the joining host's records to the pool, its NICs
+//     onto the pool's networks with the same bridge; the joining host keeps
+//     its endpoint, which answers HOST_IS_SLAVE at once, where xapi's is
+//     briefly down while it restarts.
+//   - The simulator starts its pools as running ones: Start plugs only
+//     what was attached, where a real host's start plugs every NIC.
 //   - pool.eject reboots the host into a pool of its own with its NICs on
 //     fresh networks and management on the NIC under its old management
 //     interface; xapi also rewrites the host's network configuration files.

@@ -127,32 +127,69 @@ func (s *Sim) powerCycle(h *hostRT) {
 			// The port went to someone else: the host stays down.
 			return
 		}
-		s.boot(h)
+		s.boot(h, bootPower)
 		h.db.commit()
 	})
 }
 
-// boot brings a host up: enabled, live, its PIFs plugged again (so that
-// they take their networks' MTU). A master forgets its sessions, as xapi
-// does on restart. Called under s.mu, with the endpoint listening.
-func (s *Sim) boot(h *hostRT) {
+// bootKind says what started a host's xapi.
+type bootKind int
+
+const (
+	// bootResume is the simulator starting: the pools are running as built
+	// or saved, and only the attached PIFs are brought up again.
+	bootResume bootKind = iota
+	// bootToolstack is xapi restarting (after pool.join): the bridges stay
+	// up, so currently_attached stands.
+	bootToolstack
+	// bootPower is the host restarting: every bridge is gone.
+	bootPower
+)
+
+// boot brings a host's xapi up: the host enabled and live, its PIFs brought
+// up as xapi does at start of day, and on a pool member, after
+// Config.MemberSyncDelay, the master's bonds and VLANs copied. A master
+// forgets its sessions, as xapi does on restart. Called under s.mu, with
+// the endpoint listening.
+func (s *Sim) boot(h *hostRT, kind bootKind) {
 	h.boots++
 	h.state = hostUp
 	d := h.db
 	rec := h.record()
 	rec.Enabled = true
-	rec.Address = h.addr
+	rec.Address = s.addressOf(h)
 	if h.isMaster() {
 		for _, sess := range all[sessionRecord](d) {
 			d.remove("session", sess.Ref)
 		}
 	}
-	for _, p := range d.pifsOfHost(h.ref) {
-		if (p.R.CurrentlyAttached || p.R.Management) && p.R.BondSlaveOf.IsNull() {
-			d.bringUp(p.Ref)
+	switch kind {
+	case bootResume:
+		for _, p := range d.pifsOfHost(h.ref) {
+			if (p.R.CurrentlyAttached || p.R.Management) && p.R.BondSlaveOf.IsNull() {
+				d.bringUp(p.Ref)
+			}
 		}
+	case bootPower:
+		// dbsync_slave.ml asks the master to set currently_attached from
+		// the bridges that are up, and after a reboot none is.
+		for _, p := range d.pifsOfHost(h.ref) {
+			p.R.CurrentlyAttached = false
+		}
+		fallthrough
+	default:
+		d.startOfDay(h.ref)
 	}
 	s.setLive(h, true)
+	if kind != bootResume && !h.isMaster() {
+		boots := h.boots
+		s.after(s.cfg.MemberSyncDelay, func() {
+			if h.boots == boots && h.state == hostUp && !h.isMaster() {
+				s.syncNetworking(h)
+				h.db.commit()
+			}
+		})
+	}
 	if s.quirk(QuirkJumboManagementBond) && d.jumboManagementBond(h.ref) {
 		// XenServer 6.1: the host touches the pool, then drops out.
 		boots := h.boots
@@ -161,6 +198,34 @@ func (s *Sim) boot(h *hostRT) {
 				s.dropOut(h)
 			}
 		})
+	}
+}
+
+// startOfDay brings up the PIFs xapi brings up whenever it starts
+// (xapi_pif.ml, calculate_pifs_required_at_start_of_day): every managed
+// PIF that is not a bond member and is physical, a bond master, or has an
+// IP configuration. A VLAN PIF without one stays as it was: unplugged
+// after a reboot.
+func (d *db) startOfDay(host xenapi.Ref) {
+	for _, p := range d.childRefs(pifHost, host) {
+		pif := view[xenapi.PIF](d, p)
+		hasIP := pif.IPConfigurationMode != xenapi.IPConfigurationNone && pif.IPConfigurationMode != ""
+		if pif.Managed && isNull(pif.BondSlaveOf) && (pif.Physical || d.kindOf(p) == kindBondMaster || hasIP) {
+			d.bringUp(p)
+		}
+	}
+}
+
+// syncNetworking is what a pool member's xapi does late in its start-up
+// (xapi.ml, sync_networking.ml): it makes the master's bonds on its own
+// NICs, then asks the master for the master's VLANs (host.sync_vlans),
+// unless its other_config has sync_vlans=nosync.
+func (s *Sim) syncNetworking(h *hostRT) {
+	d := h.db
+	master := d.pool().Master
+	d.copyBondsFromMaster(h.ref, master)
+	if h.record().OtherConfig["sync_vlans"] != "nosync" {
+		d.copyVLANsFromMaster(h.ref, master)
 	}
 }
 

@@ -174,10 +174,19 @@ func (c *call) poolJoin() (any, error) {
 	}
 
 	s.moveHost(me, mine, pool, remoteMgmt)
-	pool.copyBondsFromMaster(me.ref, remote.ref)
-	pool.copyVLANsFromMaster(me.ref, remote.ref)
-	s.boot(me)
-	pool.commit()
+	// xapi_pool.ml: the master now has the host's records, and the host
+	// restarts its xapi as a member once the call has returned. Until it
+	// is back the pool counts it neither enabled nor live; its copy of
+	// the master's bonds and VLANs comes later still (see boot).
+	me.record().Enabled = false
+	s.setLive(me, false)
+	boots := me.boots
+	s.after(s.cfg.ToolstackRestart, func() {
+		if me.boots == boots && me.state == hostUp {
+			s.boot(me, bootToolstack)
+			me.db.commit()
+		}
+	})
 	return nil, nil
 }
 
@@ -256,8 +265,11 @@ func (d *db) position(p *xenapi.PIF) int {
 }
 
 // copyBondsFromMaster makes on host each bond the master has, over the
-// NICs in the same positions, with the same mode and properties. A bond
-// that cannot be made is skipped, as xapi logs and goes on.
+// NICs in the same positions, with the same mode and properties, as
+// sync_networking.ml does: the member's NIC in the position of the master's
+// primary member goes first, so that the bond takes its MAC; a bond of the
+// same network over other NICs is made again; a bond that cannot be made is
+// skipped, as xapi logs and goes on.
 func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
 	var physical []row[xenapi.PIF]
 	for _, p := range d.pifsOfHost(host) {
@@ -267,17 +279,21 @@ func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
 	}
 	for _, b := range all[xenapi.Bond](d) {
 		bm := get[xenapi.PIF](d, b.R.Master)
-		if bm.Host != master {
+		if bm == nil || bm.Host != master {
 			continue
 		}
 		var positions []int
-		primaryPos := -1
+		primaryPos, sameMAC := -1, 0
 		for _, m := range d.bondSlaves(b.Ref) {
 			pos := d.position(m.R)
 			positions = append(positions, pos)
 			if m.R.MAC == bm.MAC {
 				primaryPos = pos
+				sameMAC++
 			}
+		}
+		if sameMAC != 1 {
+			primaryPos = -1
 		}
 		var members []xenapi.Ref
 		for _, p := range physical {
@@ -291,31 +307,78 @@ func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
 				members = append(members, p.Ref)
 			}
 		}
-		if len(members) == 0 || d.assertNoOtherLocalPIFs(host, bm.Network) != nil {
-			continue
+		var mine xenapi.Ref
+		for _, p := range d.childRefs(pifNetwork, bm.Network) {
+			if view[xenapi.PIF](d, p).Host == host {
+				mine = p
+			}
 		}
-		_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+		switch {
+		case len(members) == 0:
+			continue
+		case mine == "":
+			_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+		case d.kindOf(mine) == kindBondMaster:
+			bond, _ := d.bondOfMaster(mine)
+			current := d.childRefs(pifBondSlaveOf, bond)
+			if !sameSet(current, members) {
+				// A partial bond is made again with the NICs it should have.
+				d.destroyBond(bond)
+				_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+			}
+		}
 	}
 }
 
-// copyVLANsFromMaster makes on host each VLAN the master has, on host's
-// PIF on the network under the master's VLAN.
+// sameSet reports whether a and b hold the same references.
+func sameSet(a, b []xenapi.Ref) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// copyVLANsFromMaster is host.sync_vlans (xapi_host.ml): on host, each VLAN
+// the master has that host lacks (same network, same tag, over the same
+// network), made on host's PIF on the network under the master's VLAN.
+// Like xapi's, the new VLAN PIFs are not plugged (xapi_vlan.ml's
+// create_internal).
 func (d *db) copyVLANsFromMaster(host, master xenapi.Ref) {
-	for _, v := range all[xenapi.VLAN](d) {
-		untagged := get[xenapi.PIF](d, v.R.UntaggedPIF)
-		tagged := get[xenapi.PIF](d, v.R.TaggedPIF)
-		if untagged == nil || tagged == nil || untagged.Host != master {
+	underNetwork := func(untagged xenapi.Ref) xenapi.Ref {
+		_, v := d.vlanOfUntagged(untagged)
+		if v == nil {
+			return ""
+		}
+		if t := view[xenapi.PIF](d, v.TaggedPIF); t != nil {
+			return t.Network
+		}
+		return ""
+	}
+	for _, p := range d.childRefs(pifHost, master) {
+		mp := view[xenapi.PIF](d, p)
+		if d.kindOf(p) != kindVLAN {
 			continue
 		}
-		if d.assertNoOtherLocalPIFs(host, untagged.Network) != nil {
-			continue
-		}
-		for _, p := range d.pifsOnNetwork(tagged.Network) {
-			if p.R.Host == host {
-				_, u := d.createVLAN(host, p.Ref, v.R.Tag, untagged.Network)
-				d.bringUp(u)
+		below := underNetwork(p)
+		exists := false
+		for _, q := range d.childRefs(pifHost, host) {
+			hp := view[xenapi.PIF](d, q)
+			if d.kindOf(q) == kindVLAN && hp.Network == mp.Network && hp.VLAN == mp.VLAN && underNetwork(q) == below {
+				exists = true
 				break
 			}
+		}
+		if exists || d.assertNoOtherLocalPIFs(host, mp.Network) != nil {
+			continue
+		}
+		var base []xenapi.Ref
+		for _, q := range d.childRefs(pifNetwork, below) {
+			if view[xenapi.PIF](d, q).Host == host {
+				base = append(base, q)
+			}
+		}
+		if len(base) == 1 {
+			d.createVLAN(host, base[0], mp.VLAN, mp.Network)
 		}
 	}
 }

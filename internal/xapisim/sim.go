@@ -43,6 +43,14 @@ type Config struct {
 	Quirks []string
 	// RebootTime is how long host.reboot keeps a host out; default 200ms.
 	RebootTime time.Duration
+	// ToolstackRestart is how long a joining host's xapi takes to restart
+	// as a pool member after pool.join returns; default 50ms. Until then
+	// the pool counts it neither enabled nor live.
+	ToolstackRestart time.Duration
+	// MemberSyncDelay is how long after its xapi starts (after a reboot or
+	// pool.join) a pool member takes to copy the master's bonds and VLANs;
+	// default 50ms. On a real host it is seconds.
+	MemberSyncDelay time.Duration
 }
 
 // QuirkJumboManagementBond is XenServer 6.1's failure: a host whose
@@ -58,6 +66,10 @@ const (
 	DefaultPassword   = "xsnet-sim"
 	DefaultBackend    = "openvswitch"
 	DefaultRebootTime = 200 * time.Millisecond
+	// DefaultToolstackRestart and DefaultMemberSyncDelay are short, so that
+	// tests stay fast; real hosts take seconds.
+	DefaultToolstackRestart = 50 * time.Millisecond
+	DefaultMemberSyncDelay  = 50 * time.Millisecond
 )
 
 // maxTrace bounds the trace kept in memory; older entries are dropped.
@@ -111,6 +123,9 @@ type hostRT struct {
 	addr       string // "127.0.0.1:port", host.address
 	url        string
 	srv        *http.Server
+	// address is host.address once the management IP has changed: xapi
+	// stores the bare IP, while the endpoint stays where it listens.
+	address string
 
 	state hostState
 	// back is closed when the host leaves hostOut, releasing held calls.
@@ -146,6 +161,12 @@ func New(cfg Config) (*Sim, error) {
 	}
 	if cfg.RebootTime == 0 {
 		cfg.RebootTime = DefaultRebootTime
+	}
+	if cfg.ToolstackRestart == 0 {
+		cfg.ToolstackRestart = DefaultToolstackRestart
+	}
+	if cfg.MemberSyncDelay == 0 {
+		cfg.MemberSyncDelay = DefaultMemberSyncDelay
 	}
 	switch {
 	case cfg.Hosts < 1 || cfg.Hosts > 200:
@@ -221,7 +242,7 @@ func (s *Sim) Start(listen string) error {
 	// Every host boots, so that PIFs take their networks' MTU and the
 	// quirks get their say, as when a pool is powered on.
 	for _, h := range s.hosts {
-		s.boot(h)
+		s.boot(h, bootResume)
 	}
 	for _, d := range s.pools {
 		d.commit()
@@ -436,14 +457,23 @@ func (s *Sim) hostByRef(ref xenapi.Ref) *hostRT {
 }
 
 // hostByAddress finds the host whose endpoint is addr ("127.0.0.1:port",
-// with or without a scheme).
+// with or without a scheme), or whose host.address is addr.
 func (s *Sim) hostByAddress(addr string) *hostRT {
 	addr = strings.TrimPrefix(strings.TrimPrefix(addr, "https://"), "http://")
 	addr = strings.TrimSuffix(addr, "/")
 	for _, h := range s.hosts {
-		if h.addr == addr {
+		if h.addr == addr || h.address != "" && h.address == addr {
 			return h
 		}
 	}
 	return nil
+}
+
+// addressOf is host.address: the endpoint "127.0.0.1:port", or the bare
+// management IP once it has changed.
+func (s *Sim) addressOf(h *hostRT) string {
+	if h.address != "" {
+		return h.address
+	}
+	return h.addr
 }
