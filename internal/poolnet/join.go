@@ -38,9 +38,11 @@ func JoinHost(ctx context.Context, c, joiner *xenapi.Client, address, poolUserna
 }
 
 // WaitForHost polls the pool, backing off from a quarter of a second to
-// five seconds, until the host at address is in it, enabled and live, or ctx
-// ends. A joining host restarts its toolstack as a pool member, which takes
-// seconds on a real host; no fixed sleep can be right for every pool.
+// five seconds, until the host at address is in it, enabled and live, and
+// has copied the master's bonds and VLANs, or ctx ends. A joining host
+// restarts its toolstack as a pool member, which takes seconds on a real
+// host, and copies the bonds and VLANs late in that start-up, after it is
+// live; no fixed sleep can be right for every pool.
 func WaitForHost(ctx context.Context, c *xenapi.Client, address string) error {
 	delay := 250 * time.Millisecond
 	state := "not in the pool yet"
@@ -51,18 +53,64 @@ func WaitForHost(ctx context.Context, c *xenapi.Client, address string) error {
 		}
 		if ref, h, ok := snap.HostByAddress(address); ok {
 			live := snap.Live(ref)
-			if h.Enabled && live {
+			missing := snap.networksToCopy(ref)
+			if h.Enabled && live && missing == 0 {
 				return nil
 			}
-			state = fmt.Sprintf("in the pool, enabled=%t live=%t", h.Enabled, live)
+			state = fmt.Sprintf("in the pool, enabled=%t live=%t, %d of the master's bond and VLAN networks not yet copied", h.Enabled, live, missing)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("host %s did not become an enabled, live pool member (last seen %s): %w", address, state, ctx.Err())
+			return fmt.Errorf("host %s did not become an enabled, live pool member with the master's bonds and VLANs (last seen %s): %w", address, state, ctx.Err())
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
+}
+
+// networksToCopy counts the networks on which the master has a bond master
+// or a VLAN PIF and host has no PIF yet, counting only what a member copies
+// (sync_networking.ml): a bond over NICs on networks host has a NIC on,
+// and, unless host's other_config has sync_vlans=nosync, a VLAN over a
+// network host has or will have a PIF on.
+func (s *Snapshot) networksToCopy(host xenapi.Ref) int {
+	master := s.Pool.Master
+	has := map[xenapi.Ref]bool{}
+	for _, p := range s.PIFs {
+		if p.Host == host {
+			has[p.Network] = true
+		}
+	}
+	want := map[xenapi.Ref]bool{}
+	for _, b := range s.Bonds {
+		bm, ok := s.PIFs[b.Master]
+		if !ok || bm.Host != master {
+			continue
+		}
+		for _, m := range b.Slaves {
+			if has[s.PIFs[m].Network] {
+				want[bm.Network] = true
+			}
+		}
+	}
+	if s.Hosts[host].OtherConfig["sync_vlans"] != "nosync" {
+		for _, v := range s.VLANs {
+			untagged, ok := s.PIFs[v.UntaggedPIF]
+			if !ok || untagged.Host != master {
+				continue
+			}
+			if below := s.PIFs[v.TaggedPIF].Network; has[below] || want[below] {
+				want[untagged.Network] = true
+			}
+		}
+	}
+	missing := 0
+	for n := range want {
+		if !has[n] {
+			missing++
+		}
+	}
+	return missing
 }
 
 // EjectHost ejects the host with the UUID from the pool. A host no longer
