@@ -62,6 +62,15 @@
 // PowerCycle until EmergencyNetworkReset brings it back (until the next
 // reboot) and its management moves to an interface with MTU 1500.
 //
+// # MTU
+//
+// network.set_MTU checks no range, as in xapi. A PIF takes its network's
+// MTU when it is brought up, if its device can: Config.NICMaxMTU caps NICs
+// (by device; others take DefaultNICMaxMTU), a bond takes what its weakest
+// member takes, and a VLAN no more than its parent has. Otherwise the PIF
+// keeps the MTU it had, as the kernel refuses the change and xapi only logs
+// it. After a restart of its xapi a bond member shows its bond's MTU.
+//
 // # Faults, calls and trace
 //
 // Config.Faults (see ParseFaults) fail or delay calls by method, or expire

@@ -179,6 +179,7 @@ func (s *Sim) boot(h *hostRT, kind bootKind) {
 		fallthrough
 	default:
 		d.startOfDay(h.ref)
+		d.refreshBondMemberMTUs(h.ref)
 	}
 	s.setLive(h, true)
 	if kind != bootResume && !h.isMaster() {
@@ -212,6 +213,23 @@ func (d *db) startOfDay(host xenapi.Ref) {
 		hasIP := pif.IPConfigurationMode != xenapi.IPConfigurationNone && pif.IPConfigurationMode != ""
 		if pif.Managed && isNull(pif.BondSlaveOf) && (pif.Physical || d.kindOf(p) == kindBondMaster || hasIP) {
 			d.bringUp(p)
+		}
+	}
+}
+
+// refreshBondMemberMTUs is xapi_pif.ml's refresh_all at start-up, which
+// reads each NIC's MTU from the kernel: a bond member has its bond's.
+func (d *db) refreshBondMemberMTUs(host xenapi.Ref) {
+	for _, p := range d.childRefs(pifHost, host) {
+		bond := d.firstChild(bondMaster, p)
+		if bond == "" {
+			continue
+		}
+		mtu := view[xenapi.PIF](d, p).MTU
+		for _, m := range d.childRefs(pifBondSlaveOf, bond) {
+			if view[xenapi.PIF](d, m).MTU != mtu {
+				get[xenapi.PIF](d, m).MTU = mtu
+			}
 		}
 	}
 }

@@ -111,7 +111,7 @@ func (s *Sim) load() (bool, error) {
 	types := xenapi.RecordTypes()
 	owner := map[xenapi.Ref]*db{}
 	for _, sp := range st.Pools {
-		d := newDB()
+		d := s.newDB()
 		d.bridgeCounter = sp.BridgeCounter
 		for _, class := range persistedClasses {
 			for _, r := range sp.Tables[class] {

@@ -122,9 +122,12 @@ func (c *call) onHost(host xenapi.Ref) error {
 }
 
 // bringUp is what xapi's network layer does to the database when it brings
-// a PIF up: the PIF is attached and takes its network's MTU (or its own
-// other_config:mtu); a bond master's members are no longer attached on
-// their own, and their networks take the bond network's MTU.
+// a PIF up: the PIF is attached and asks the kernel for its network's MTU
+// (or its own other_config:mtu); a bond master's members are no longer
+// attached on their own, and their networks take the bond network's MTU.
+// As in network_utils.ml, an MTU the device does not take (above what its
+// NICs support, or a VLAN's above its parent's) is logged and the device
+// keeps the MTU it had; PIF.MTU is what the kernel has (nm.ml).
 func (d *db) bringUp(ref xenapi.Ref) {
 	pif := get[xenapi.PIF](d, ref)
 	net := get[xenapi.Network](d, pif.Network)
@@ -140,10 +143,47 @@ func (d *db) bringUp(ref xenapi.Ref) {
 		}
 	}
 	pif.CurrentlyAttached = true
-	pif.MTU = net.MTU
+	want := net.MTU
 	if n, err := strconv.ParseInt(pif.OtherConfig["mtu"], 10, 64); err == nil {
-		pif.MTU = n
+		want = n
 	}
+	if pif.MTU <= 0 {
+		// A new bond master: the kernel made the device with 1500.
+		pif.MTU = 1500
+	}
+	if want > 0 && want <= d.mtuLimit(ref) {
+		pif.MTU = want
+	}
+}
+
+// mtuLimit is the largest MTU the kernel lets the PIF's device take: a NIC
+// its driver's maximum, a bond the smallest of its members', a VLAN its
+// parent's current MTU.
+func (d *db) mtuLimit(ref xenapi.Ref) int64 {
+	nicMax := func(p *xenapi.PIF) int64 {
+		if n, ok := d.nicMaxMTU[p.Device]; ok {
+			return n
+		}
+		return DefaultNICMaxMTU
+	}
+	pif := view[xenapi.PIF](d, ref)
+	switch d.kindOf(ref) {
+	case kindVLAN:
+		_, v := d.vlanOfUntagged(ref)
+		if parent := view[xenapi.PIF](d, v.TaggedPIF); parent != nil {
+			return min(d.mtuLimit(v.TaggedPIF), max(parent.MTU, 1500))
+		}
+	case kindBondMaster:
+		bond, _ := d.bondOfMaster(ref)
+		limit := int64(DefaultNICMaxMTU)
+		for _, m := range d.childRefs(pifBondSlaveOf, bond) {
+			limit = min(limit, nicMax(view[xenapi.PIF](d, m)))
+		}
+		return limit
+	case kindPhysical:
+		return nicMax(pif)
+	}
+	return DefaultNICMaxMTU
 }
 
 // moveConfiguration moves the IP configuration of one PIF to another, as

@@ -442,7 +442,7 @@ func (c *call) poolEject() (any, error) {
 	d.remove("host_metrics", host.Metrics)
 	d.remove("host", ref)
 
-	own := newDB()
+	own := c.s.newDB()
 	c.s.pools = append(c.s.pools, own)
 	h.db = own
 	own.insert(refFor(newUUID()), &xenapi.Pool{UUID: newUUID(), Master: ref, OtherConfig: map[string]string{}})

@@ -30,7 +30,7 @@ func nicMAC(i, n int) string {
 // build makes the pools of Config: one pool of Hosts hosts, and Standalone
 // pools of one host each.
 func (s *Sim) build() {
-	main := newDB()
+	main := s.newDB()
 	s.pools = append(s.pools, main)
 	s.newPool(main, poolName)
 	var master xenapi.Ref
@@ -42,7 +42,7 @@ func (s *Sim) build() {
 	}
 	main.pool().Master = master
 	for i := s.cfg.Hosts + 1; i <= s.cfg.Hosts+s.cfg.Standalone; i++ {
-		d := newDB()
+		d := s.newDB()
 		s.pools = append(s.pools, d)
 		s.newPool(d, "")
 		h := s.newHost(d, i, true)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +48,10 @@ type Config struct {
 	// as a pool member after pool.join returns; default 50ms. Until then
 	// the pool counts it neither enabled nor live.
 	ToolstackRestart time.Duration
+	// NICMaxMTU caps the MTU a NIC takes, by device ("eth1": 1500); a NIC
+	// not named takes up to DefaultNICMaxMTU. Bringing a PIF up with a
+	// larger MTU leaves it at the MTU it had, as the kernel refuses it.
+	NICMaxMTU map[string]int64
 	// MemberSyncDelay is how long after its xapi starts (after a reboot or
 	// pool.join) a pool member takes to copy the master's bonds and VLANs;
 	// default 50ms. On a real host it is seconds.
@@ -70,6 +75,9 @@ const (
 	// tests stay fast; real hosts take seconds.
 	DefaultToolstackRestart = 50 * time.Millisecond
 	DefaultMemberSyncDelay  = 50 * time.Millisecond
+	// DefaultNICMaxMTU is the largest MTU of a NIC Config.NICMaxMTU does
+	// not name: what XenCenter offers at most.
+	DefaultNICMaxMTU = 9216
 )
 
 // maxTrace bounds the trace kept in memory; older entries are dropped.
@@ -213,6 +221,31 @@ func New(cfg Config) (*Sim, error) {
 }
 
 func (s *Sim) quirk(name string) bool { return slices.Contains(s.cfg.Quirks, name) }
+
+// ParseNICMaxMTU reads the -nic-max-mtu flag: "device=MTU" pairs separated
+// by commas, such as "eth1=1500,eth3=1500".
+func ParseNICMaxMTU(spec string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for pair := range strings.SplitSeq(spec, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		device, mtu, ok := strings.Cut(pair, "=")
+		n, err := strconv.ParseInt(mtu, 10, 64)
+		if !ok || device == "" || err != nil || n < 68 {
+			return nil, fmt.Errorf("NIC MTU %q: want device=MTU, such as eth1=1500, with an MTU of 68 or more", pair)
+		}
+		out[device] = n
+	}
+	return out, nil
+}
+
+// newDB makes an empty pool database for the simulator's NICs.
+func (s *Sim) newDB() *db {
+	d := newDB()
+	d.nicMaxMTU = s.cfg.NICMaxMTU
+	return d
+}
 
 // Start serves the master's endpoint on listen (":0" or "127.0.0.1:0" picks
 // a free port) and every other host on its own 127.0.0.1:0 endpoint.

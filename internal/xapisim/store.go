@@ -134,6 +134,9 @@ type db struct {
 
 	// bridgeCounter numbers the bridges network.create chooses, "xapiN".
 	bridgeCounter int
+
+	// nicMaxMTU is the largest MTU each NIC device takes (Config.NICMaxMTU).
+	nicMaxMTU map[string]int64
 }
 
 type vlanTag struct {
