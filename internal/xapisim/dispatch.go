@@ -350,6 +350,7 @@ func (s *Sim) run(c *call, name, wireName string, async bool, delay time.Duratio
 	v, err := c.m.fn(c)
 	if c.m.write {
 		c.db.commit()
+		s.settleManagementMoves(c.db)
 	}
 	return result(v, err)
 }

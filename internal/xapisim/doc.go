@@ -62,6 +62,19 @@
 // PowerCycle until EmergencyNetworkReset brings it back (until the next
 // reboot) and its management moves to an interface with MTU 1500.
 //
+// # Management moves
+//
+// A bond made or destroyed over the management NIC, host and
+// pool.management_reconfigure, and PIF.reconfigure_ip of the management
+// PIF rebuild the host's management bridge. As xapi's clients see it, the
+// simulator then closes every connection to that host's endpoint, idle
+// ones and the call in flight (whose work is done and committed, and whose
+// reply is lost). When the management IP changes, host.address becomes the
+// new IP, bare, as xapi stores it; the endpoint stays where it listens, and
+// pool.join and HOST_IS_SLAVE's address map the IP to it.
+// Config.KeepConnections switches the resets off for clients that do not
+// reconnect.
+//
 // # MTU
 //
 // network.set_MTU checks no range, as in xapi. A PIF takes its network's

@@ -188,6 +188,7 @@ func (s *Sim) boot(h *hostRT, kind bootKind) {
 			if h.boots == boots && h.state == hostUp && !h.isMaster() {
 				s.syncNetworking(h)
 				h.db.commit()
+				s.settleManagementMoves(h.db)
 			}
 		})
 	}

@@ -88,6 +88,7 @@ func (c *call) pifReconfigureIP() (any, error) {
 	if pif.Management && mode == xenapi.IPConfigurationNone {
 		return nil, failure("PIF_IS_MANAGEMENT_INTERFACE", string(self))
 	}
+	oldIP := pif.IP
 	pif.IPConfigurationMode, pif.IP, pif.Netmask, pif.Gateway = mode, ip, netmask, gateway
 	// Only the IPv4 servers of DNS are kept, as xapi does.
 	var servers []string
@@ -99,6 +100,9 @@ func (c *call) pifReconfigureIP() (any, error) {
 	pif.DNS = strings.Join(servers, ",")
 	if pif.CurrentlyAttached {
 		c.db.bringUp(self)
+	}
+	if pif.Management {
+		c.db.managementMoved(pif.Host, oldIP)
 	}
 	return nil, nil
 }
@@ -195,15 +199,28 @@ func (d *db) moveConfiguration(from, to xenapi.Ref) {
 }
 
 // moveManagement makes to its host's management interface: it comes up,
-// and the management flag leaves every other PIF of the host.
+// and the management flag leaves every other PIF of the host. The host's
+// management bridge is rebuilt (see managementMoved).
 func (d *db) moveManagement(to xenapi.Ref) {
+	host := view[xenapi.PIF](d, to).Host
+	_, old := d.managementPIF(host)
+	oldIP := ""
+	if old != nil {
+		oldIP = old.IP
+	}
 	d.bringUp(to)
-	host := get[xenapi.PIF](d, to).Host
 	for _, p := range d.childRefs(pifHost, host) {
 		if view[xenapi.PIF](d, p).Management != (p == to) {
 			get[xenapi.PIF](d, p).Management = p == to
 		}
 	}
+	d.managementMoved(host, oldIP)
+}
+
+// managementMoved notes that host's management interface was rebuilt
+// (nm.ml): xapi then resets the connections of its clients.
+func (d *db) managementMoved(host xenapi.Ref, oldIP string) {
+	d.managementMoves = append(d.managementMoves, managementMove{host, oldIP})
 }
 
 // managementPIF is the host's management interface, or "".

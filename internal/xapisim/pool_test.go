@@ -52,7 +52,8 @@ func TestCreateVLANFromPIFRollsBack(t *testing.T) {
 }
 
 func TestPoolManagementReconfigure(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2}, func(t *testing.T, s *Sim, c *rawClient) {
 		eth1a, eth1b := c.pif("xs-host-1", "eth1"), c.pif("xs-host-2", "eth1")
 		net := c.networkOf(eth1a)
 		c.fails([]string{"PIF_HAS_NO_NETWORK_CONFIGURATION", eth1a}, "pool.management_reconfigure", net)
@@ -109,7 +110,8 @@ func TestPoolJoinReturnsBeforeTheHostRestarts(t *testing.T) {
 // master's VLANs over them, the VLAN PIFs unplugged (xapi_vlan.ml's
 // create_internal).
 func TestPoolJoinCopiesTheMastersBondsAndVLANs(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2, Standalone: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2, Standalone: 1}, func(t *testing.T, s *Sim, c *rawClient) {
 		// The pool: management on a jumbo bond of eth0+eth1, a VM VLAN on a
 		// bond of eth2+eth3.
 		_, mgmtNet := c.bondOf(9000, "active-backup", map[string]any{}, c.pif("xs-host-1", "eth0"), c.pif("xs-host-1", "eth1"))
@@ -154,7 +156,8 @@ func TestPoolJoinCopiesTheMastersBondsAndVLANs(t *testing.T) {
 }
 
 func TestPoolJoinRefusals(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2, Standalone: 2}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2, Standalone: 2}, func(t *testing.T, s *Sim, c *rawClient) {
 		masterAddress := c.str("host.get_address", c.host("xs-host-1"))
 		memberAddress := c.str("host.get_address", c.host("xs-host-2"))
 		joiner := newClient(t, s.StandaloneURLs()[0], c.proto).login(s)

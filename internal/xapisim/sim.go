@@ -48,6 +48,13 @@ type Config struct {
 	// as a pool member after pool.join returns; default 50ms. Until then
 	// the pool counts it neither enabled nor live.
 	ToolstackRestart time.Duration
+	// KeepConnections keeps clients' connections when a host's management
+	// interface is rebuilt. By default, as in xapi, a bond made or destroyed
+	// on the management NIC, host or pool.management_reconfigure, and
+	// PIF.reconfigure_ip of the management PIF close every connection to
+	// that host's endpoint, the call in flight included (its work is done),
+	// and a new management IP becomes host.address.
+	KeepConnections bool
 	// NICMaxMTU caps the MTU a NIC takes, by device ("eth1": 1500); a NIC
 	// not named takes up to DefaultNICMaxMTU. Bringing a PIF up with a
 	// larger MTU leaves it at the MTU it had, as the kernel refuses it.
@@ -131,6 +138,8 @@ type hostRT struct {
 	addr       string // "127.0.0.1:port", host.address
 	url        string
 	srv        *http.Server
+	// conns are the open connections to the endpoint.
+	conns *connSet
 	// address is host.address once the management IP has changed: xapi
 	// stores the bare IP, while the endpoint stays where it listens.
 	address string
@@ -301,10 +310,14 @@ func (s *Sim) listen(h *hostRT) error {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12})
 	}
 	h.url = scheme + "://" + h.addr
+	if h.conns == nil {
+		h.conns = &connSet{conns: map[net.Conn]struct{}{}}
+	}
 	h.srv = &http.Server{
 		Handler:           s.endpoint(h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          quietLog(),
+		ConnState:         h.conns.track,
 	}
 	srv := h.srv
 	s.wg.Add(1)
@@ -487,6 +500,61 @@ func (s *Sim) hostByRef(ref xenapi.Ref) *hostRT {
 		}
 	}
 	return nil
+}
+
+// connSet is the open connections of an endpoint. net/http reports them
+// outside s.mu, so it has its own lock.
+type connSet struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (cs *connSet) track(c net.Conn, state http.ConnState) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	switch state {
+	case http.StateNew:
+		cs.conns[c] = struct{}{}
+	case http.StateClosed, http.StateHijacked:
+		delete(cs.conns, c)
+	}
+}
+
+// closeAll closes every connection, idle or with a call in flight.
+func (cs *connSet) closeAll() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for c := range cs.conns {
+		_ = c.Close()
+	}
+	clear(cs.conns)
+}
+
+// settleManagementMoves acts on the management interfaces the last change
+// rebuilt, as xapi does (nm.ml, message_forwarding.ml): a host whose
+// management IP changed gets it as host.address, bare, as xapi stores it
+// (its endpoint stays where it listens), and unless Config.KeepConnections
+// every connection to the host's endpoint is reset. Called under s.mu
+// after the change's work is done and committed.
+func (s *Sim) settleManagementMoves(d *db) {
+	moves := d.managementMoves
+	d.managementMoves = nil
+	for _, m := range moves {
+		h := s.hostByRef(m.host)
+		if h == nil || h.db != d {
+			continue
+		}
+		if _, pif := d.managementPIF(m.host); pif != nil && pif.IP != "" && pif.IP != m.oldIP {
+			h.address = pif.IP
+			if rec := h.record(); rec != nil {
+				rec.Address = h.address
+			}
+			d.commit()
+		}
+		if !s.cfg.KeepConnections && h.conns != nil {
+			h.conns.closeAll()
+		}
+	}
 }
 
 // hostByAddress finds the host whose endpoint is addr ("127.0.0.1:port",

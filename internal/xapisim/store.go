@@ -135,8 +135,17 @@ type db struct {
 	// bridgeCounter numbers the bridges network.create chooses, "xapiN".
 	bridgeCounter int
 
+	// managementMoves lists, since the Sim last looked, each host whose
+	// management bridge was rebuilt, with the management IP it had before.
+	managementMoves []managementMove
+
 	// nicMaxMTU is the largest MTU each NIC device takes (Config.NICMaxMTU).
 	nicMaxMTU map[string]int64
+}
+
+type managementMove struct {
+	host  xenapi.Ref
+	oldIP string
 }
 
 type vlanTag struct {

@@ -23,7 +23,8 @@ func (c *rawClient) rebootHost(name string) {
 // member lost comes back, unplugged, unless the host's other_config says
 // sync_vlans=nosync.
 func TestMemberRebootCopiesTheMastersVLANsAgain(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2, RebootTime: 20 * time.Millisecond}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2, RebootTime: 20 * time.Millisecond}, func(t *testing.T, s *Sim, c *rawClient) {
 		net := c.newNetwork("vm-7", 1500)
 		c.call("pool.create_VLAN_from_PIF", c.pif("xs-host-1", "eth2"), net, int64(7))
 		memberVLAN := c.pif("xs-host-2", "eth2", 7)

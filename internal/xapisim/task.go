@@ -114,6 +114,7 @@ func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected er
 			d.remove("task", task)
 		}
 		d.commit()
+		s.settleManagementMoves(d)
 	}()
 }
 
