@@ -122,7 +122,12 @@
 //     real one also rewrites the host's networking.
 //   - Sessions never time out on their own (see the "sessions=N" fault);
 //     a master forgets its sessions when it reboots, as xapi does.
-//   - event.from reports every class the simulator stores and ignores
-//     messages; its events carry timestamp "0.0", as xapi's do.
+//   - event.from reports every class the simulator stores but session (as
+//     xapi's data model says) and ignores messages; its events carry
+//     timestamp "0.0", as xapi's do. A token older than the deletions kept
+//     misses the deletions dropped, silently, as in xapi: xapi declares
+//     EVENT_FROM_TOKEN_INVALID but never raises it, and raises EVENTS_LOST
+//     from event.next only, for a session that fell behind the queue
+//     (the simulator keeps 10000 events; xapi bounds the queue by size).
 //   - system.listMethods lists the served messages, not the whole API.
 package xapisim

@@ -60,9 +60,17 @@ func (c *call) sessionLogin() (any, error) {
 
 // sessionLogout is session.logout: the caller's session ends.
 func (c *call) sessionLogout() (any, error) {
-	c.db.remove("session", c.session)
-	delete(c.s.sessionCalls, c.session)
+	c.s.endSession(c.db, c.session)
 	return nil, nil
+}
+
+// endSession forgets a session, and wakes its waiting event calls so that
+// they answer SESSION_INVALID.
+func (s *Sim) endSession(d *db, session xenapi.Ref) {
+	d.remove("session", session)
+	delete(s.sessionCalls, session)
+	delete(s.registrations, session)
+	d.wake()
 }
 
 // masterAddress is the address of db's master, HOST_IS_SLAVE's parameter.

@@ -102,10 +102,14 @@ type Sim struct {
 	sessionLimit int
 	sessionCalls map[xenapi.Ref]int
 	doomedTasks  map[xenapi.Ref]bool // destroyed while running
-	calls        map[string]int
-	trace        []TraceEntry
-	started      bool
-	closing      bool
+	// waiting counts the event.from calls waiting for a change.
+	waiting int
+	// registrations are the sessions registered for event.next.
+	registrations map[xenapi.Ref]*registration
+	calls         map[string]int
+	trace         []TraceEntry
+	started       bool
+	closing       bool
 
 	cert        *tls.Certificate
 	certPEM     string
@@ -201,11 +205,12 @@ func New(cfg Config) (*Sim, error) {
 		}
 	}
 	s := &Sim{
-		cfg:          cfg,
-		sessionCalls: map[xenapi.Ref]int{},
-		doomedTasks:  map[xenapi.Ref]bool{},
-		calls:        map[string]int{},
-		closed:       make(chan struct{}),
+		cfg:           cfg,
+		sessionCalls:  map[xenapi.Ref]int{},
+		doomedTasks:   map[xenapi.Ref]bool{},
+		registrations: map[xenapi.Ref]*registration{},
+		calls:         map[string]int{},
+		closed:        make(chan struct{}),
 	}
 	for _, f := range cfg.Faults {
 		if f.SessionCalls > 0 {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
@@ -131,6 +132,15 @@ type db struct {
 	// changed is closed and replaced at every commit that changed
 	// something, waking event.from callers.
 	changed chan struct{}
+	// forced are objects event.inject touched: they count as changed at
+	// the next commit whether or not they are.
+	forced map[xenapi.Ref]bool
+	// queue is event.next's: every event in order, each with its number,
+	// the oldest dropped past maxQueue; nextID numbers the next one and
+	// forgotten is the highest number dropped.
+	queue     []queued
+	nextID    int64
+	forgotten int64
 
 	// bridgeCounter numbers the bridges network.create chooses, "xapiN".
 	bridgeCounter int
@@ -160,6 +170,20 @@ type objMeta struct {
 	lastExtra         map[string]any
 }
 
+// queued is an event as event.next keeps it.
+type queued struct {
+	id        int64
+	class, op string
+	ref       xenapi.Ref
+	// timestamp is when, as xapi writes it: OCaml's string_of_float of
+	// the Unix time, "1700000000."
+	timestamp string
+}
+
+// maxQueue bounds event.next's queue; a client that falls further behind
+// gets EVENTS_LOST.
+const maxQueue = 10000
+
 type change struct {
 	gen int64
 	ref xenapi.Ref
@@ -182,13 +206,15 @@ type deletion struct {
 
 func newDB() *db {
 	d := &db{
-		tables:   map[string]*table{},
-		uuids:    map[string]xenapi.Ref{},
-		links:    map[*relation]*link{},
-		vlanTags: map[vlanTag]xenapi.Ref{},
-		touched:  map[xenapi.Ref]string{},
-		meta:     map[xenapi.Ref]*objMeta{},
-		changed:  make(chan struct{}),
+		tables:    map[string]*table{},
+		uuids:     map[string]xenapi.Ref{},
+		links:     map[*relation]*link{},
+		vlanTags:  map[vlanTag]xenapi.Ref{},
+		touched:   map[xenapi.Ref]string{},
+		meta:      map[xenapi.Ref]*objMeta{},
+		changed:   make(chan struct{}),
+		forced:    map[xenapi.Ref]bool{},
+		forgotten: -1,
 	}
 	for _, c := range storedClasses {
 		d.tables[c] = &table{rows: map[xenapi.Ref]*entry{}}
@@ -660,6 +686,10 @@ func (d *db) commit() {
 	next := d.gen + 1
 	dirty := false
 	for ref, class := range d.touched {
+		if class == "session" {
+			// Sessions are kept out of events, as in xapi's data model.
+			continue
+		}
 		m, ok := d.meta[ref]
 		e := d.tables[class].rows[ref]
 		if e == nil {
@@ -670,20 +700,19 @@ func (d *db) commit() {
 				d.deleted = slices.Delete(d.deleted, 0, maxDeletions/10)
 			}
 			d.deleted = append(d.deleted, deletion{class: m.class, ref: ref, created: m.created, gen: next})
+			d.enqueue(m.class, "del", ref)
 			delete(d.meta, ref)
 			dirty = true
-			continue
-		}
-		if ok && class == "session" {
-			// Sessions never change once made; there may be many.
 			continue
 		}
 		snap := d.snapshot(ref, e.rec)
 		switch {
 		case !ok:
 			d.meta[ref] = &objMeta{class: class, created: next, modified: next, last: snap, lastExtra: maps.Clone(e.extra)}
-		case !sameRecord(m.last, snap) || !reflect.DeepEqual(m.lastExtra, e.extra) && len(m.lastExtra)+len(e.extra) > 0:
+			d.enqueue(class, "add", ref)
+		case d.forced[ref] || !sameRecord(m.last, snap) || !reflect.DeepEqual(m.lastExtra, e.extra) && len(m.lastExtra)+len(e.extra) > 0:
 			m.modified, m.last, m.lastExtra = next, snap, maps.Clone(e.extra)
+			d.enqueue(class, "mod", ref)
 		default:
 			continue
 		}
@@ -691,6 +720,7 @@ func (d *db) commit() {
 		dirty = true
 	}
 	clear(d.touched)
+	clear(d.forced)
 	if verifyStore {
 		d.verify()
 	}
@@ -703,6 +733,25 @@ func (d *db) commit() {
 		d.changes = slices.Delete(d.changes, 0, drop)
 	}
 	d.gen = next
+	close(d.changed)
+	d.changed = make(chan struct{})
+}
+
+// enqueue adds an event to event.next's queue.
+func (d *db) enqueue(class, op string, ref xenapi.Ref) {
+	if len(d.queue) >= maxQueue {
+		drop := maxQueue / 10
+		d.forgotten = d.queue[drop-1].id
+		d.queue = slices.Delete(d.queue, 0, drop)
+	}
+	d.queue = append(d.queue, queued{id: d.nextID, class: class, op: op, ref: ref,
+		timestamp: strconv.FormatInt(time.Now().Unix(), 10) + "."})
+	d.nextID++
+}
+
+// wake wakes every waiting event.from and event.next, for a session that
+// ended.
+func (d *db) wake() {
 	close(d.changed)
 	d.changed = make(chan struct{})
 }
