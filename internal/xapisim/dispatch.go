@@ -359,9 +359,18 @@ func (s *Sim) run(c *call, name, wireName string, async bool, delay time.Duratio
 // SESSION_INVALID; a good one on a pool member is HOST_IS_SLAVE, for only
 // the master serves clients.
 func (s *Sim) checkSession(c *call) error {
-	if get[sessionRecord](c.db, c.session) == nil {
+	sess := get[sessionRecord](c.db, c.session)
+	if sess == nil {
 		return failure(xenapi.ErrSessionInvalid, string(c.session))
 	}
+	now := time.Now().UTC()
+	if now.Sub(sess.LastActive) > s.cfg.SessionIdleTimeout {
+		// xapi's collector (db_gc_util.ml) destroys a session idle that
+		// long; it runs every so often, the simulator at the next call.
+		s.endSession(c.db, c.session)
+		return failure(xenapi.ErrSessionInvalid, string(c.session))
+	}
+	sess.LastActive = now
 	if !c.host.isMaster() {
 		return failure(xenapi.ErrHostIsSlave, s.masterAddress(c.db))
 	}

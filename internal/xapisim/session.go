@@ -2,6 +2,7 @@ package xapisim
 
 import (
 	"crypto/subtle"
+	"slices"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
@@ -55,7 +56,27 @@ func (c *call) sessionLogin() (any, error) {
 		ValidationTime:   now,
 		Originator:       c.str(3),
 	})
+	c.s.limitSessions(c.db, c.str(3))
 	return string(refFor(uuid)), nil
+}
+
+// limitSessions is db_gc_util.ml's limit on an originator's sessions: past
+// Config.MaxSessionsPerOriginator, the least recently used go. xapi does it
+// every so often; the simulator at each login.
+func (s *Sim) limitSessions(d *db, originator string) {
+	var mine []row[sessionRecord]
+	for _, sess := range all[sessionRecord](d) {
+		if sess.R.Originator == originator {
+			mine = append(mine, sess)
+		}
+	}
+	if len(mine) <= s.cfg.MaxSessionsPerOriginator {
+		return
+	}
+	slices.SortStableFunc(mine, func(a, b row[sessionRecord]) int { return a.R.LastActive.Compare(b.R.LastActive) })
+	for _, sess := range mine[:len(mine)-s.cfg.MaxSessionsPerOriginator] {
+		s.endSession(d, sess.Ref)
+	}
 }
 
 // sessionLogout is session.logout: the caller's session ends.

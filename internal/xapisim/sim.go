@@ -48,6 +48,13 @@ type Config struct {
 	// as a pool member after pool.join returns; default 50ms. Until then
 	// the pool counts it neither enabled nor live.
 	ToolstackRestart time.Duration
+	// SessionIdleTimeout is how long a session may go unused before xapi's
+	// collector destroys it; default 24h (xapi_globs.ml).
+	SessionIdleTimeout time.Duration
+	// MaxSessionsPerOriginator is how many sessions one originator may
+	// hold; beyond it the least recently used go (db_gc_util.ml); default
+	// 500.
+	MaxSessionsPerOriginator int
 	// KeepConnections keeps clients' connections when a host's management
 	// interface is rebuilt. By default, as in xapi, a bond made or destroyed
 	// on the management NIC, host or pool.management_reconfigure, and
@@ -85,6 +92,10 @@ const (
 	// DefaultNICMaxMTU is the largest MTU of a NIC Config.NICMaxMTU does
 	// not name: what XenCenter offers at most.
 	DefaultNICMaxMTU = 9216
+	// DefaultSessionIdleTimeout and DefaultMaxSessionsPerOriginator are
+	// xapi's.
+	DefaultSessionIdleTimeout       = 24 * time.Hour
+	DefaultMaxSessionsPerOriginator = 500
 )
 
 // maxTrace bounds the trace kept in memory; older entries are dropped.
@@ -188,6 +199,12 @@ func New(cfg Config) (*Sim, error) {
 	}
 	if cfg.MemberSyncDelay == 0 {
 		cfg.MemberSyncDelay = DefaultMemberSyncDelay
+	}
+	if cfg.SessionIdleTimeout == 0 {
+		cfg.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if cfg.MaxSessionsPerOriginator == 0 {
+		cfg.MaxSessionsPerOriginator = DefaultMaxSessionsPerOriginator
 	}
 	switch {
 	case cfg.Hosts < 1 || cfg.Hosts > 200:
