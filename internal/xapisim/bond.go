@@ -73,6 +73,11 @@ func withBondDefaults(mode xenapi.BondMode, props map[string]string) map[string]
 func (c *call) bondCreate() (any, error) {
 	network, members, mac := c.ref(0), c.refs(1), c.str(2)
 	mode, props := xenapi.BondMode(c.str(3)), c.stringMap(4)
+	if mode == "" {
+		// Bond.create takes three parameters: mode and properties have
+		// defaults in the data model (gen_server.ml).
+		mode = xenapi.BondModeBalanceSLB
+	}
 	d := c.db
 
 	// The checks xapi makes before it forwards the call to the host.
@@ -209,9 +214,17 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 		LinksUp:      int64(len(members)),
 		OtherConfig:  map[string]string{},
 	})
+	disallow := false
 	for i, p := range pifs {
 		p.BondSlaveOf = bond
 		d.reindex("PIF", members[i])
+		if d.disallowsUnplug(members[i]) {
+			disallow = true
+			d.setExtra("PIF", members[i], "disallow_unplug", false)
+		}
+	}
+	if disallow {
+		d.setExtra("PIF", master, "disallow_unplug", true)
 	}
 	d.moveConfiguration(primary, master)
 	switch {
@@ -285,6 +298,9 @@ func (d *db) destroyBond(self xenapi.Ref) {
 		for _, m := range members {
 			d.bringUp(m.Ref)
 		}
+	}
+	if d.disallowsUnplug(bond.Master) {
+		d.setExtra("PIF", primary, "disallow_unplug", true)
 	}
 	d.remove("Bond", self)
 	d.remove("PIF_metrics", master.Metrics)

@@ -47,6 +47,7 @@ type method struct {
 // values in xapi's data model (the published table does not say so).
 var optionalParams = map[string]int{
 	"session.login_with_password": 2, // version, originator
+	"Bond.create":                 2, // mode, properties (gen_server.ml)
 }
 
 // servedClasses are the classes whose messages the simulator serves.
@@ -169,6 +170,9 @@ func (c *call) refs(i int) []xenapi.Ref {
 }
 
 func (c *call) stringMap(i int) map[string]string {
+	if i >= len(c.args) {
+		return map[string]string{}
+	}
 	m, _ := c.args[i].(map[string]any)
 	out := make(map[string]string, len(m))
 	for k, v := range m {

@@ -12,6 +12,20 @@ var hostHandlers = []handler{
 	{name: "host.disable", fn: (*call).hostDisable, write: true, async: true},
 	{name: "host.enable", fn: (*call).hostEnable, write: true, async: true},
 	{name: "host.reboot", fn: (*call).hostReboot, write: true, async: true},
+	{name: "host.get_management_interface", fn: (*call).hostGetManagementInterface},
+}
+
+// hostGetManagementInterface is host.get_management_interface (xapi_host.ml):
+// the host's management PIF; a host with none is an INTERNAL_ERROR there.
+func (c *call) hostGetManagementInterface() (any, error) {
+	if _, err := mustGet[xenapi.Host](c.db, c.ref(0)); err != nil {
+		return nil, err
+	}
+	ref, _ := c.db.managementPIF(c.ref(0))
+	if ref == "" {
+		return nil, failure(xenapi.ErrInternalError, "Xapi_host.get_management_interface: no management interface")
+	}
+	return string(ref), nil
 }
 
 // shutdownDelay is how long a rebooting host keeps answering after

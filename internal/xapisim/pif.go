@@ -12,6 +12,35 @@ var pifHandlers = []handler{
 	{name: "PIF.plug", fn: (*call).pifPlug, write: true, async: true},
 	{name: "PIF.unplug", fn: (*call).pifUnplug, write: true, async: true},
 	{name: "PIF.reconfigure_ip", fn: (*call).pifReconfigureIP, write: true, async: true},
+	{name: "PIF.set_disallow_unplug", fn: (*call).pifSetDisallowUnplug, write: true},
+	{name: "PIF.scan", fn: (*call).pifScan, write: true, async: true},
+}
+
+// pifSetDisallowUnplug is PIF.set_disallow_unplug (xapi_pif.ml). PIF.unplug
+// of such a PIF is PIF_DOES_NOT_ALLOW_UNPLUG; Bond.create moves the flag
+// from the members to the bond master, Bond.destroy back to the primary
+// member (xapi_bond.ml).
+func (c *call) pifSetDisallowUnplug() (any, error) {
+	if _, err := mustGet[xenapi.PIF](c.db, c.ref(0)); err != nil {
+		return nil, err
+	}
+	c.db.setExtra("PIF", c.ref(0), "disallow_unplug", c.args[1].(bool))
+	return nil, nil
+}
+
+// disallowsUnplug reports PIF.disallow_unplug.
+func (d *db) disallowsUnplug(pif xenapi.Ref) bool {
+	v, _ := d.extraOf("PIF", pif, "disallow_unplug").(bool)
+	return v
+}
+
+// pifScan is PIF.scan(host): xapi introduces the host's NICs it has no
+// PIF for. A simulated host gains no NICs, so there is nothing to find.
+func (c *call) pifScan() (any, error) {
+	if _, err := mustGet[xenapi.Host](c.db, c.ref(0)); err != nil {
+		return nil, err
+	}
+	return nil, c.onHost(c.ref(0))
 }
 
 // pifPlug is PIF.plug. The PIF comes up with its network's MTU: this is
@@ -50,6 +79,9 @@ func (c *call) pifUnplug() (any, error) {
 	}
 	if pif.Management {
 		return nil, failure("PIF_IS_MANAGEMENT_INTERFACE", string(self))
+	}
+	if c.db.disallowsUnplug(self) {
+		return nil, failure("PIF_DOES_NOT_ALLOW_UNPLUG", string(self))
 	}
 	// A bond member goes down with its bond master, not on its own.
 	if pif.BondSlaveOf.IsNull() {

@@ -15,7 +15,14 @@ var poolHandlers = []handler{
 	{name: "pool.eject", fn: (*call).poolEject, write: true, async: true},
 	{name: "pool.create_VLAN_from_PIF", fn: (*call).poolCreateVLANFromPIF, write: true, async: true},
 	{name: "pool.management_reconfigure", fn: (*call).poolManagementReconfigure, write: true, async: true},
+	{name: "pool.recover_slaves", fn: (*call).poolRecoverSlaves, write: true, async: true},
 }
+
+// poolRecoverSlaves is pool.recover_slaves (xapi_pool.ml): after an
+// emergency transition to master, it points the members still following
+// an old master at this one and returns them. The simulator's members
+// always follow their pool's master, so there are none.
+func (c *call) poolRecoverSlaves() (any, error) { return []any{}, nil }
 
 // pool returns the database's one pool record.
 func (d *db) pool() *xenapi.Pool {

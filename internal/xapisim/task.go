@@ -13,6 +13,15 @@ import (
 var taskHandlers = []handler{
 	{name: "task.destroy", fn: (*call).taskDestroy, write: true},
 	{name: "task.cancel", fn: (*call).taskCancel, write: true},
+	{name: "task.create", fn: (*call).taskCreate, write: true},
+}
+
+// taskCreate is task.create(label, description): a pending task the
+// client itself keeps up to date (xapi_task.ml).
+func (c *call) taskCreate() (any, error) {
+	task := c.s.newTask(c.db, c.str(0))
+	get[xenapi.Task](c.db, task).NameDescription = c.str(1)
+	return string(task), nil
 }
 
 // taskDestroy is task.destroy. A task still running goes when it ends.
