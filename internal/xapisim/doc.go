@@ -105,10 +105,17 @@
 //     the checks about them never fail (NETWORK_CONTAINS_VIF,
 //     HA_IS_ENABLED...). Every login is the local superuser's.
 //   - A failed login answers at once; xapi waits five seconds.
-//   - PIF.scan, PIF.introduce, PIF.forget,
-//     network.attach, host.sync_vlans and the emergency calls are not
-//     served. Bond properties are checked as xapi checks them, but bonds
-//     have no links to balance: links_up is the member count.
+//   - leftout.go lists every message of a served class that is not
+//     served, with why (PIF.introduce, PIF.forget, PIF.set_property, the
+//     emergency calls, master failover...). network.attach and
+//     host.sync_vlans are not in the published data model, so they cannot
+//     be served; a member's copy of the master's VLANs is what
+//     host.sync_vlans does. Bond properties are checked as xapi checks
+//     them, but bonds have no links to balance: links_up is the member
+//     count.
+//   - task.cancel marks the task and nothing stops: xapi's networking
+//     code never looks at the mark, and the simulator has no VM or storage
+//     operations, which would.
 //   - pool.join moves the joining host's records to the pool, its NICs
 //     onto the pool's networks with the same bridge; the joining host keeps
 //     its endpoint, which answers HOST_IS_SLAVE at once, where xapi's is
@@ -120,8 +127,12 @@
 //     interface; xapi also rewrites the host's network configuration files.
 //   - The emergency network reset only brings a dropped-out host back; the
 //     real one also rewrites the host's networking.
-//   - Sessions never time out on their own (see the "sessions=N" fault);
-//     a master forgets its sessions when it reboots, as xapi does.
+//   - Sessions are collected as xapi's collector does
+//     (Config.SessionIdleTimeout, Config.MaxSessionsPerOriginator), but at
+//     the next call or login rather than every so often; the limit counts
+//     sessions by originator only, where xapi groups non-root users by
+//     name. A master forgets its sessions when it reboots, as xapi does.
+//     The "sessions=N" fault expires sessions sooner.
 //   - event.from reports every class the simulator stores but session (as
 //     xapi's data model says) and ignores messages; its events carry
 //     timestamp "0.0", as xapi's do. A token older than the deletions kept

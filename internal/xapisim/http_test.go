@@ -26,7 +26,7 @@ func TestPathsGoByLongestPrefix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		out, _ := io.ReadAll(resp.Body)
 		return string(out), resp.Header
 	}
