@@ -23,7 +23,8 @@ func (c *call) hostGetManagementInterface() (any, error) {
 	}
 	ref, _ := c.db.managementPIF(c.ref(0))
 	if ref == "" {
-		return nil, failure(xenapi.ErrInternalError, "Xapi_host.get_management_interface: no management interface")
+		// OCaml's Not_found, as ExnHelper puts an unexpected exception.
+		return nil, failure(xenapi.ErrInternalError, "Not_found")
 	}
 	return string(ref), nil
 }
@@ -43,8 +44,11 @@ func (c *call) hostManagementReconfigure() (any, error) {
 	if err := c.onHost(pif.Host); err != nil {
 		return nil, err
 	}
-	if err := c.db.assertUsableForManagement(self); err != nil {
-		return nil, err
+	// xapi_host.ml checks a managed PIF only.
+	if pif.Managed {
+		if err := c.db.assertUsableForManagement(self); err != nil {
+			return nil, err
+		}
 	}
 	if !pif.Management {
 		c.db.moveManagement(self)
@@ -53,12 +57,10 @@ func (c *call) hostManagementReconfigure() (any, error) {
 }
 
 // assertUsableForManagement is xapi's check of a PIF about to carry
-// management: not a bond member, and with an IP configuration.
+// management (xapi_pif.ml): not a bond member, and with an IP
+// configuration.
 func (d *db) assertUsableForManagement(ref xenapi.Ref) error {
 	pif := get[xenapi.PIF](d, ref)
-	if !pif.Managed {
-		return nil
-	}
 	if !pif.BondSlaveOf.IsNull() {
 		return failure("CANNOT_PLUG_BOND_SLAVE", string(ref))
 	}

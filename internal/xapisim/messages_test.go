@@ -1,6 +1,10 @@
 package xapisim
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
 
 // TestDisallowUnplug follows xapi_pif.ml (set_disallow_unplug, unplug's
 // PIF_DOES_NOT_ALLOW_UNPLUG) and xapi_bond.ml, which moves the flag from
@@ -40,5 +44,20 @@ func TestSmallMessages(t *testing.T) {
 		equal(t, "recovered", c.call("pool.recover_slaves"), any([]any{}))
 		bond := c.str("Bond.create", c.newNetwork("bond", 1500), []any{c.pif("xs-host-1", "eth2"), c.pif("xs-host-1", "eth3")}, "")
 		equal(t, "default mode", c.field("Bond", bond, "mode"), any("balance-slb"))
+	})
+}
+
+// TestManagementReconfigureChecksAsXapi follows xapi_host.ml, which checks
+// a PIF for management (not a bond member, an IP configuration) only when
+// xapi manages it, and xapi_pool.ml, which checks every PIF on the network
+// whether managed or not.
+func TestManagementReconfigureChecksAsXapi(t *testing.T) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{Hosts: 1, KeepConnections: true}, func(t *testing.T, s *Sim, c *rawClient) {
+		eth3 := c.pif("xs-host-1", "eth3")
+		edit(s, func(d *db) { get[xenapi.PIF](d, refOf(eth3)).Managed = false })
+		c.fails([]string{"PIF_HAS_NO_NETWORK_CONFIGURATION", eth3}, "pool.management_reconfigure", c.networkOf(eth3))
+		c.call("host.management_reconfigure", eth3)
+		equal(t, "management on the unmanaged PIF", c.str("host.get_management_interface", c.host("xs-host-1")), eth3)
 	})
 }

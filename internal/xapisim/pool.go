@@ -102,17 +102,22 @@ func (c *call) poolManagementReconfigure() (any, error) {
 			return nil, err
 		}
 	}
-	// Members first, then the master; a failure on one host does not stop
-	// the others, and the first is reported.
-	slices.SortStableFunc(hosts, func(a, b row[xenapi.Host]) int {
-		if d.isMasterHost(a.Ref) == d.isMasterHost(b.Ref) {
-			return 0
+	// Members first, then the master, in xapi_pool_helpers.ml's order: the
+	// reverse of the master followed by the members; a failure on one host
+	// does not stop the others, and the first is reported.
+	var order []row[xenapi.Host]
+	for _, h := range hosts {
+		if d.isMasterHost(h.Ref) {
+			order = append([]row[xenapi.Host]{h}, order...)
 		}
-		if d.isMasterHost(a.Ref) {
-			return 1
+	}
+	for _, h := range hosts {
+		if !d.isMasterHost(h.Ref) {
+			order = append(order, h)
 		}
-		return -1
-	})
+	}
+	slices.Reverse(order)
+	hosts = order
 	var first error
 	for _, h := range hosts {
 		if err := c.onHost(h.Ref); err != nil {
