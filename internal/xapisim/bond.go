@@ -122,10 +122,12 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 		}
 	}
 	props = withBondDefaults(mode, props)
-	// Duplicated members are folded, so a PIF named twice counts once.
+	// Duplicated members are folded, so a PIF named twice counts once; as
+	// xapi's List.setify does, the last copy stays, which decides the
+	// primary member.
 	var uniq []xenapi.Ref
-	for _, m := range members {
-		if !slices.Contains(uniq, m) {
+	for i, m := range members {
+		if !slices.Contains(members[i+1:], m) {
 			uniq = append(uniq, m)
 		}
 	}
@@ -173,6 +175,12 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 			return "", failure("PIF_CANNOT_BOND_CROSS_HOST")
 		}
 	}
+	properties := d.pifProperties(members[0])
+	for _, m := range members[1:] {
+		if !maps.Equal(d.pifProperties(m), properties) {
+			return "", failure("INCOMPATIBLE_PIF_PROPERTIES")
+		}
+	}
 	if len(withIP) > 1 {
 		return "", failure("PIF_BOND_MORE_THAN_ONE_IP")
 	}
@@ -185,6 +193,7 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 	managementOnVLAN := d.managementOnVLAN(vlans)
 
 	primaryPIF := get[xenapi.PIF](d, primary)
+	givenMAC := mac
 	if mac == "" {
 		mac = primaryPIF.MAC
 	}
@@ -211,9 +220,15 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 		PrimarySlave: primary,
 		Mode:         mode,
 		Properties:   props,
-		LinksUp:      int64(len(members)),
-		OtherConfig:  map[string]string{},
+		// xapi's monitor counts the links up a moment later.
+		LinksUp:     0,
+		OtherConfig: map[string]string{},
 	})
+	// A MAC the caller gave stays; one taken from the primary member
+	// follows it (xapi_bond.ml).
+	d.setExtra("Bond", bond, "auto_update_mac", givenMAC == "")
+	d.setPIFProperties(master, properties)
+	d.pendingLinks = append(d.pendingLinks, bond)
 	disallow := false
 	for i, p := range pifs {
 		p.BondSlaveOf = bond

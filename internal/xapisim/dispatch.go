@@ -280,6 +280,18 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 	}
 	m := methods()[name]
 	if m == nil || (async && !m.async) {
+		// gen_server.ml takes an unknown call's first parameter for a
+		// session, as for a host extension, and checks it first.
+		if len(wc.Params) > 0 {
+			if sess, ok := wc.Params[0].(string); ok {
+				s.mu.Lock()
+				valid := get[sessionRecord](h.db, xenapi.Ref(sess)) != nil
+				s.mu.Unlock()
+				if !valid {
+					return result(nil, failure(xenapi.ErrSessionInvalid, sess))
+				}
+			}
+		}
 		return result(nil, failure(xenapi.ErrMessageMethodUnknown, name))
 	}
 	received := len(wc.Params)

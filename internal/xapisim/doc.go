@@ -8,8 +8,9 @@
 //
 // A preset pool has Config.Hosts hosts ("xs-host-1" is the master) with
 // Config.NICs NICs each (eth0..., each on the pool-wide network xapi makes
-// for it, bridge xenbrN, MTU 1500), management on eth0 with a static
-// 192.0.2.x address, and Config.Standalone further hosts, each a pool of
+// for it, bridge xenbrN, MTU 1500, properties {gro: on}), the host
+// internal management network (bridge xenapi), management on eth0 with a
+// static 192.0.2.x address, and Config.Standalone further hosts, each a pool of
 // one, that can pool.join it. Every host has its own endpoint on 127.0.0.1;
 // host.address is that endpoint's "127.0.0.1:port", which is also what
 // HOST_IS_SLAVE names. Run starts one for a test; cmd/xapisim serves one
@@ -111,8 +112,11 @@
 //     host.sync_vlans are not in the published data model, so they cannot
 //     be served; a member's copy of the master's VLANs is what
 //     host.sync_vlans does. Bond properties are checked as xapi checks
-//     them, but bonds have no links to balance: links_up is the member
-//     count.
+//     them, but bonds have no links to balance: links_up starts at 0 and a
+//     moment later counts every member, as every simulated NIC has carrier.
+//   - Async.<message> of a message xapi serves only synchronously answers
+//     MESSAGE_METHOD_UNKNOWN after the session check, where xapi's answer
+//     depends on its host-extension forwarding.
 //   - task.cancel marks the task and nothing stops: xapi's networking
 //     code never looks at the mark, and the simulator has no VM or storage
 //     operations, which would.

@@ -24,7 +24,6 @@ var leftOut = map[string]string{
 	"network.*purpose":                        "network purposes (NBD) are not modelled",
 	"network.set_default_locking_mode":        "no VIFs, so no locking modes",
 	"network.create_new_blob":                 "no blobs",
-	"PIF.set_property":                        "PIF properties (gro) are not stored yet",
 	"PIF.db_forget":                           "database surgery, not a networking operation",
 	"PIF.db_introduce":                        "database surgery, not a networking operation",
 	"PIF.forget":                              "simulated hosts neither gain nor lose NICs",

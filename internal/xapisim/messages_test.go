@@ -61,3 +61,76 @@ func TestManagementReconfigureChecksAsXapi(t *testing.T) {
 		equal(t, "management on the unmanaged PIF", c.str("host.get_management_interface", c.host("xs-host-1")), eth3)
 	})
 }
+
+// TestPIFProperties follows xapi_pif.ml (a NIC or a bond master has
+// properties {gro: on}; set_property checks the name and value, refuses
+// other PIFs and bond members, and gives a bond master's to its members)
+// and xapi_bond.ml (members must have the same properties, and the bond
+// master takes them).
+func TestPIFProperties(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+		eth1, eth2, eth3 := c.pif("xs-host-1", "eth1"), c.pif("xs-host-1", "eth2"), c.pif("xs-host-1", "eth3")
+		equal(t, "NIC properties", c.field("PIF", eth1, "properties"), any(map[string]any{"gro": "on"}))
+		c.fails([]string{"INVALID_VALUE", "properties", "gro = maybe"}, "PIF.set_property", eth1, "gro", "maybe")
+		c.fails([]string{"INVALID_VALUE", "properties", "tso = on"}, "PIF.set_property", eth1, "tso", "on")
+		c.call("PIF.set_property", eth1, "gro", "off")
+		net := c.newNetwork("bond", 1500)
+		c.fails([]string{"INCOMPATIBLE_PIF_PROPERTIES"}, "Bond.create", net, []any{eth1, eth2}, "", "balance-slb", map[string]any{})
+		bond := c.str("Bond.create", net, []any{eth2, eth3}, "", "balance-slb", map[string]any{})
+		master := c.str("Bond.get_master", bond)
+		equal(t, "bond master properties", c.field("PIF", master, "properties"), any(map[string]any{"gro": "on"}))
+		c.fails([]string{"CANNOT_CHANGE_PIF_PROPERTIES", eth2}, "PIF.set_property", eth2, "gro", "off")
+		c.call("PIF.set_property", master, "gro", "off")
+		equal(t, "member properties", c.field("PIF", eth3, "properties"), any(map[string]any{"gro": "off"}))
+		vlan := c.str("VLAN.get_untagged_PIF", c.str("VLAN.create", master, int64(4), c.newNetwork("vm", 1500)))
+		equal(t, "VLAN PIF properties", c.field("PIF", vlan, "properties"), any(map[string]any{}))
+		c.fails([]string{"CANNOT_CHANGE_PIF_PROPERTIES", vlan}, "PIF.set_property", vlan, "gro", "off")
+	})
+}
+
+// TestBondCreateDetails follows xapi_bond.ml: links_up starts at 0 until
+// the monitor counts the links; auto_update_mac says whether the MAC came
+// from the primary member; duplicated members fold to the last copy
+// (List.setify), which makes the first remaining the primary member.
+func TestBondCreateDetails(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+		eth2, eth3 := c.pif("xs-host-1", "eth2"), c.pif("xs-host-1", "eth3")
+		bond := c.str("Bond.create", c.newNetwork("bond", 1500), []any{eth2, eth3, eth2}, "", "balance-slb", map[string]any{})
+		rec := c.record("Bond", bond)
+		equal(t, "new bond", []any{rec["links_up"], rec["auto_update_mac"], rec["primary_slave"]}, []any{int64(0), true, eth3})
+		eventually(t, "links counted", func() bool { return c.field("Bond", bond, "links_up") == int64(2) })
+		c.call("Bond.destroy", bond)
+		bond = c.str("Bond.create", c.newNetwork("bond2", 1500), []any{eth2, eth3}, "02:00:00:00:00:99", "balance-slb", map[string]any{})
+		equal(t, "given MAC", c.field("Bond", bond, "auto_update_mac"), any(false))
+	})
+}
+
+// TestUnknownMethodChecksTheSessionFirst follows gen_server.ml: an unknown
+// call's first parameter is checked as a session before the name is found
+// unknown.
+func TestUnknownMethodChecksTheSessionFirst(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+		c.failsRaw([]string{"SESSION_INVALID", "OpaqueRef:bad"}, "VM.start", "OpaqueRef:bad")
+		c.failsRaw([]string{"MESSAGE_METHOD_UNKNOWN", "VM.start"}, "VM.start")
+		c.fails([]string{"MESSAGE_METHOD_UNKNOWN", "VM.start"}, "VM.start")
+	})
+}
+
+// TestHostInternalManagementNetwork follows create_networks.ml and
+// xapi_network.ml: every pool has the network, on bridge "xenapi", and
+// network.destroy refuses it.
+func TestHostInternalManagementNetwork(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+		var himn string
+		for ref, n := range c.records("network") {
+			if n["bridge"] == "xenapi" {
+				himn = ref
+				equal(t, "name", n["name_label"], any("Host internal management network"))
+			}
+		}
+		if himn == "" {
+			t.Fatal("no network on bridge xenapi")
+		}
+		c.fails([]string{"CANNOT_DESTROY_SYSTEM_NETWORK", himn}, "network.destroy", himn)
+	})
+}

@@ -2,6 +2,7 @@ package xapisim
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ var pifHandlers = []handler{
 	{name: "PIF.reconfigure_ip", fn: (*call).pifReconfigureIP, write: true, async: true},
 	{name: "PIF.set_disallow_unplug", fn: (*call).pifSetDisallowUnplug, write: true},
 	{name: "PIF.scan", fn: (*call).pifScan, write: true, async: true},
+	{name: "PIF.set_property", fn: (*call).pifSetProperty, write: true, async: true},
 }
 
 // pifSetDisallowUnplug is PIF.set_disallow_unplug (xapi_pif.ml). PIF.unplug
@@ -25,6 +27,68 @@ func (c *call) pifSetDisallowUnplug() (any, error) {
 		return nil, err
 	}
 	c.db.setExtra("PIF", c.ref(0), "disallow_unplug", c.args[1].(bool))
+	return nil, nil
+}
+
+// defaultPIFProperties are what xapi gives a NIC or a bond master
+// (xapi_pif.ml); other PIFs have none.
+var defaultPIFProperties = map[string]string{"gro": "on"}
+
+// pifPropertyValues are the properties PIF.set_property takes, with their
+// values.
+var pifPropertyValues = map[string][]string{"gro": {"on", "off"}}
+
+// pifProperties is PIF.properties.
+func (d *db) pifProperties(pif xenapi.Ref) map[string]string {
+	m, _ := d.extraOf("PIF", pif, "properties").(map[string]any)
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k], _ = v.(string)
+	}
+	return out
+}
+
+// setPIFProperties stores PIF.properties.
+func (d *db) setPIFProperties(pif xenapi.Ref, props map[string]string) {
+	m := make(map[string]any, len(props))
+	for k, v := range props {
+		m[k] = v
+	}
+	d.setExtra("PIF", pif, "properties", m)
+}
+
+// pifSetProperty is PIF.set_property(self, name, value) (xapi_pif.ml):
+// INVALID_VALUE for a property or value xapi does not know; only a NIC
+// that is not a bond member, or a bond master, has properties
+// (CANNOT_CHANGE_PIF_PROPERTIES otherwise), and a bond master's go to its
+// members too.
+func (c *call) pifSetProperty() (any, error) {
+	self, name, value := c.ref(0), c.str(1), c.str(2)
+	pif, err := mustGet[xenapi.PIF](c.db, self)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.onHost(pif.Host); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(pifPropertyValues[name], value) {
+		return nil, failure("INVALID_VALUE", "properties", name+" = "+value)
+	}
+	kind := c.db.kindOf(self)
+	if kind != kindBondMaster && !pif.Physical || !isNull(pif.BondSlaveOf) {
+		return nil, failure("CANNOT_CHANGE_PIF_PROPERTIES", string(self))
+	}
+	props := c.db.pifProperties(self)
+	props[name] = value
+	c.db.setPIFProperties(self, props)
+	if bond := c.db.firstChild(bondMaster, self); bond != "" {
+		for _, m := range c.db.childRefs(pifBondSlaveOf, bond) {
+			c.db.setPIFProperties(m, props)
+		}
+	}
+	if pif.CurrentlyAttached {
+		c.db.bringUp(self)
+	}
 	return nil, nil
 }
 

@@ -458,6 +458,7 @@ func (c *call) poolEject() (any, error) {
 	c.s.pools = append(c.s.pools, own)
 	h.db = own
 	own.insert(refFor(newUUID()), &xenapi.Pool{UUID: newUUID(), Master: ref, OtherConfig: map[string]string{}})
+	own.addInternalManagementNetwork()
 	host.Enabled = false
 	own.insert(ref, host)
 	own.insert(host.Metrics, metrics)
@@ -474,6 +475,9 @@ func (c *call) poolEject() (any, error) {
 		}
 		p.Metrics = own.newPIFMetrics()
 		own.insert(refFor(p.UUID), &p)
+		// A fresh database: the NICs are introduced again, with xapi's
+		// default properties.
+		own.setPIFProperties(refFor(p.UUID), defaultPIFProperties)
 	}
 	own.commit()
 	c.s.powerCycle(h)

@@ -524,6 +524,21 @@ func (s *Sim) hostByRef(ref xenapi.Ref) *hostRT {
 	return nil
 }
 
+// linkMonitorDelay is how long after a bond is made xapi's monitor counts
+// its links (monitor_dbcalls.ml runs every few seconds on a real host).
+const linkMonitorDelay = 20 * time.Millisecond
+
+// linksUp counts a bond's members whose link has carrier.
+func (d *db) linksUp(bond xenapi.Ref) int64 {
+	var n int64
+	for _, m := range d.childRefs(pifBondSlaveOf, bond) {
+		if pm := view[xenapi.PIFMetrics](d, view[xenapi.PIF](d, m).Metrics); pm != nil && pm.Carrier {
+			n++
+		}
+	}
+	return n
+}
+
 // connSet is the open connections of an endpoint. net/http reports them
 // outside s.mu, so it has its own lock.
 type connSet struct {
@@ -559,6 +574,17 @@ func (cs *connSet) closeAll() {
 // every connection to the host's endpoint is reset. Called under s.mu
 // after the change's work is done and committed.
 func (s *Sim) settleManagementMoves(d *db) {
+	if bonds := d.pendingLinks; len(bonds) > 0 {
+		d.pendingLinks = nil
+		s.after(linkMonitorDelay, func() {
+			for _, b := range bonds {
+				if bond := get[xenapi.Bond](d, b); bond != nil {
+					bond.LinksUp = d.linksUp(b)
+				}
+			}
+			d.commit()
+		})
+	}
 	moves := d.managementMoves
 	d.managementMoves = nil
 	for _, m := range moves {

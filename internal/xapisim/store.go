@@ -145,6 +145,10 @@ type db struct {
 	// bridgeCounter numbers the bridges network.create chooses, "xapiN".
 	bridgeCounter int
 
+	// pendingLinks are bonds made since the Sim last looked, whose
+	// links_up xapi's monitor has yet to count.
+	pendingLinks []xenapi.Ref
+
 	// managementMoves lists, since the Sim last looked, each host whose
 	// management bridge was rebuilt, with the management IP it had before.
 	managementMoves []managementMove
