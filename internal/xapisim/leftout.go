@@ -38,7 +38,6 @@ var leftOut = map[string]string{
 // "pool.*" and "host.*" would hide; each must be served or listed here.
 var leftOutNetworking = map[string]string{
 	"pool.create_VLAN":                    "deprecated since Miami for pool.create_VLAN_from_PIF",
-	"pool.designate_new_master":           "master failover is not modelled",
 	"pool.emergency_transition_to_master": "master failover is not modelled",
 	"pool.emergency_reset_master":         "master failover is not modelled",
 	"pool.join_force":                     "pool.join's refusals are what the simulator is for",

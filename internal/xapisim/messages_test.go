@@ -134,3 +134,33 @@ func TestHostInternalManagementNetwork(t *testing.T) {
 		c.fails([]string{"CANNOT_DESTROY_SYSTEM_NETWORK", himn}, "network.destroy", himn)
 	})
 }
+
+// TestDesignateNewMaster follows xapi_pool.ml's designate_new_master: the
+// host becomes the master, both restart their xapi (the sessions go, as
+// xapi never writes them to disk), and the old master sends clients to the
+// new one.
+func TestDesignateNewMaster(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 2}, func(t *testing.T, s *Sim, c *rawClient) {
+		newMaster := c.host("xs-host-2")
+		address := c.str("host.get_address", newMaster)
+		r, err := c.try("pool.designate_new_master", c.session, newMaster)
+		if err == nil && r.Failure != nil {
+			t.Fatalf("pool.designate_new_master: %v", r.Failure)
+		}
+		httpClient.CloseIdleConnections()
+		old := newClient(t, s.HostURL("xs-host-1"), c.proto)
+		eventually(t, "the old master sends clients on", func() bool {
+			r, err := old.try("session.login_with_password", s.Username(), s.Password())
+			return err == nil && len(r.Failure) == 2 && r.Failure[0] == "HOST_IS_SLAVE" && r.Failure[1] == address
+		})
+		equal(t, "URL", s.URL(), s.HostURL("xs-host-2"))
+		c2 := newClient(t, s.HostURL("xs-host-2"), c.proto)
+		eventually(t, "the new master's xapi restarted without the sessions", func() bool {
+			r, err := c2.try("pool.get_all", c.session)
+			return err == nil && len(r.Failure) > 0 && r.Failure[0] == "SESSION_INVALID"
+		})
+		c2.login(s)
+		pool := strs(c2.call("pool.get_all"))[0]
+		equal(t, "master", c2.str("pool.get_master", pool), newMaster)
+	})
+}

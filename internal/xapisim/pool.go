@@ -16,6 +16,44 @@ var poolHandlers = []handler{
 	{name: "pool.create_VLAN_from_PIF", fn: (*call).poolCreateVLANFromPIF, write: true, async: true},
 	{name: "pool.management_reconfigure", fn: (*call).poolManagementReconfigure, write: true, async: true},
 	{name: "pool.recover_slaves", fn: (*call).poolRecoverSlaves, write: true, async: true},
+	{name: "pool.designate_new_master", fn: (*call).poolDesignateNewMaster, write: true, async: true},
+}
+
+// poolDesignateNewMaster is pool.designate_new_master(host), the planned
+// failover (xapi_pool.ml, xapi_pool_transition.ml): forwarded to host,
+// which becomes the master; then both hosts restart their xapi, which
+// closes their connections, and the new master forgets every session
+// (sessions are never written to disk). The old master's endpoint answers
+// HOST_IS_SLAVE from then on.
+func (c *call) poolDesignateNewMaster() (any, error) {
+	target := c.ref(0)
+	if _, err := mustGet[xenapi.Host](c.db, target); err != nil {
+		return nil, err
+	}
+	if err := c.onHost(target); err != nil {
+		return nil, err
+	}
+	d := c.db
+	p := d.pool()
+	if p.Master == target {
+		return nil, nil
+	}
+	old := c.s.hostByRef(p.Master)
+	p.Master = target
+	next := c.s.hostByRef(target)
+	c.s.after(shutdownDelay, func() {
+		for _, h := range []*hostRT{next, old} {
+			if h == nil || h.state != hostUp {
+				continue
+			}
+			if h.conns != nil {
+				h.conns.closeAll()
+			}
+			c.s.boot(h, bootToolstack)
+		}
+		d.commit()
+	})
+	return nil, nil
 }
 
 // poolRecoverSlaves is pool.recover_slaves (xapi_pool.ml): after an
