@@ -10,18 +10,22 @@
 // Config.NICs NICs each (eth0..., each on the pool-wide network xapi makes
 // for it, bridge xenbrN, MTU 1500, properties {gro: on}), the host
 // internal management network (bridge xenapi), management on eth0 with a
-// static 192.0.2.x address, and Config.Standalone further hosts, each a pool of
-// one, that can pool.join it. Every host has its own endpoint on 127.0.0.1;
+// static 192.0.2.x address, and Config.Standalone further hosts, each a
+// pool of one, that can pool.join it. Every host has its own endpoint on 127.0.0.1;
 // host.address is that endpoint's "127.0.0.1:port", which is also what
 // HOST_IS_SLAVE names. Run starts one for a test; cmd/xapisim serves one
 // until interrupted.
 //
 // # How a call is served
 //
-// server.go reads the HTTP request (xapi's 300 KiB limit; HTTP 500 for a
+// server.go routes a POST as xapi's HTTP server does, by the longest
+// prefix of its path: "/", "/RPC2" and the legacy "/json" take XML-RPC,
+// "/jsonrpc" JSON-RPC; OPTIONS answers a browser's preflight, and replies
+// allow any origin. It reads the body (xapi's 300 KiB limit; HTTP 500 for a
 // malformed body) and decodes it with internal/xenapi/wire. dispatch.go
 // checks it as xapi's generated server does, in its order: the method
-// exists (MESSAGE_METHOD_UNKNOWN), the parameter count
+// exists (MESSAGE_METHOD_UNKNOWN, once the first parameter, if any, has
+// been checked as a session: SESSION_INVALID), the parameter count
 // (MESSAGE_PARAMETER_COUNT_MISMATCH [method; expected; received], counts
 // without the session, as xapi reports them), the parameters' types, the
 // session (SESSION_INVALID, or HOST_IS_SLAVE on a member's endpoint); then
