@@ -279,7 +279,7 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 		return wire.Result{Value: listMethods()}
 	}
 	m := methods()[name]
-	if m == nil || (async && !m.async) {
+	if m == nil {
 		// gen_server.ml takes an unknown call's first parameter for a
 		// session, as for a host extension, and checks it first.
 		if len(wc.Params) > 0 {
@@ -301,6 +301,10 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 	required := len(m.params) - m.optional
 	if received < required || (m.optional == 0 && received != required) {
 		return result(nil, failure(xenapi.ErrMessageParameterCount, name, strconv.Itoa(required), strconv.Itoa(received)))
+	}
+	if async && !m.async {
+		// server_helpers.ml's do_dispatch: a fault, not an error code.
+		return wire.Result{Failure: []string{"Fault", "No async mode for this operation (rpc: " + name + ")"}}
 	}
 	c := &call{s: s, host: h, m: m, ctx: ctx}
 	params := wc.Params

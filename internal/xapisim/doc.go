@@ -102,8 +102,9 @@
 //   - Only the messages listed by system.listMethods are served; every
 //     other message of the data model answers MESSAGE_METHOD_UNKNOWN, as
 //     xapi does for a name it does not know. Async.<message> of a message
-//     xapi serves only synchronously (getters, setters) answers
-//     MESSAGE_METHOD_UNKNOWN too, where xapi answers an XML-RPC fault.
+//     xapi serves only synchronously (getters, setters) answers the fault
+//     ["Fault"; "No async mode for this operation (rpc: <message>)"], as
+//     xapi's does.
 //   - A parameter of the wrong type answers INTERNAL_ERROR, as in xapi,
 //     but with the simulator's own text.
 //   - No VMs, VIFs, SRs, tunnels, SR-IOV, HA, clustering, IPv6 or RBAC:
@@ -118,9 +119,6 @@
 //     host.sync_vlans does. Bond properties are checked as xapi checks
 //     them, but bonds have no links to balance: links_up starts at 0 and a
 //     moment later counts every member, as every simulated NIC has carrier.
-//   - Async.<message> of a message xapi serves only synchronously answers
-//     MESSAGE_METHOD_UNKNOWN after the session check, where xapi's answer
-//     depends on its host-extension forwarding.
 //   - task.cancel marks the task and nothing stops: xapi's networking
 //     code never looks at the mark, and the simulator has no VM or storage
 //     operations, which would.
