@@ -17,7 +17,6 @@ var leftOut = map[string]string{
 	"session.create_from_db_file":             "no database files",
 	"session.change_password":                 "one fixed user (Config.Username, Config.Password)",
 	"session.slave_local_login_with_password": "members' local sessions, for emergencies, are not modelled",
-	"session.local_logout":                    "members' local sessions are not modelled",
 	"task.set_*":                              "xapi's own task bookkeeping; clients read tasks",
 	"host_metrics.*_other_config":             "metrics are read-only for the simulator's clients",
 	"PIF_metrics.*_other_config":              "metrics are read-only for the simulator's clients",

@@ -164,3 +164,13 @@ func TestDesignateNewMaster(t *testing.T) {
 		equal(t, "master", c2.str("pool.get_master", pool), newMaster)
 	})
 }
+
+// TestLocalLogout follows xapi_session.ml: session.local_logout drops the
+// session from the host's local sessions only, so a pool session stays.
+func TestLocalLogout(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+		c.call("session.local_logout")
+		c.call("pool.get_all")
+		c.failsRaw([]string{"SESSION_INVALID", "OpaqueRef:x"}, "session.local_logout", "OpaqueRef:x")
+	})
+}

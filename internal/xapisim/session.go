@@ -29,7 +29,14 @@ func (sessionRecord) Class() string { return "session" }
 var sessionHandlers = []handler{
 	{name: "session.login_with_password", fn: (*call).sessionLogin, write: true},
 	{name: "session.logout", fn: (*call).sessionLogout, write: true},
+	{name: "session.local_logout", fn: (*call).sessionLocalLogout},
 }
+
+// sessionLocalLogout is session.local_logout (xapi_session.ml): it drops
+// the caller's session from the host's table of local sessions, those of
+// session.slave_local_login_with_password. The simulator makes none, so a
+// pool session passes the session check and stays valid, as in xapi.
+func (c *call) sessionLocalLogout() (any, error) { return nil, nil }
 
 // sessionLogin is session.login_with_password(uname, pwd[, version[,
 // originator]]). A pool member refuses every login with HOST_IS_SLAVE
