@@ -141,10 +141,12 @@
 //     The "sessions=N" fault expires sessions sooner.
 //   - event.from reports every class the simulator stores but session (as
 //     xapi's data model says) and ignores messages; its events carry
-//     timestamp "0.0", as xapi's do. A token older than the deletions kept
-//     misses the deletions dropped, silently, as in xapi: xapi declares
-//     EVENT_FROM_TOKEN_INVALID but never raises it, and raises EVENTS_LOST
-//     from event.next only, for a session that fell behind the queue
-//     (the simulator keeps 10000 events; xapi bounds the queue by size).
+//     timestamp "0.0", as xapi's do. As in xapi, each class keeps its last
+//     deletions only (at 510, the newest 256 stay), and a token from before
+//     the oldest kept silently misses the others: valid_ref_counts is how a
+//     client notices. xapi raises EVENTS_LOST from event.next only, for a
+//     session that fell behind the queue (the simulator keeps 10000
+//     events; xapi bounds the queue by size), and has no
+//     EVENT_FROM_TOKEN_INVALID.
 //   - system.listMethods lists the served messages, not the whole API.
 package xapisim

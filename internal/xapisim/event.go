@@ -1,6 +1,7 @@
 package xapisim
 
 import (
+	"cmp"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -305,8 +306,14 @@ func (d *db) eventsSince(since int64, subs []subscription) []any {
 			mods = append(mods, ev)
 		}
 	}
-	first := sort.Search(len(d.deleted), func(i int) bool { return d.deleted[i].gen > since })
-	for _, del := range d.deleted[first:] {
+	var gone []deletion
+	for _, class := range storedClasses {
+		kept := d.deleted[class]
+		first := sort.Search(len(kept), func(i int) bool { return kept[i].gen > since })
+		gone = append(gone, kept[first:]...)
+	}
+	slices.SortStableFunc(gone, func(a, b deletion) int { return cmp.Compare(a.gen, b.gen) })
+	for _, del := range gone {
 		lower := strings.ToLower(del.class)
 		if del.created > since || !matches(lower, string(del.ref)) {
 			continue

@@ -121,3 +121,27 @@ func (c *rawClient) next() []any {
 	}
 	return r.Value.([]any)
 }
+
+// TestEventFromMissesOldDeletions follows db_cache_types.ml: a table keeps
+// its last deletions only, so event.from with a token from before many
+// deletions silently misses the oldest; valid_ref_counts still tells.
+func TestEventFromMissesOldDeletions(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+		var nets []string
+		for range 600 {
+			nets = append(nets, c.newNetwork("short-lived", 1500))
+		}
+		batch := c.call("event.from", []any{"network"}, "", float64(0)).(map[string]any)
+		before := toInt(batch["valid_ref_counts"].(map[string]any)["network"])
+		token := batch["token"].(string)
+		for _, n := range nets {
+			c.call("network.destroy", n)
+		}
+		batch = c.call("event.from", []any{"network"}, token, float64(0)).(map[string]any)
+		dels := len(eventsOf(batch))
+		if dels >= 600 || dels < deletionsLow {
+			t.Errorf("%d deletions reported of 600; want the last %d to %d", dels, deletionsLow, deletionsHigh)
+		}
+		equal(t, "valid_ref_counts of network", toInt(batch["valid_ref_counts"].(map[string]any)["network"]), before-600)
+	})
+}

@@ -121,9 +121,11 @@ type db struct {
 
 	// Event bookkeeping: a generation counter bumped by every change, and
 	// for each object the generations it was created and last changed in.
-	gen     int64
-	meta    map[xenapi.Ref]*objMeta
-	deleted []deletion
+	gen  int64
+	meta map[xenapi.Ref]*objMeta
+	// deleted are the deletions kept for event.from, by class, oldest
+	// first.
+	deleted map[string][]deletion
 	// changes lists the objects added or changed, by generation, oldest
 	// first; every generation after changesFrom is complete in it, so that
 	// event.from since a recent token reads only what changed.
@@ -193,9 +195,14 @@ type change struct {
 	ref xenapi.Ref
 }
 
-// maxDeletions bounds the deletions kept for event.from; a token older
-// than the oldest kept misses the deletions dropped.
-const maxDeletions = 10000
+// xapi keeps, for each table, the last deletions only (db_cache_types.ml):
+// once a table has deletionsHigh, the newest deletionsLow stay. event.from
+// with an older token silently misses the deletions dropped; a client sees
+// them in valid_ref_counts.
+const (
+	deletionsHigh = 512
+	deletionsLow  = 256
+)
 
 // maxChanges bounds the change list; a token older than its oldest
 // generation is answered from every object.
@@ -218,6 +225,7 @@ func newDB() *db {
 		meta:      map[xenapi.Ref]*objMeta{},
 		changed:   make(chan struct{}),
 		forced:    map[xenapi.Ref]bool{},
+		deleted:   map[string][]deletion{},
 		forgotten: -1,
 	}
 	for _, c := range storedClasses {
@@ -700,10 +708,12 @@ func (d *db) commit() {
 			if !ok {
 				continue
 			}
-			if len(d.deleted) >= maxDeletions {
-				d.deleted = slices.Delete(d.deleted, 0, maxDeletions/10)
+			kept := d.deleted[m.class]
+			// xapi's count includes a first entry that stands for none.
+			if len(kept)+2 >= deletionsHigh {
+				kept = slices.Clone(kept[len(kept)-deletionsLow:])
 			}
-			d.deleted = append(d.deleted, deletion{class: m.class, ref: ref, created: m.created, gen: next})
+			d.deleted[m.class] = append(kept, deletion{class: m.class, ref: ref, created: m.created, gen: next})
 			d.enqueue(m.class, "del", ref)
 			delete(d.meta, ref)
 			dirty = true
