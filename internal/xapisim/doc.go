@@ -59,7 +59,9 @@
 // reaches a PIF. Config.MemberSyncDelay after any start of its xapi, a
 // pool member copies the master's bonds and VLANs it lacks, the VLAN PIFs
 // unplugged; pool.join returns before the joining host restarts its xapi
-// (Config.ToolstackRestart), so the copy comes after the call. With the
+// (Config.ToolstackRestart), so the copy comes after the call;
+// host.restart_agent restarts a host's xapi the same way, the bridges (and
+// so currently_attached) left as they were. With the
 // quirk "jumbo-management-bond" (XenServer 6.1), a host whose management
 // interface is a bond (or a VLAN on one) with an MTU above 1500 comes back,
 // stays up for half of RebootTime, then drops out: live goes false and its

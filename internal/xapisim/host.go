@@ -13,6 +13,39 @@ var hostHandlers = []handler{
 	{name: "host.enable", fn: (*call).hostEnable, write: true, async: true},
 	{name: "host.reboot", fn: (*call).hostReboot, write: true, async: true},
 	{name: "host.get_management_interface", fn: (*call).hostGetManagementInterface},
+	{name: "host.restart_agent", fn: (*call).hostRestartAgent, write: true, async: true},
+}
+
+// hostRestartAgent is host.restart_agent (xapi_host.ml): the call returns,
+// then the host's xapi restarts. Its endpoint refuses connections for
+// Config.ToolstackRestart; the bridges stay up; a master forgets its
+// sessions, and a member copies the master's bonds and VLANs again (see
+// boot).
+func (c *call) hostRestartAgent() (any, error) {
+	ref := c.ref(0)
+	if _, err := mustGet[xenapi.Host](c.db, ref); err != nil {
+		return nil, err
+	}
+	if err := c.onHost(ref); err != nil {
+		return nil, err
+	}
+	s, h := c.s, c.s.hostByRef(ref)
+	boots := h.boots
+	s.after(shutdownDelay, func() {
+		if h.boots != boots || h.state != hostUp {
+			return
+		}
+		h.state = hostDown
+		s.unlisten(h)
+		s.after(s.cfg.ToolstackRestart, func() {
+			if h.boots != boots || s.listen(h) != nil {
+				return
+			}
+			s.boot(h, bootToolstack)
+			h.db.commit()
+		})
+	})
+	return nil, nil
 }
 
 // hostGetManagementInterface is host.get_management_interface (xapi_host.ml):

@@ -42,7 +42,6 @@ var leftOutNetworking = map[string]string{
 	"pool.join_force":                     "pool.join's refusals are what the simulator is for",
 	"host.local_management_reconfigure":   "only over the host's local socket, which the simulator has not",
 	"host.management_disable":             "only over the host's local socket, which the simulator has not",
-	"host.restart_agent":                  "toolstack restarts come from pool.join and reboots only",
 	"host.shutdown":                       "hosts reboot (host.reboot) but do not power off",
 	"host.power_on":                       "hosts reboot (host.reboot) but do not power off",
 	"host.destroy":                        "pool.eject removes hosts",
@@ -50,7 +49,7 @@ var leftOutNetworking = map[string]string{
 	"host.set_address":                    "the endpoints, not the database, decide addresses",
 	"host.set_hostname":                   "the endpoints, not the database, decide addresses",
 	"host.set_hostname_live":              "the endpoints, not the database, decide addresses",
-	"host.shutdown_agent":                 "toolstack restarts come from pool.join and reboots only",
+	"host.shutdown_agent":                 "xapi stopping for good is not modelled",
 	"host.set_power_on_mode":              "hosts reboot (host.reboot) but do not power off",
 	"pool.ha_prevent_restarts_for":        "HA is not modelled",
 }

@@ -90,3 +90,21 @@ func TestRebootPlugsWhatXapiPlugsAtStartOfDay(t *testing.T) {
 		})
 	})
 }
+
+// TestRestartAgentCopiesTheMastersVLANsAgain follows xapi_host.ml's
+// restart_agent and xapi.ml's start-up: a member's xapi, restarted, copies
+// the master's VLANs it lacks, while the bridges stay up (a plugged PIF
+// stays plugged).
+func TestRestartAgentCopiesTheMastersVLANsAgain(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 2}, func(t *testing.T, s *Sim, c *rawClient) {
+		net := c.newNetwork("vm-8", 1500)
+		c.call("pool.create_VLAN_from_PIF", c.pif("xs-host-1", "eth2"), net, int64(8))
+		c.call("VLAN.destroy", c.str("PIF.get_VLAN_master_of", c.pif("xs-host-2", "eth2", 8)))
+		other := c.str("VLAN.get_untagged_PIF", c.str("VLAN.create", c.pif("xs-host-2", "eth3"), int64(9), c.newNetwork("member only", 1500)))
+		c.call("host.restart_agent", c.host("xs-host-2"))
+		eventually(t, "the VLAN back on the member", func() bool {
+			return len(c.field("network", net, "PIFs").([]any)) == 2
+		})
+		equal(t, "a plugged VLAN PIF stays plugged", c.field("PIF", other, "currently_attached"), any(true))
+	})
+}
