@@ -174,6 +174,36 @@ func TestPlanRefusesReturningManagementOntoAJumboBond(t *testing.T) {
 		wantFindings(t, "x", j, "error management-mtu at ")
 		wantDetail(t, j, `destroying bond "x" returns management to bond "y"`)
 	})
+	// Terraform applies x's change and y's in no set order: y's
+	// management = false, or y's destroy, may run before x returns
+	// management onto y, and then leaves it there.
+	t.Run("management = false on x and on y, either order", func(t *testing.T) {
+		for _, xFirst := range []bool{true, false} {
+			p, x, y := history(t)
+			m := p.plan()
+			giveX, giveY := bondUpdate(x, "x", 1500, known(false)), bondUpdate(y, "y", 9000, known(false))
+			if !xFirst {
+				giveX, giveY = giveY, giveX
+			}
+			judge(t, m, giveX)
+			wantDetail(t, judge(t, m, giveY), `on bond "y" (MTU 9000)`, `management = false on bond "x" returns management to bond "y"`)
+		}
+	})
+	t.Run("x and y destroyed, either order", func(t *testing.T) {
+		for _, xFirst := range []bool{true, false} {
+			p, x, y := history(t)
+			m := p.plan()
+			// y is blamed for its MTU, x for moving management there.
+			first, second, blamed := bondDelete(x, "x"), bondDelete(y, "y"), "error management-mtu at mtu"
+			if !xFirst {
+				first, second, blamed = second, first, "error management-mtu at "
+			}
+			wantFindings(t, "first", judge(t, m, first))
+			j := judge(t, m, second)
+			wantFindings(t, "second", j, blamed)
+			wantDetail(t, j, `on bond "y" (MTU 9000)`, `destroying bond "x" returns management to bond "y"`, "two applies")
+		}
+	})
 	t.Run("x destroyed and y raised in one plan, y planned second", func(t *testing.T) {
 		p := newPlanPool(t, 3, 6)
 		y := p.bond("y", 1500, true, "eth2", "eth3")
