@@ -243,6 +243,46 @@ func TestPlanRefusesAJoinThatLandsManagementOnAJumboBond(t *testing.T) {
 	wantFindings(t, "management on eth0", judge(t, m, join("eth0")))
 }
 
+// Just before apply, management that the change moves onto an interface
+// at MTU 9000 is refused whoever manages that interface. A bond xsnet made
+// from another configuration is never planned in this one, so plan leaves
+// the violation to it; apply cannot.
+func TestCheckApplyRefusesMovingManagementOntoAJumboInterface(t *testing.T) {
+	t.Run("a host joining onto a bond managed elsewhere", func(t *testing.T) {
+		p := newPlanPool(t, 2, 4)
+		p.bond("storage", 9000, false, "eth1", "eth2")
+		join := func(mgmt string) poolnet.Change {
+			return poolnet.Change{Kind: poolnet.Create, Join: &poolnet.JoinChange{Address: "xs5.example.com", Host: guardrail.JoiningHost{
+				Name: "xs5", ManagementDevice: mgmt, ManagementVLAN: -1, NICs: []string{"eth0", "eth1", "eth2", "eth3"},
+				NetworkBackend: guardrail.BackendOpenvswitch}}}
+		}
+		wantFindings(t, "plan, the bond not planned", judge(t, p.plan(), join("eth1")))
+		wantFindings(t, "apply", checkApply(t, p.plan(), join("eth1")), "error management-mtu at join.xs5.example.com")
+		wantFindings(t, "apply, management on eth0", checkApply(t, p.plan(), join("eth0")))
+	})
+	t.Run("management = false returning management to a bond managed elsewhere", func(t *testing.T) {
+		p := newPlanPool(t, 3, 6)
+		y := p.bond("y", 1500, true, "eth2", "eth3")
+		x := p.bond("x", 1500, true, "eth4", "eth5")
+		if err := p.history.UpdateBond(context.Background(), y, poolnet.BondSpec{NameLabel: "y", Members: []string{"eth2", "eth3"},
+			Mode: xenapi.BondModeBalanceSLB, MTU: 9000}); err != nil {
+			t.Fatal(err)
+		}
+		give := bondUpdate(x, "x", 1500, known(false))
+		wantFindings(t, "plan, y not planned", judge(t, p.plan(), give))
+		wantFindings(t, "apply", checkApply(t, p.plan(), give), "error management-mtu at management")
+	})
+}
+
+func checkApply(t *testing.T, m *poolnet.Model, c poolnet.Change) poolnet.Judgement {
+	t.Helper()
+	j, err := m.CheckApply(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
 // Management on a VLAN, moved there by hand: raising the VLAN's MTU moves
 // the management interface to MTU 9000.
 func TestPlanRefusesAJumboManagementVLAN(t *testing.T) {
