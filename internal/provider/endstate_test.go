@@ -11,7 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // The pool as the plan leaves it. Each test builds the history an operator
@@ -161,6 +163,118 @@ resource "xsnet_bond" "mgmt" {
 	})
 }
 
+// A standalone host whose management NIC is eth1 joins a pool that has a
+// storage bond at MTU 9000 over eth1 and eth2. pool.join makes the pool's
+// bonds on the host, over the same NICs, and xapi moves the host's
+// management onto the jumbo bond with eth1.
+func TestAccEndState_joiningHostLandsManagementOnAJumboBond(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1})
+	address, joiner := pool.standalone(t)
+	var mark map[string]string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: storageBondOverEth1(pool, "")},
+			{
+				PreConfig: func() {
+					managementToDevice(t, joiner, "eth1")
+					mark = pool.baseline(t)
+				},
+				Config: storageBondOverEth1(pool, joinConfig(pool, address, joinAfterStorage)),
+				ExpectError: refusal("Error running pre-apply plan", "Management Interface MTU Must Be 1500", "with xsnet_pool.this",
+					address, "host xs-host-3", `bond "storage" (MTU 9000)`, "its management NIC eth1 is a member"),
+			},
+			{
+				PreConfig: func() { pool.unchangedSince(t, mark) },
+				Config:    storageBondOverEth1(pool, ""),
+				PlanOnly:  true,
+			},
+		},
+	})
+}
+
+// The same join with the host's management on eth0, which no bond of the
+// pool takes, and the storage bond made by xsnet from another
+// configuration: the host joins, and takes the bond.
+func TestAccEndState_joiningHostKeepsManagementOffTheJumboBond(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1})
+	address, _ := pool.standalone(t)
+	storage, err := pool.model.CreateBond(bg, poolnet.BondSpec{NameLabel: "storage", Members: []string{"eth1", "eth2"},
+		Mode: xenapi.BondModeBalanceSLB, MTU: 9000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pool.config(joinConfig(pool, address, "")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				pool.poolHas(3),
+				pool.managementOn("eth0"),
+				poolCheck(func(*tfjson.State) error {
+					snap, err := poolnetSnapshot(pool)
+					if err != nil {
+						return err
+					}
+					if pb, _ := poolnet.ReadBond(snap, storage); len(pb.Hosts) != 3 {
+						return fmt.Errorf("the storage bond is on %d hosts, want 3", len(pb.Hosts))
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// The storage bond made by xsnet from another configuration: this one
+// never plans it, so plan cannot tell whether that configuration lowers
+// its MTU, and lets the join through. Apply refuses it before pool.join,
+// against the bond as the pool has it.
+func TestAccEndState_joiningOntoABondManagedElsewhereIsRefusedAtApply(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1})
+	address, joiner := pool.standalone(t)
+	if _, err := pool.model.CreateBond(bg, poolnet.BondSpec{NameLabel: "storage", Members: []string{"eth1", "eth2"},
+		Mode: xenapi.BondModeBalanceSLB, MTU: 9000}); err != nil {
+		t.Fatal(err)
+	}
+	managementToDevice(t, joiner, "eth1")
+	before := pool.baseline(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      pool.config(joinConfig(pool, address, "")),
+			ExpectError: refusal("Error running apply", "Management Interface MTU Must Be 1500", "host xs-host-3", `bond "storage" (MTU 9000)`),
+		}},
+	})
+	pool.unchangedSince(t, before)
+}
+
+func storageBondOverEth1(pool *testPool, more string) string {
+	return pool.config(`
+resource "xsnet_bond" "storage" {
+  name_label = "storage"
+  members    = ["eth1", "eth2"]
+  mtu        = 9000
+}
+` + more)
+}
+
+// joinConfig is an xsnet_pool that joins the host at address, with more
+// lines such as depends_on.
+func joinConfig(pool *testPool, address, more string) string {
+	return fmt.Sprintf(`
+resource "xsnet_pool" "this" {
+  join = {
+    %q = { password_wo = %q }
+  }
+  %s
+}`, address, pool.sim.Password(), more)
+}
+
+// joinAfterStorage joins once the pool's networking is in place: planned
+// after the bond, the join is the change refused.
+const joinAfterStorage = "depends_on = [xsnet_bond.storage]"
+
 // refusal matches a refusal in terraform's output, which wraps long lines:
 // each fragment in turn, its spaces matching any run of white space.
 func refusal(fragments ...string) *regexp.Regexp {
@@ -177,6 +291,51 @@ func (p *testPool) unchangedSince(t *testing.T, mark map[string]string) {
 	t.Helper()
 	if err := p.nothingLeftOver(mark)(nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// managementToDevice moves the management of every host c reaches onto
+// its NIC with the device, by hand.
+func managementToDevice(t *testing.T, c *xenapi.Client, device string) {
+	t.Helper()
+	moveManagementByHand(t, c, func(s *poolnet.Snapshot, host xenapi.Ref) (xenapi.Ref, bool) {
+		ref, _, ok := s.DevicePIF(host, device)
+		return ref, ok
+	})
+}
+
+// moveManagementByHand moves each host's management interface onto the
+// PIF pick chooses, as XenCenter does: the IP configuration copied onto
+// the new PIF (PIF.reconfigure_ip), host.management_reconfigure, then the
+// old PIF's IP configuration cleared.
+func moveManagementByHand(t *testing.T, c *xenapi.Client, pick func(*poolnet.Snapshot, xenapi.Ref) (xenapi.Ref, bool)) {
+	t.Helper()
+	snap, err := poolnet.TakeSnapshot(bg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range snap.HostRefs() {
+		name := snap.Hosts[host].NameLabel
+		fromRef, from, ok := snap.ManagementPIF(host)
+		if !ok {
+			t.Fatalf("host %s has no management interface", name)
+		}
+		to, ok := pick(snap, host)
+		if !ok {
+			t.Fatalf("host %s has no PIF to move management onto", name)
+		}
+		if to == fromRef {
+			continue
+		}
+		if err := c.PIFReconfigureIP(bg, to, from.IPConfigurationMode, from.IP, from.Netmask, from.Gateway, from.DNS); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.HostManagementReconfigure(bg, to); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.PIFReconfigureIP(bg, fromRef, xenapi.IPConfigurationNone, "", "", "", ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
