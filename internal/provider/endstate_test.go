@@ -275,6 +275,85 @@ resource "xsnet_pool" "this" {
 // after the bond, the join is the change refused.
 const joinAfterStorage = "depends_on = [xsnet_bond.storage]"
 
+// Management on an xsnet_vlan over a trunk bond at MTU 9000, moved there
+// by hand after the VLAN was applied: the VLAN's own MTU is the management
+// MTU, and raising it to match the trunk puts management at MTU 9000.
+func TestAccEndState_raisingAManagementVLAN(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	before := pool.baseline(t)
+	var mark map[string]string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{Config: trunkWithVLAN(pool, 9000, 1500)},
+			{
+				PreConfig: func() {
+					pool.managementToVLAN(t, "mgmt")
+					mark = pool.baseline(t)
+				},
+				Config:      trunkWithVLAN(pool, 9000, 9000),
+				ExpectError: refusal("Management Interface MTU Must Be 1500", `VLAN "mgmt" (MTU 9000)`),
+			},
+			{
+				// xapi refuses to destroy a VLAN that carries management:
+				// the operator moves it back first.
+				PreConfig: func() {
+					pool.unchangedSince(t, mark)
+					managementToDevice(t, pool.client, "eth0")
+				},
+				Config:   trunkWithVLAN(pool, 9000, 1500),
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// The XenCenter layout for storage and management on one bond: a
+// management VLAN at MTU 1500 on a trunk. Raising the trunk to MTU 9000
+// leaves the management interface, the VLAN, at 1500, and applies.
+func TestAccEndState_raisingTheTrunkUnderAManagementVLAN(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	before := pool.baseline(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{
+			{Config: trunkWithVLAN(pool, 1500, 1500)},
+			{
+				PreConfig: func() { pool.managementToVLAN(t, "mgmt") },
+				Config:    trunkWithVLAN(pool, 9000, 1500),
+				ConfigStateChecks: []statecheck.StateCheck{
+					pool.bondOnEveryHost("xsnet_bond.trunk", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
+					pool.vlanOnEveryHost("xsnet_vlan.mgmt", 10, 1500),
+					pool.managementOnNetwork("xsnet_vlan.mgmt"),
+				},
+			},
+			{
+				PreConfig: func() { managementToDevice(t, pool.client, "eth0") },
+				Config:    trunkWithVLAN(pool, 9000, 1500),
+				PlanOnly:  true,
+			},
+		},
+	})
+}
+
+func trunkWithVLAN(pool *testPool, trunkMTU, vlanMTU int) string {
+	return pool.config(fmt.Sprintf(`
+resource "xsnet_bond" "trunk" {
+  name_label = "trunk"
+  members    = ["eth2", "eth3"]
+  mtu        = %d
+}
+
+resource "xsnet_vlan" "mgmt" {
+  name_label        = "mgmt"
+  tag               = 10
+  parent_network_id = xsnet_bond.trunk.id
+  mtu               = %d
+}`, trunkMTU, vlanMTU))
+}
+
 // refusal matches a refusal in terraform's output, which wraps long lines:
 // each fragment in turn, its spaces matching any run of white space.
 func refusal(fragments ...string) *regexp.Regexp {
@@ -292,6 +371,20 @@ func (p *testPool) unchangedSince(t *testing.T, mark map[string]string) {
 	if err := p.nothingLeftOver(mark)(nil); err != nil {
 		t.Error(err)
 	}
+}
+
+// managementToVLAN moves every host's management onto its PIF of the VLAN
+// network named, by hand.
+func (p *testPool) managementToVLAN(t *testing.T, name string) {
+	t.Helper()
+	refs := p.snapshot(t).NetworksByNameLabel(name)
+	if len(refs) != 1 {
+		t.Fatalf("%d networks named %q", len(refs), name)
+	}
+	moveManagementByHand(t, p.client, func(s *poolnet.Snapshot, host xenapi.Ref) (xenapi.Ref, bool) {
+		ref, _, ok := s.NetworkPIF(host, refs[0])
+		return ref, ok
+	})
 }
 
 // managementToDevice moves the management of every host c reaches onto
@@ -337,6 +430,28 @@ func moveManagementByHand(t *testing.T, c *xenapi.Client, pick func(*poolnet.Sna
 			t.Fatal(err)
 		}
 	}
+}
+
+// managementOnNetwork checks that every host's management interface is its
+// PIF on the network of the resource at address.
+func (p *testPool) managementOnNetwork(address string) statecheck.StateCheck {
+	return poolCheck(func(s *tfjson.State) error {
+		id, err := stateID(s, address)
+		if err != nil {
+			return err
+		}
+		snap, err := poolnetSnapshot(p)
+		if err != nil {
+			return err
+		}
+		for _, ref := range snap.HostRefs() {
+			_, pif, ok := snap.ManagementPIF(ref)
+			if !ok || snap.Networks[pif.Network].UUID != id {
+				return fmt.Errorf("host %s: management is not on %s", snap.Hosts[ref].NameLabel, address)
+			}
+		}
+		return nil
+	})
 }
 
 // managementCameFrom checks that xsnet recorded, on the bond at address,
