@@ -354,6 +354,134 @@ resource "xsnet_vlan" "mgmt" {
 }`, trunkMTU, vlanMTU))
 }
 
+// A pool whose management is on a jumbo bond made by hand, before xsnet:
+// a configuration that manages only other networking on it plans, and
+// every plan warns, naming the hosts and the bond, until someone fixes it.
+func TestAccEndState_preexistingJumboManagementBondWarns(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	bond := pool.bondByHand(t, "by hand", "eth0", "eth1")
+	pool.mtuByHand(t, bond, 9000)
+	out, ok := terraformCLI(t, requiredProviders+pool.config(fmt.Sprintf(`
+resource "xsnet_vlan" "vm" {
+  name_label        = "vm"
+  tag               = 100
+  parent_network_id = %q
+}`, pool.nicNetwork(t, "eth3"))), nil, "plan")
+	if !ok {
+		t.Fatalf("terraform plan failed:\n%s", out)
+	}
+	wantOutput(t, out, "Warning: The Pool Breaks A Guardrail Already: Management Interface MTU Must Be 1500",
+		"hosts xs-host-1, xs-host-2", `bond "by hand" (MTU 9000)`, bond, "management-mtu")
+	wantOutput(t, out, "Plan: 1 to add, 0 to change, 0 to destroy")
+}
+
+// The same for a VLAN made by hand above its parent's MTU: the warning
+// names the VLAN and its parent, and blocks nothing else.
+func TestAccEndState_preexistingVLANAboveItsParentWarns(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	vlan := pool.vlanByHand(t, "by hand", pool.nicNetwork(t, "eth2"), 200)
+	pool.mtuByHand(t, vlan, 9000)
+	out, ok := terraformCLI(t, requiredProviders+pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "vm"
+  members    = ["eth1", "eth3"]
+}`), nil, "plan")
+	if !ok {
+		t.Fatalf("terraform plan failed:\n%s", out)
+	}
+	wantOutput(t, out, "Warning: The Pool Breaks A Guardrail Already: VLAN MTU Must Not Exceed Its Parent's",
+		`VLAN "by hand" would have MTU 9000`, "MTU 1500", vlan, "vlan-mtu-parent")
+	wantOutput(t, out, "Plan: 1 to add, 0 to change, 0 to destroy")
+}
+
+// Two resources of one plan that each pass alone and clash together:
+// whichever Terraform plans second is refused, and nothing reaches the
+// pool.
+func TestAccEndState_twoResourcesOfOnePlanClash(t *testing.T) {
+	t.Run("two VLANs with one parent and tag", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		parent := pool.nicNetwork(t, "eth2")
+		pool.refusedAtPlan(t, fmt.Sprintf(`
+resource "xsnet_vlan" "a" {
+  name_label        = "a"
+  tag               = 100
+  parent_network_id = %[1]q
+}
+
+resource "xsnet_vlan" "b" {
+  name_label        = "b"
+  tag               = 100
+  parent_network_id = %[1]q
+}`, parent), refusal("VLAN Tag Already Used On This Parent", "would all use tag 100 on NIC network").String())
+	})
+	t.Run("a VLAN at 9000 over a bond planned at 1500", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		pool.refusedAtPlan(t, `
+resource "xsnet_bond" "x" {
+  name_label = "x"
+  members    = ["eth2", "eth3"]
+  mtu        = 1500
+}
+
+resource "xsnet_vlan" "v" {
+  name_label        = "v"
+  tag               = 100
+  parent_network_id = xsnet_bond.x.id
+  mtu               = 9000
+}`, refusal("VLAN MTU Must Not Exceed Its Parent's", `VLAN "v" would have MTU 9000 over bond "x" with MTU 1500`).String())
+	})
+	t.Run("a parent lowered under its VLAN", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		before := pool.baseline(t)
+		var mark map[string]string
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             pool.nothingLeftOver(before),
+			Steps: []resource.TestStep{
+				{Config: trunkWithVLAN(pool, 9000, 9000)},
+				{
+					PreConfig:   func() { mark = pool.baseline(t) },
+					Config:      trunkWithVLAN(pool, 1500, 9000),
+					ExpectError: refusal("VLAN MTU Must Not Exceed Its Parent's", `VLAN "mgmt" would have MTU 9000 over bond "trunk" with MTU 1500`),
+				},
+				{
+					PreConfig: func() { pool.unchangedSince(t, mark) },
+					Config:    trunkWithVLAN(pool, 9000, 9000),
+					PlanOnly:  true,
+				},
+			},
+		})
+	})
+	t.Run("two bonds with management = true", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 6})
+		pool.refusedAtPlan(t, `
+resource "xsnet_bond" "a" {
+  name_label = "a"
+  members    = ["eth2", "eth3"]
+  management = true
+}
+
+resource "xsnet_bond" "b" {
+  name_label = "b"
+  members    = ["eth4", "eth5"]
+  management = true
+}`, refusal("One Bond Carries Management", "ask for the management interface (management = true)").String())
+	})
+	t.Run("two bonds claiming one NIC", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 6})
+		pool.refusedAtPlan(t, `
+resource "xsnet_bond" "a" {
+  name_label = "a"
+  members    = ["eth2", "eth3"]
+}
+
+resource "xsnet_bond" "b" {
+  name_label = "b"
+  members    = ["eth3", "eth4"]
+}`, refusal("Bond Members Must Be Free NICs", "NIC eth3 of hosts xs-host-1, xs-host-2 would be a member of both").String())
+	})
+}
+
 // refusal matches a refusal in terraform's output, which wraps long lines:
 // each fragment in turn, its spaces matching any run of white space.
 func refusal(fragments ...string) *regexp.Regexp {
@@ -364,12 +492,39 @@ func refusal(fragments ...string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
 }
 
+// wantOutput checks that terraform's output holds the fragments, in order.
+func wantOutput(t *testing.T, out string, fragments ...string) {
+	t.Helper()
+	if !refusal(fragments...).MatchString(out) {
+		t.Errorf("terraform's output lacks %q, in that order:\n%s", fragments, out)
+	}
+}
+
 // unchangedSince fails the test if the pool differs from a baseline: a
 // refused plan or apply changes nothing.
 func (p *testPool) unchangedSince(t *testing.T, mark map[string]string) {
 	t.Helper()
 	if err := p.nothingLeftOver(mark)(nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// mtuByHand sets a network's MTU and plugs its PIFs again so that they
+// take it, as an operator with xe would.
+func (p *testPool) mtuByHand(t *testing.T, network string, mtu int64) {
+	t.Helper()
+	snap := p.snapshot(t)
+	ref, _, ok := snap.NetworkByUUID(network)
+	if !ok {
+		t.Fatalf("no network %s", network)
+	}
+	if err := p.client.NetworkSetMTU(bg, ref, mtu); err != nil {
+		t.Fatal(err)
+	}
+	for _, pif := range snap.NetworkPIFs(ref) {
+		if err := p.client.PIFPlug(bg, pif); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
