@@ -7,9 +7,14 @@ import (
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
@@ -480,6 +485,317 @@ resource "xsnet_bond" "b" {
   members    = ["eth3", "eth4"]
 }`, refusal("Bond Members Must Be Free NICs", "NIC eth3 of hosts xs-host-1, xs-host-2 would be a member of both").String())
 	})
+}
+
+// allowedModesFrom is a provider block whose guardrails policy comes from
+// a terraform_data's output: unknown at plan, known at apply.
+func allowedModesFrom(pool *testPool, modes, hcl string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "modes" {
+  input = [%s]
+}
+
+provider "xsnet" {
+%s  guardrails {
+    allowed_bond_modes = terraform_data.modes.output
+  }
+}
+`, modes, pool.providerSettings) + hcl
+}
+
+const lacpBond = `
+resource "xsnet_bond" "vm" {
+  name_label = "vm"
+  members    = ["eth2", "eth3"]
+  mode       = "lacp"
+}`
+
+// A guardrails policy that comes from another resource is not known at
+// plan. An LACP bond plans, with a warning that its mode is not checked
+// yet, and apply refuses it before it changes the pool when the policy
+// turns out to allow balance-slb only.
+func TestAccEndState_unknownPolicyRefusesLACPBeforeApply(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	before := pool.baseline(t)
+	cfg := allowedModesFrom(pool, `"balance-slb"`, lacpBond)
+	out, ok := terraformCLI(t, requiredProviders+cfg, nil, "plan")
+	if !ok {
+		t.Fatalf("terraform plan failed:\n%s", out)
+	}
+	wantOutput(t, out, "Warning: Bond Mode Not Checked Yet", "with xsnet_bond.vm", `mode = "lacp" needs the provider's guardrails policy`,
+		"refuses it then unless the policy allows it")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: refusal("Bond Mode Must Be Allowed", `mode = "lacp" is not allowed`),
+		}},
+	})
+	if err := pool.nothingLeftOver(before)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// The same, with a policy that turns out to allow lacp: the bond applies.
+func TestAccEndState_unknownPolicyAllowsLACPAtApply(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	before := pool.baseline(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             pool.nothingLeftOver(before),
+		Steps: []resource.TestStep{{
+			Config: allowedModesFrom(pool, `"balance-slb", "lacp"`, lacpBond),
+			ConfigStateChecks: []statecheck.StateCheck{
+				pool.bondOnEveryHost("xsnet_bond.vm", bondWant{members: []string{"eth2", "eth3"}, mode: "lacp", mtu: 1500}),
+			},
+		}},
+	})
+}
+
+// Changes the per-resource checks refused, and the pool as the plan
+// leaves it allows: each must apply.
+func TestAccEndState_changesThatEndWellApply(t *testing.T) {
+	t.Run("an LACP bond with hashing_algorithm left out", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		before := pool.baseline(t)
+		const addr = "xsnet_bond.vm"
+		bond := func(mode string) string {
+			return pool.configAllowing(`"balance-slb", "lacp"`, fmt.Sprintf(`
+resource "xsnet_bond" "vm" {
+  name_label = "vm"
+  members    = ["eth2", "eth3"]
+  mode       = %q
+}`, mode))
+		}
+		// xapi gives an LACP bond tcpudp_ports hashing: the plan says so,
+		// and the plan after apply is empty.
+		tcpudp := plancheck.ExpectKnownValue(addr, tfjsonpath.New("hashing_algorithm"), knownvalue.StringExact("tcpudp_ports"))
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             pool.nothingLeftOver(before),
+			Steps: []resource.TestStep{
+				{
+					Config:           bond("lacp"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{tcpudp}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "lacp", mtu: 1500}),
+						statecheck.ExpectKnownValue(addr, tfjsonpath.New("hashing_algorithm"), knownvalue.StringExact("tcpudp_ports")),
+					},
+				},
+				{Config: bond("lacp"), PlanOnly: true},
+				{
+					Config: bond("balance-slb"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(addr, tfjsonpath.New("hashing_algorithm"), knownvalue.Null()),
+					},
+				},
+				{
+					// From balance-slb to lacp in place.
+					Config: bond("lacp"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate), tcpudp,
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "lacp", mtu: 1500}),
+					},
+				},
+				{Config: bond("lacp"), PlanOnly: true},
+			},
+		})
+	})
+
+	t.Run("management moved from bond a to bond b in one apply", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 3, NICs: 4})
+		before := pool.baseline(t)
+		ab := func(a, b string) string {
+			return pool.config(fmt.Sprintf(`
+resource "xsnet_bond" "a" {
+  name_label = "a"
+  members    = ["eth0", "eth1"]
+  %s
+}
+
+resource "xsnet_bond" "b" {
+  name_label = "b"
+  members    = ["eth2", "eth3"]
+  %s
+}`, a, b))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             pool.nothingLeftOver(before),
+			Steps: []resource.TestStep{
+				{
+					// eth0 is every host's management NIC: xapi moves
+					// management onto a.
+					Config: pool.config(`
+resource "xsnet_bond" "a" {
+  name_label = "a"
+  members    = ["eth0", "eth1"]
+}`),
+					ConfigStateChecks: []statecheck.StateCheck{pool.managementOn("bond0")},
+				},
+				{
+					Config: ab(`management = false`, `management = true`),
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.managementOn("bond1"),
+						statecheck.ExpectKnownValue("xsnet_bond.a", tfjsonpath.New("management"), knownvalue.Bool(false)),
+						statecheck.ExpectKnownValue("xsnet_bond.b", tfjsonpath.New("management"), knownvalue.Bool(true)),
+					},
+				},
+				{
+					// Destroying b first returns management to a, and
+					// destroying a then leaves it on eth0, where it began.
+					Config:            ab(`management = false`, "management = true\n  depends_on = [xsnet_bond.a]"),
+					ConfigStateChecks: []statecheck.StateCheck{destroyedBefore("xsnet_bond.b", "xsnet_bond.a")},
+				},
+			},
+		})
+	})
+
+	t.Run("a 1500 management bond replaced by a 9000 bond on other NICs", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		before := pool.baseline(t)
+		const addr = "xsnet_bond.bond"
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             pool.nothingLeftOver(before),
+			Steps: []resource.TestStep{
+				{
+					Config: pool.config(`
+resource "xsnet_bond" "bond" {
+  name_label = "bond"
+  members    = ["eth0", "eth1"]
+}`),
+					ConfigStateChecks: []statecheck.StateCheck{pool.managementOn("bond0")},
+				},
+				{
+					// Members make a new bond: the old one goes first and
+					// returns management to eth0, its primary member.
+					Config: pool.config(`
+resource "xsnet_bond" "bond" {
+  name_label = "bond"
+  members    = ["eth2", "eth3"]
+  mtu        = 9000
+}`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.managementOn("eth0"),
+						pool.bondOnEveryHost(addr, bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
+					},
+				},
+			},
+		})
+	})
+
+	t.Run("bonding NICs that carry VLANs", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		before := pool.baseline(t)
+		eth2 := pool.nicNetwork(t, "eth2")
+		const vlanAddr = "xsnet_vlan.storage"
+		vlan := func(parent string) string {
+			return fmt.Sprintf(`
+resource "xsnet_vlan" "storage" {
+  name_label        = "storage"
+  tag               = 20
+  parent_network_id = %s
+}
+`, parent)
+		}
+		const bond = `
+resource "xsnet_bond" "b" {
+  name_label = "b"
+  members    = ["eth2", "eth3"]
+}`
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             pool.nothingLeftOver(before),
+			Steps: []resource.TestStep{
+				{Config: pool.config(vlan(fmt.Sprintf("%q", eth2)))},
+				{
+					// The bond's plan says what xapi moves onto it.
+					PreConfig: func() {
+						out, ok := terraformCLI(t, requiredProviders+pool.config(bond), nil, "plan")
+						if !ok {
+							t.Fatalf("terraform plan failed:\n%s", out)
+						}
+						wantOutput(t, out, "Warning: Bonding Moves What Is On The Members", "with xsnet_bond.b",
+							`xapi moves VLAN "storage" of hosts xs-host-1, xs-host-2 onto this bond`,
+							"without replacing the VLAN")
+					},
+					Config: pool.config(vlan(fmt.Sprintf("%q", eth2)) + bond),
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.vlanOnEveryHost(vlanAddr, 20, 1500),
+						statecheck.ExpectKnownValue(vlanAddr, tfjsonpath.New("parent_network_id"), knownvalue.StringExact(eth2)),
+					},
+				},
+				{Config: pool.config(vlan(fmt.Sprintf("%q", eth2)) + bond), PlanOnly: true},
+				{
+					// The configuration catches up with the pool in place.
+					Config: pool.config(vlan("xsnet_bond.b.id") + bond),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(vlanAddr, plancheck.ResourceActionUpdate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.vlanOnEveryHost(vlanAddr, 20, 1500),
+						statecheck.CompareValuePairs(vlanAddr, tfjsonpath.New("parent_network_id"), "xsnet_bond.b", tfjsonpath.New("id"), compare.ValuesSame()),
+					},
+				},
+			},
+		})
+	})
+
+	t.Run("a bond and its VLAN raised to 9000 together", func(t *testing.T) {
+		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+		before := pool.baseline(t)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             pool.nothingLeftOver(before),
+			Steps: []resource.TestStep{
+				{Config: trunkWithVLAN(pool, 1500, 1500)},
+				{
+					Config: trunkWithVLAN(pool, 9000, 9000),
+					ConfigStateChecks: []statecheck.StateCheck{
+						pool.bondOnEveryHost("xsnet_bond.trunk", bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}),
+						pool.vlanOnEveryHost("xsnet_vlan.mgmt", 10, 9000),
+					},
+				},
+			},
+		})
+	})
+}
+
+// A NIC listed twice is refused at terraform validate, from the
+// configuration alone, with the NIC named: xapi would fold it and make a
+// bond of one NIC fewer than the configuration shows.
+func TestAccEndState_memberListedTwiceAtValidate(t *testing.T) {
+	out, ok := terraformCLI(t, requiredProviders+`
+resource "xsnet_bond" "vm" {
+  name_label = "vm"
+  members    = ["eth2", "eth2", "eth3"]
+}`, nil, "validate")
+	if ok {
+		t.Fatalf("terraform validate accepted a NIC listed twice:\n%s", out)
+	}
+	wantOutput(t, out, "Bond Needs 2 To 4 Distinct NICs", `members lists "eth2" twice (members[0] and members[1])`, "bond-member-count")
+}
+
+// The same list from a module's variable: validate cannot see it, plan
+// refuses it.
+func TestAccEndState_memberListedTwiceFromAVariable(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	pool.refusedAtPlanWith(t, `
+variable "members" {
+  type = list(string)
+}
+
+resource "xsnet_bond" "vm" {
+  name_label = "vm"
+  members    = var.members
+}`, config.Variables{"members": config.ListVariable(config.StringVariable("eth2"), config.StringVariable("eth3"), config.StringVariable("eth2"))},
+		refusal("Bond Needs 2 To 4 Distinct NICs", `members lists "eth2" twice (members[0] and members[2])`).String())
 }
 
 // refusal matches a refusal in terraform's output, which wraps long lines:
