@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -796,6 +797,164 @@ resource "xsnet_bond" "vm" {
   members    = var.members
 }`, config.Variables{"members": config.ListVariable(config.StringVariable("eth2"), config.StringVariable("eth3"), config.StringVariable("eth2"))},
 		refusal("Bond Needs 2 To 4 Distinct NICs", `members lists "eth2" twice (members[0] and members[2])`).String())
+}
+
+// quirkRebootTime is how long a reboot keeps a simulated host out; a host
+// the quirk strikes drops out half of it after coming back.
+const quirkRebootTime = 400 * time.Millisecond
+
+// On a pool that fails as XenServer 6.1 did, each change refused above is
+// refused through terraform apply, the pool is left as it was, and a pool
+// member rebooted afterwards stays in the pool: the outage did not happen.
+func TestAccEndState_refusedChangesKeepHostsInThePool(t *testing.T) {
+	quirky := func(cfg xapisim.Config) xapisim.Config {
+		cfg.Quirks, cfg.RebootTime = []string{xapisim.QuirkJumboManagementBond}, quirkRebootTime
+		return cfg
+	}
+	t.Run("management returned onto a jumbo bond", func(t *testing.T) {
+		pool := newTestPool(t, quirky(xapisim.Config{Hosts: 3, NICs: 6}))
+		if pool.sim == nil {
+			t.Skip("the 6.1 quirk needs the simulated pool")
+		}
+		var mark map[string]string
+		steps := append(managementOnXFromJumboY(pool), returningOntoYRefused(t, pool, &mark)...)
+		steps = append(steps,
+			resource.TestStep{
+				PreConfig: func() {
+					pool.unchangedSince(t, mark)
+					pool.rebootStaysLive(t)
+				},
+				Config:   bondsXY(pool, `management = true`, `management = false`, 9000),
+				PlanOnly: true,
+			},
+			resource.TestStep{Config: bondsXY(pool, "management = true\n  depends_on = [xsnet_bond.y]", `management = false`, 1500)},
+		)
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	})
+	t.Run("a host joining onto a jumbo bond", func(t *testing.T) {
+		pool := newTestPool(t, quirky(xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1}))
+		address, joiner := pool.standalone(t)
+		var mark map[string]string
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: storageBondOverEth1(pool, "")},
+				{
+					PreConfig: func() {
+						managementToDevice(t, joiner, "eth1")
+						mark = pool.baseline(t)
+					},
+					Config:      storageBondOverEth1(pool, joinConfig(pool, address, joinAfterStorage)),
+					ExpectError: refusal("Management Interface MTU Must Be 1500"),
+				},
+				{
+					PreConfig: func() {
+						pool.unchangedSince(t, mark)
+						pool.rebootStaysLive(t)
+					},
+					Config:   storageBondOverEth1(pool, ""),
+					PlanOnly: true,
+				},
+			},
+		})
+	})
+	t.Run("a host joining onto a jumbo bond managed elsewhere", func(t *testing.T) {
+		pool := newTestPool(t, quirky(xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1}))
+		address, joiner := pool.standalone(t)
+		if _, err := pool.model.CreateBond(bg, poolnet.BondSpec{NameLabel: "storage", Members: []string{"eth1", "eth2"},
+			Mode: xenapi.BondModeBalanceSLB, MTU: 9000}); err != nil {
+			t.Fatal(err)
+		}
+		managementToDevice(t, joiner, "eth1")
+		before := pool.baseline(t)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      pool.config(joinConfig(pool, address, "")),
+				ExpectError: refusal("Error running apply", "Management Interface MTU Must Be 1500"),
+			}},
+		})
+		pool.unchangedSince(t, before)
+		pool.rebootStaysLive(t)
+	})
+	t.Run("a management VLAN raised to 9000", func(t *testing.T) {
+		pool := newTestPool(t, quirky(xapisim.Config{Hosts: 2, NICs: 4}))
+		if pool.sim == nil {
+			t.Skip("the 6.1 quirk needs the simulated pool")
+		}
+		var mark map[string]string
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: trunkWithVLAN(pool, 9000, 1500)},
+				{
+					PreConfig: func() {
+						pool.managementToVLAN(t, "mgmt")
+						mark = pool.baseline(t)
+					},
+					Config:      trunkWithVLAN(pool, 9000, 9000),
+					ExpectError: refusal("Management Interface MTU Must Be 1500"),
+				},
+				{
+					PreConfig: func() {
+						pool.unchangedSince(t, mark)
+						pool.rebootStaysLive(t)
+						managementToDevice(t, pool.client, "eth0")
+					},
+					Config:   trunkWithVLAN(pool, 9000, 1500),
+					PlanOnly: true,
+				},
+			},
+		})
+	})
+}
+
+// rebootStaysLive reboots a pool member as an operator would (disable,
+// reboot), waits for it to go down and come back, and checks that it is
+// still live well after the quirk would have dropped it out.
+func (p *testPool) rebootStaysLive(t *testing.T) {
+	t.Helper()
+	member := p.snapshot(t).HostRefs()[1]
+	if err := p.client.HostDisable(bg, member); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.client.HostReboot(bg, member); err != nil {
+		t.Fatal(err)
+	}
+	p.waitForLive(t, member, false)
+	p.waitForLive(t, member, true)
+	// The quirk strikes half a reboot's time after the host comes back.
+	time.Sleep(3 * quirkRebootTime)
+	if !p.live(t, member) {
+		t.Fatal("the rebooted host dropped out of the pool")
+	}
+}
+
+func (p *testPool) live(t *testing.T, host xenapi.Ref) bool {
+	t.Helper()
+	h, err := xenapi.GetRecord[xenapi.Host](bg, p.client, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := xenapi.GetRecord[xenapi.HostMetrics](bg, p.client, h.Metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Live
+}
+
+// waitForLive polls until the host's liveness is want, for at most ten
+// reboots' time: the machines CI runs on are slow at times.
+func (p *testPool) waitForLive(t *testing.T, host xenapi.Ref, want bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * quirkRebootTime)
+	for time.Now().Before(deadline) {
+		if p.live(t, host) == want {
+			return
+		}
+		time.Sleep(quirkRebootTime / 50)
+	}
+	t.Fatalf("the rebooted host did not become live=%t", want)
 }
 
 // refusal matches a refusal in terraform's output, which wraps long lines:
