@@ -336,6 +336,12 @@ func (e *endState) deleteBond(id string) {
 }
 
 func (e *endState) deleteNetwork(id string) {
+	for _, h := range e.pool.Hosts {
+		if h.Management == id {
+			// xapi refuses to destroy it: the rules say so.
+			h.MovedBy, h.MovedHow = id, "destroying "+e.name(id)+", which carries it"
+		}
+	}
 	delete(e.pool.Networks, id)
 	for _, h := range e.pool.Hosts {
 		delete(h.VLANParents, id)

@@ -472,3 +472,14 @@ func TestPlanJudgesADestroyByWhereManagementEnds(t *testing.T) {
 	p.vlan("v", b, 100, 1500)
 	wantFindings(t, "destroying a bond with a VLAN on it", judge(t, p.plan(), bondDelete(b, "b")))
 }
+
+// A VLAN that carries management cannot be destroyed: xapi refuses it
+// half-way, once the VLAN is gone from the other hosts.
+func TestPlanRefusesDestroyingTheManagementVLAN(t *testing.T) {
+	p := newPlanPool(t, 2, 4)
+	v := p.vlan("mgmt", p.nicNetwork("eth2"), 10, 1500)
+	moveManagementTo(t, p, v)
+	j := judge(t, p.plan(), poolnet.Change{Kind: poolnet.Delete, ID: v, Name: "mgmt", VLAN: &poolnet.VLANChange{}})
+	wantFindings(t, "destroying the management VLAN", j, "error management-kept at ")
+	wantDetail(t, j, "carries the management interface of hosts xs-host-1, xs-host-2", "Move management off it first")
+}

@@ -377,8 +377,9 @@ func (d *db) chooseBondDevice(host xenapi.Ref) string {
 	used := map[string]bool{}
 	for _, p := range d.childRefs(pifHost, host) {
 		if b := d.firstChild(bondMaster, p); b != "" {
-			pif, _ := d.peek("PIF", p)
-			used[pif.(*xenapi.PIF).Device] = true
+			if pif := view[xenapi.PIF](d, p); pif != nil {
+				used[pif.Device] = true
+			}
 		}
 	}
 	for n := 0; ; n++ {

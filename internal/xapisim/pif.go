@@ -26,7 +26,11 @@ func (c *call) pifSetDisallowUnplug() (any, error) {
 	if _, err := mustGet[xenapi.PIF](c.db, c.ref(0)); err != nil {
 		return nil, err
 	}
-	c.db.setExtra("PIF", c.ref(0), "disallow_unplug", c.args[1].(bool))
+	disallow, ok := c.args[1].(bool)
+	if !ok {
+		return nil, failure("INTERNAL_ERROR", "disallow_unplug is not a bool")
+	}
+	c.db.setExtra("PIF", c.ref(0), "disallow_unplug", disallow)
 	return nil, nil
 }
 

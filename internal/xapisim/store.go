@@ -342,7 +342,8 @@ func view[T any](d *db, ref xenapi.Ref) *T {
 	if !ok {
 		return nil
 	}
-	return rec.(*T)
+	r, _ := rec.(*T)
+	return r
 }
 
 // mustGet is get for a reference a caller passed: a reference to nothing
@@ -374,7 +375,9 @@ func rowsOf[T any](d *db, refs []xenapi.Ref) []row[T] {
 	for _, ref := range refs {
 		if e := t.rows[ref]; e != nil {
 			d.touch(class, ref)
-			out = append(out, row[T]{ref, e.rec.(*T)})
+			if r, ok := e.rec.(*T); ok {
+				out = append(out, row[T]{ref, r})
+			}
 		}
 	}
 	return out
@@ -386,7 +389,10 @@ func rowsOf[T any](d *db, refs []xenapi.Ref) []row[T] {
 func scan[T any](d *db, fn func(xenapi.Ref, *T) bool) {
 	t := d.tables[classOf[T]()]
 	for _, s := range t.order {
-		if t.live(s) && !fn(s.ref, t.rows[s.ref].rec.(*T)) {
+		if !t.live(s) {
+			continue
+		}
+		if rec, ok := t.rows[s.ref].rec.(*T); ok && !fn(s.ref, rec) {
 			return
 		}
 	}
@@ -420,13 +426,24 @@ type relation struct {
 	key    func(rec any) xenapi.Ref
 }
 
+// field reads one reference field of a record of type T; any other
+// record has none.
+func field[T any](get func(*T) xenapi.Ref) func(any) xenapi.Ref {
+	return func(r any) xenapi.Ref {
+		if rec, ok := r.(*T); ok {
+			return get(rec)
+		}
+		return ""
+	}
+}
+
 var (
-	pifHost         = &relation{"PIF", "host", func(r any) xenapi.Ref { return r.(*xenapi.PIF).Host }}
-	pifNetwork      = &relation{"PIF", "network", func(r any) xenapi.Ref { return r.(*xenapi.PIF).Network }}
-	pifBondSlaveOf  = &relation{"PIF", "Bond", func(r any) xenapi.Ref { return r.(*xenapi.PIF).BondSlaveOf }}
-	bondMaster      = &relation{"Bond", "PIF", func(r any) xenapi.Ref { return r.(*xenapi.Bond).Master }}
-	vlanTaggedPIF   = &relation{"VLAN", "PIF", func(r any) xenapi.Ref { return r.(*xenapi.VLAN).TaggedPIF }}
-	vlanUntaggedPIF = &relation{"VLAN", "PIF", func(r any) xenapi.Ref { return r.(*xenapi.VLAN).UntaggedPIF }}
+	pifHost         = &relation{"PIF", "host", field(func(p *xenapi.PIF) xenapi.Ref { return p.Host })}
+	pifNetwork      = &relation{"PIF", "network", field(func(p *xenapi.PIF) xenapi.Ref { return p.Network })}
+	pifBondSlaveOf  = &relation{"PIF", "Bond", field(func(p *xenapi.PIF) xenapi.Ref { return p.BondSlaveOf })}
+	bondMaster      = &relation{"Bond", "PIF", field(func(b *xenapi.Bond) xenapi.Ref { return b.Master })}
+	vlanTaggedPIF   = &relation{"VLAN", "PIF", field(func(v *xenapi.VLAN) xenapi.Ref { return v.TaggedPIF })}
+	vlanUntaggedPIF = &relation{"VLAN", "PIF", field(func(v *xenapi.VLAN) xenapi.Ref { return v.UntaggedPIF })}
 	relations       = []*relation{pifHost, pifNetwork, pifBondSlaveOf, bondMaster, vlanTaggedPIF, vlanUntaggedPIF}
 )
 
@@ -457,8 +474,8 @@ func (d *db) index(class string, ref xenapi.Ref, rec any) {
 		l.children[parent] = slices.Insert(kids, i, slot{ref, seq})
 		l.parentOf[ref] = parent
 		d.touch(r.parent, parent)
-		if r == vlanTaggedPIF {
-			d.vlanTags[vlanTag{parent, rec.(*xenapi.VLAN).Tag}] = ref
+		if v, ok := rec.(*xenapi.VLAN); ok && r == vlanTaggedPIF {
+			d.vlanTags[vlanTag{parent, v.Tag}] = ref
 		}
 	}
 }
@@ -476,8 +493,8 @@ func (d *db) unindex(class string, ref xenapi.Ref) {
 			continue
 		}
 		delete(l.parentOf, ref)
-		if v, ok := d.peek("VLAN", ref); ok && r == vlanTaggedPIF {
-			if key := (vlanTag{parent, v.(*xenapi.VLAN).Tag}); d.vlanTags[key] == ref {
+		if v, ok := view[xenapi.VLAN](d, ref), r == vlanTaggedPIF; ok && v != nil {
+			if key := (vlanTag{parent, v.Tag}); d.vlanTags[key] == ref {
 				delete(d.vlanTags, key)
 			}
 		}
@@ -640,7 +657,9 @@ func sameRecord(a, b reflect.Value) bool {
 		x, y := a.Field(i), b.Field(i)
 		// The common field types first, without reflection per element.
 		if x.Kind() == reflect.Map && x.Type() == stringMapType {
-			if !maps.Equal(x.Interface().(map[string]string), y.Interface().(map[string]string)) {
+			xm, _ := x.Interface().(map[string]string)
+			ym, _ := y.Interface().(map[string]string)
+			if !maps.Equal(xm, ym) {
 				return false
 			}
 			continue
@@ -671,7 +690,7 @@ func sameRecord(a, b reflect.Value) bool {
 			}
 		case reflect.Struct:
 			if t, ok := x.Interface().(time.Time); ok {
-				if !t.Equal(y.Interface().(time.Time)) {
+				if u, _ := y.Interface().(time.Time); !t.Equal(u) {
 					return false
 				}
 			} else if !x.Equal(y) {
