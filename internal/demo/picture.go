@@ -39,7 +39,7 @@ func drawPool(snap *poolnet.Snapshot) string {
 	}
 	var private []string
 	for _, n := range snap.Networks {
-		if len(n.PIFs) == 0 {
+		if len(n.PIFs) == 0 && !poolnet.HostInternal(n) {
 			private = append(private, fmt.Sprintf("%q (MTU %d)", n.NameLabel, n.MTU))
 		}
 	}

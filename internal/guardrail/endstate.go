@@ -181,6 +181,7 @@ func CheckPool(p *Pool) PoolResult {
 	var r PoolResult
 	checkManagementMTU(p, &r)
 	checkManagementPurposeMTU(p, &r)
+	checkManagementKept(p, &r)
 	checkManagementSingle(p, &r)
 	checkManagementRefused(p, &r)
 	checkVLANMTUParentEnd(p, &r)
@@ -283,6 +284,31 @@ func moverOf(mover string, values []string) []string {
 		return nil
 	}
 	return []string{mover}
+}
+
+// checkManagementKept refuses destroying the interface that carries a
+// host's management: xapi refuses it (PIF_IS_MANAGEMENT_INTERFACE) half-way
+// through the destroy, after other hosts' VLANs are gone.
+func checkManagementKept(p *Pool, r *PoolResult) {
+	rule := ruleManagementKept
+	lost := map[string][]string{}
+	var order []string
+	for _, h := range p.Hosts {
+		if h.Management == "" || p.Networks[h.Management] != nil || h.MovedBy == "" {
+			continue
+		}
+		if _, seen := lost[h.MovedBy]; !seen {
+			order = append(order, h.MovedBy)
+		}
+		lost[h.MovedBy] = append(lost[h.MovedBy], h.Name)
+	}
+	for _, id := range order {
+		r.Violations = append(r.Violations, Violation{
+			Rule: rule.ID, Hosts: lost[id], Movers: []string{id}, Summary: rule.Title,
+			Detail: fmt.Sprintf("This destroys the network %s, which carries the management interface of %s.", id, hostList(lost[id])) +
+				" " + rule.Why + " " + rule.Fix,
+		})
+	}
 }
 
 // checkManagementSingle refuses two requests for the management

@@ -29,6 +29,7 @@ type Rule struct {
 const (
 	IDManagementMTU        = "management-mtu"
 	IDManagementSingle     = "management-single"
+	IDManagementKept       = "management-kept"
 	IDManagementMember     = "management-member"
 	IDBondMode             = "bond-mode"
 	IDMTURange             = "mtu-range"
@@ -76,6 +77,27 @@ var ruleManagementMTU = &Rule{
 resource "xsnet_bond" "storage" {
   members = ["eth2", "eth3"]
   mtu     = 9000
+}`,
+}
+
+var ruleManagementKept = &Rule{
+	ID:        IDManagementKept,
+	Title:     "The Interface That Carries Management Stays",
+	Resources: []string{"xsnet_vlan", "xsnet_network"},
+	Plan:      "destroying a VLAN or network that carries a host's management interface.",
+	Why: "xapi refuses to destroy the PIF that carries management (PIF_IS_MANAGEMENT_INTERFACE) half-way through " +
+		"the destroy, after the VLAN is gone from the other hosts.",
+	Fix: "Move management off it first, in an apply of its own (management = true on a bond at MTU 1500, or " +
+		"xe host-management-reconfigure), then destroy it.",
+	Bad: `# Management was moved onto this VLAN by hand.
+resource "xsnet_vlan" "mgmt" {
+  parent_network_id = xsnet_bond.trunk.id
+  tag               = 10
+}`,
+	Good: `# Management moved back onto the bond first, in an apply of its own.
+resource "xsnet_bond" "trunk" {
+  members    = ["eth0", "eth1"]
+  management = true
 }`,
 }
 
@@ -443,6 +465,7 @@ resource "xsnet_ip_interface" "storage" {
 var rules = []*Rule{
 	ruleManagementMTU,
 	ruleManagementSingle,
+	ruleManagementKept,
 	ruleManagementMember,
 	ruleBondMode,
 	ruleMTURange,

@@ -72,6 +72,13 @@ func TestEveryRuleFires(t *testing.T) {
 		IDManagementSingle: endResult(endPool().
 			bond("net-a", "a", 1500, "eth0", "eth1").wants("net-a").
 			bond("net-b", "b", 1500, "eth2", "eth3").wants("net-b")),
+		IDManagementKept: endResult(func() *Pool {
+			p := endPool()
+			for _, h := range p.Hosts {
+				h.Management, h.MovedBy, h.MovedHow = "net-gone", "net-gone", "destroying it"
+			}
+			return p
+		}()),
 		IDManagementMember: endResult(endPool().bond("net-a", "a", 1500, "eth0", "eth1").refuses("net-a")),
 		IDBondMode:         CheckBond(Validate, lacp, DefaultPolicy(), nil),
 		IDMTURange:         CheckNetwork(Validate, Network{MTU: Known[int64](9600)}),
@@ -105,7 +112,8 @@ func TestEveryRuleFires(t *testing.T) {
 			continue
 		}
 		d := res.Diagnostics[i]
-		if d.Summary != r.Title || !strings.Contains(d.Detail, r.Why) || len(d.Path) == 0 {
+		// A destroy is blamed on the resource as a whole.
+		if d.Summary != r.Title || !strings.Contains(d.Detail, r.Why) || (len(d.Path) == 0 && r.ID != IDManagementKept) {
 			t.Errorf("rule %s: diagnostic lacks its title, why or attribute: %v", r.ID, d)
 		}
 		checkWording(t, res)

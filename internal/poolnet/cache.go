@@ -155,7 +155,7 @@ func (c *cache) catchUp(ctx context.Context, cur *Snapshot, token string, noEven
 		batch, err := c.client.EventFrom(ctx, cachedClasses, token, 0)
 		if err == nil {
 			next, err := cur.apply(batch.Events)
-			if err == nil {
+			if err == nil && next.counts(batch.ValidRefCounts) {
 				return next, batch.Token, nil
 			}
 		}
@@ -253,4 +253,21 @@ func applyPool(s *Snapshot, ev xenapi.Event) error {
 	}
 	s.PoolRef, s.Pool = ev.Ref, p
 	return nil
+}
+
+// counts reports whether the snapshot holds as many objects of each class
+// as xapi counts. xapi keeps only the latest deletions of each class, and
+// an event.from from an older token misses the rest without a word: a
+// count that disagrees is how the model notices, and reloads.
+func (s *Snapshot) counts(valid map[string]int64) bool {
+	have := map[string]int{
+		"host": len(s.Hosts), "host_metrics": len(s.HostMetrics), "network": len(s.Networks),
+		"pif": len(s.PIFs), "bond": len(s.Bonds), "vlan": len(s.VLANs),
+	}
+	for class, n := range have {
+		if want, ok := valid[class]; ok && int64(n) != want {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package poolnet_test
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -291,5 +292,38 @@ func TestSnapshotIndexesAgreeWithTheRecords(t *testing.T) {
 		if got, _, ok := s.HostByAddress(h.Address); !ok || got != ref {
 			t.Errorf("HostByAddress(%s) = %s, want %s", h.Address, got, ref)
 		}
+	}
+}
+
+// xapi keeps only the latest deletions of each class: a catch-up from an
+// older token misses the others without a word. The counts xapi returns
+// with the events tell the model, and it reloads.
+func TestModelNoticesDeletionsXapiNoLongerReports(t *testing.T) {
+	sim, c, m := newModel(t, xapisim.Config{Hosts: 1, NICs: 1}, poolnet.Options{MaxAge: time.Nanosecond})
+	ctx := context.Background()
+	var made []xenapi.Ref
+	for range 1200 {
+		ref, err := c.NetworkCreate(ctx, xenapi.Network{NameLabel: "short-lived", OtherConfig: map[string]string{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, ref)
+	}
+	if got := len(snapshot(t, m).Networks); got < 1200 {
+		t.Fatalf("the model has %d networks, want the 1200 made and the pool's own", got)
+	}
+	for _, ref := range made {
+		if err := c.NetworkDestroy(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := count(sim)
+	for ref := range snapshot(t, m).Networks {
+		if slices.Contains(made, ref) {
+			t.Fatalf("network %s, destroyed, is still in the model", ref)
+		}
+	}
+	if got := calls.since()["event.from"]; got != 2 {
+		t.Errorf("event.from calls: got %d, want 2 (the catch-up that missed deletions, and the reload)", got)
 	}
 }

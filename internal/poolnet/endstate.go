@@ -281,8 +281,17 @@ func (e *endState) has(h *guardrail.PoolHost, network string) bool {
 
 // apply applies the changes the way an apply would leave the pool: what
 // goes, then what changes, then what is made, then hosts that join, and
-// last management moved onto whatever asks for it.
+// last management moved onto whatever asks for it. Every bond that goes
+// hands management on before any bond goes: Terraform destroys resources
+// that do not depend on each other in no set order, so a destroyed bond
+// returns management to the network it came from even when the plan
+// destroys that network too.
 func (e *endState) apply(changes []Change) {
+	for _, c := range changes {
+		if c.Kind == Delete && c.Bond != nil {
+			e.releaseBond(c.ID)
+		}
+	}
 	for _, kind := range []ChangeKind{Delete, Update, Create} {
 		for _, c := range changes {
 			if c.Kind == kind && c.Join == nil {
@@ -348,45 +357,79 @@ func (e *endState) setMTU(id string, mtu guardrail.Value[int64]) {
 	}
 }
 
-// deleteBond is DestroyBond: management back where xsnet moved it from,
-// or, as xapi's Bond.destroy does, onto the primary member; the VLANs on
-// the bond onto the primary member; the members' networks back to the
-// MTUs they had before bonding.
-func (e *endState) deleteBond(id string) {
+// releaseBond is the first half of DestroyBond: management back where
+// xsnet moved it from, or, as xapi's Bond.destroy does, onto the primary
+// member. Only the management the bond carries in the pool as it is moves
+// on: management that another change of this plan returns onto the bond
+// stays there, since Terraform may destroy the bond before that change
+// puts it there.
+func (e *endState) releaseBond(id string) {
 	name := e.name(id)
 	for _, h := range e.pool.Hosts {
-		primary := e.primary[id][h.Name]
-		if primary == "" && len(e.members[id]) > 0 {
-			primary = e.members[id][0]
+		if h.Management != id || movedByAnother(h, id) {
+			continue
 		}
-		primaryNet := ""
-		if nic := h.NICs[primary]; nic != nil {
-			primaryNet = nic.Network
+		to := e.primaryNetwork(h, id)
+		if from := e.origin[id]; from != "" && e.has(h, from) {
+			to = from
 		}
+		h.Management, h.MovedBy, h.Releasing = to, id, false
+		h.MovedHow = fmt.Sprintf("destroying %s returns management to %s", name, e.name(to))
+	}
+}
+
+// movedByAnother reports whether a change other than the network's own
+// moved the host's management onto it in this end state.
+func movedByAnother(h *guardrail.PoolHost, id string) bool {
+	return h.MovedBy != "" && h.MovedBy != id
+}
+
+// primaryNetwork is the network of the bond's primary member on the host.
+func (e *endState) primaryNetwork(h *guardrail.PoolHost, id string) string {
+	primary := e.primary[id][h.Name]
+	if primary == "" && len(e.members[id]) > 0 {
+		primary = e.members[id][0]
+	}
+	if nic := h.NICs[primary]; nic != nil {
+		return nic.Network
+	}
+	return ""
+}
+
+// deleteBond is the rest of DestroyBond, once releaseBond has moved
+// management off: the VLANs on the bond onto the primary member, the
+// members freed, their networks back to the MTUs they had before bonding.
+// A bond that still carries management (another change returned it there)
+// stays in the end state, so that the rules judge where management is.
+func (e *endState) deleteBond(id string) {
+	carries := false
+	for _, h := range e.pool.Hosts {
+		primaryNet := e.primaryNetwork(h, id)
 		for _, nic := range h.NICs {
 			nic.Bonds = slices.DeleteFunc(nic.Bonds, func(b string) bool { return b == id })
-		}
-		if h.Management == id {
-			to := primaryNet
-			if from := e.origin[id]; from != "" && e.has(h, from) {
-				to = from
-			}
-			h.Management, h.MovedBy, h.Releasing = to, id, false
-			h.MovedHow = fmt.Sprintf("destroying %s returns management to %s", name, e.name(to))
 		}
 		for vlan, parent := range h.VLANParents {
 			if parent == id {
 				h.VLANParents[vlan] = primaryNet
 			}
 		}
+		carries = carries || h.Management == id
 	}
 	for network, mtu := range e.memberMTUs[id] {
 		e.setMTU(network, guardrail.Known(mtu))
 	}
-	e.deleteNetwork(id)
+	if !carries {
+		e.deleteNetwork(id)
+	}
 }
 
 func (e *endState) deleteNetwork(id string) {
+	for _, h := range e.pool.Hosts {
+		if h.Management == id {
+			// xapi refuses to destroy it: the rules say so.
+			h.MovedBy, h.MovedHow = id, "destroying "+e.name(id)+", which carries it"
+		}
+	}
 	delete(e.pool.Networks, id)
 	for _, h := range e.pool.Hosts {
 		delete(h.VLANParents, id)
@@ -416,7 +459,10 @@ func (e *endState) updateBond(c Change) {
 	case c.Bond.Management.IsNull():
 	default:
 		for _, h := range e.pool.Hosts {
-			if h.Management != c.ID {
+			// As with a destroyed bond, management another change of
+			// this plan moves onto the bond is not the bond's to hand
+			// on: Terraform may apply this change first.
+			if h.Management != c.ID || movedByAnother(h, c.ID) {
 				continue
 			}
 			if from := e.origin[c.ID]; known && from != "" && e.has(h, from) {

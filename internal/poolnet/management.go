@@ -12,6 +12,8 @@ import (
 // on the network, remembering in the network's other_config where it came
 // from. Hosts whose management is there already are left alone.
 func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref) error {
+	m.moves.Lock()
+	defer m.moves.Unlock()
 	if err := m.settleMoves(ctx, netRef); err != nil {
 		return err
 	}
@@ -43,6 +45,13 @@ func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref) error
 // recorded when xsnet moved it there. Where xsnet did not move it there,
 // handOff waits for another change to take it, and otherwise it stays.
 func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, handOff bool) error {
+	m.moves.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			m.moves.Unlock()
+		}
+	}()
 	if err := m.settleMoves(ctx, netRef); err != nil {
 		return err
 	}
@@ -64,18 +73,27 @@ func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, handOf
 		}
 		return nil
 	}
+	fromRef, _, fromExists := snap.NetworkByUUID(fromUUID)
+	if recorded && !fromExists {
+		// Where management came from is gone: it has nowhere of its own to
+		// go back to, as if xapi had moved it here.
+		if err := m.client.NetworkRemoveFromOtherConfig(ctx, netRef, managementFromKey); err != nil {
+			return err
+		}
+		recorded = false
+	}
 	if !recorded {
 		// xapi moved management here with the NIC that carried it: it has
 		// nowhere of its own to go back to, and another change of the
-		// same apply takes it.
+		// same apply takes it (Bond.destroy puts it on the primary
+		// member).
 		if !handOff {
 			return nil
 		}
+		// The taker moves management under the same lock.
+		m.moves.Unlock()
+		locked = false
 		return m.awaitHandoff(ctx, netRef, net.NameLabel)
-	}
-	fromRef, _, ok := snap.NetworkByUUID(fromUUID)
-	if !ok {
-		return fmt.Errorf("management came onto bond network %q from network %s, which no longer exists", net.NameLabel, fromUUID)
 	}
 	if err := m.moveManagement(ctx, snap, netRef, fromRef); err != nil {
 		return err
@@ -142,9 +160,24 @@ func (m *Model) moveManagement(ctx context.Context, snap *Snapshot, journalRef, 
 
 	var undo undoStack
 	fail := func(err error) error { return undo.rollback(ctx, err) }
+	// Moving management rebuilds the management bridge, and XenServer
+	// resets the connections: a step whose reply was lost is judged by
+	// what the pool shows.
+	sure := func(err error, happened func(*Snapshot) bool) error {
+		if !xenapi.IsOutcomeUnknown(err) {
+			return err
+		}
+		if snap, serr := m.fresh(context.WithoutCancel(ctx)); serr == nil && happened(snap) {
+			return nil
+		}
+		return err
+	}
 	for _, mv := range moves {
 		if !mv.Kept {
-			if err := c.PIFReconfigureIP(ctx, mv.to, mv.Mode, mv.IP, mv.Netmask, mv.Gateway, mv.DNS); err != nil {
+			err := c.PIFReconfigureIP(ctx, mv.to, mv.Mode, mv.IP, mv.Netmask, mv.Gateway, mv.DNS)
+			if err := sure(err, func(s *Snapshot) bool {
+				return s.PIFs[mv.to].IP == mv.IP && s.PIFs[mv.to].IPConfigurationMode == mv.Mode
+			}); err != nil {
 				return fail(fmt.Errorf("copying the management IP configuration to PIF %s on host %s: %w", mv.target.Device, mv.Host, err))
 			}
 			undo.push("the IP configuration of PIF "+mv.target.Device+" on host "+mv.Host, func(ctx context.Context) error {
@@ -160,7 +193,8 @@ func (m *Model) moveManagement(ctx context.Context, snap *Snapshot, journalRef, 
 				return fail(err)
 			}
 		}
-		if err := c.HostManagementReconfigure(ctx, mv.to); err != nil {
+		err := c.HostManagementReconfigure(ctx, mv.to)
+		if err := sure(err, func(s *Snapshot) bool { return s.PIFs[mv.to].Management }); err != nil {
 			return fail(fmt.Errorf("moving management to PIF %s on host %s: %w", mv.target.Device, mv.Host, err))
 		}
 		undo.push("management on host "+mv.Host, func(ctx context.Context) error {
@@ -171,7 +205,8 @@ func (m *Model) moveManagement(ctx context.Context, snap *Snapshot, journalRef, 
 		if mv.Kept {
 			continue
 		}
-		if err := c.PIFReconfigureIP(ctx, mv.from, xenapi.IPConfigurationNone, "", "", "", ""); err != nil {
+		err := c.PIFReconfigureIP(ctx, mv.from, xenapi.IPConfigurationNone, "", "", "", "")
+		if err := sure(err, func(s *Snapshot) bool { return s.PIFs[mv.from].IPConfigurationMode == xenapi.IPConfigurationNone }); err != nil {
 			return fail(fmt.Errorf("clearing the old management IP of PIF %s on host %s: %w", mv.device, mv.Host, err))
 		}
 		undo.push("the IP configuration of PIF "+mv.device+" on host "+mv.Host, func(ctx context.Context) error {

@@ -149,6 +149,12 @@ func importNetwork(ctx context.Context, data *providerData, want guardrail.Netwo
 			". `xe network-list params=uuid,name-label` lists the networks there are.")
 		return
 	}
+	if poolnet.HostInternal(n) {
+		resp.Diagnostics.AddError("Wrong Kind Of Network", fmt.Sprintf("Network %s (%q) is the host-internal "+
+			"management network xapi keeps for guests to reach it: it cannot be destroyed, and nothing of it is "+
+			"for xsnet to manage.", req.ID, n.NameLabel))
+		return
+	}
 	if got := snap.NetworkKind(ref); got != want {
 		resp.Diagnostics.AddError("Wrong Kind Of Network",
 			fmt.Sprintf("Network %s (%q) is %s, and %s manages %s. %s", req.ID, n.NameLabel, kindPhrase(got),

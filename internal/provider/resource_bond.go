@@ -55,7 +55,6 @@ var bondHostAttrTypes = map[string]attr.Type{
 	"bond_id":       types.StringType,
 	"master_pif_id": types.StringType,
 	"device":        types.StringType,
-	"links_up":      types.Int64Type,
 }
 
 func (r *bondResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -118,7 +117,6 @@ func (r *bondResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				"bond_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's Bond object."},
 				"master_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond master PIF."},
 				"device":        schema.StringAttribute{Computed: true, MarkdownDescription: "Device of the bond master PIF, such as `bond0`."},
-				"links_up":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Members whose link is up."},
 			}),
 		},
 	}
@@ -417,7 +415,6 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 			"bond_id":       types.StringValue(hb.BondUUID),
 			"master_pif_id": types.StringValue(hb.MasterUUID),
 			"device":        types.StringValue(hb.Device),
-			"links_up":      types.Int64Value(hb.LinksUp),
 		})
 		diags.Append(d...)
 		hosts[hb.HostUUID] = obj

@@ -15,11 +15,11 @@ import (
 	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
 )
 
-// managementOnNetwork checks through the client that every host's
+// managementKeepsAddresses checks through the client that every host's
 // management is on its PIF on the network of the resource at address
 // (its id, or its network_id for a management interface), with the
 // address the host had before the test: management moves keep it.
-func (p *testPool) managementOnNetwork(address, attribute string, addresses map[string]string) statecheck.StateCheck {
+func (p *testPool) managementKeepsAddresses(address, attribute string, addresses map[string]string) statecheck.StateCheck {
 	return poolCheck(func(s *tfjson.State) error {
 		var network string
 		for _, r := range s.Values.RootModule.Resources {
@@ -95,7 +95,7 @@ resource "xsnet_management_interface" "this" {
 			{
 				Config: config("xsnet_vlan.management.id"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					pool.managementOnNetwork("xsnet_vlan.management", "id", addresses),
+					pool.managementKeepsAddresses("xsnet_vlan.management", "id", addresses),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("origin_network_id"), knownvalue.StringExact(eth0)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("hosts"), knownvalue.MapSizeExact(4)),
 				},
@@ -107,7 +107,7 @@ resource "xsnet_management_interface" "this" {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					pool.managementOnNetwork(addr, "network_id", addresses),
+					pool.managementKeepsAddresses(addr, "network_id", addresses),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("network_id"), knownvalue.StringExact(bond)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("origin_network_id"), knownvalue.StringExact(eth0)),
 				},
@@ -133,7 +133,7 @@ resource "xsnet_management_interface" "this" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				ConfigStateChecks: []statecheck.StateCheck{pool.managementOnNetwork(addr, "network_id", addresses)},
+				ConfigStateChecks: []statecheck.StateCheck{pool.managementKeepsAddresses(addr, "network_id", addresses)},
 			},
 		},
 	})

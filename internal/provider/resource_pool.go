@@ -195,19 +195,27 @@ func (r *poolResource) check(ctx context.Context, at guardrail.Stage, m poolMode
 		if _, _, ok := snap.HostByAddress(address); ok {
 			continue
 		}
-		pending = true
 		j := joins[address]
 		if j.PasswordWO.IsUnknown() || j.Password.IsUnknown() {
+			pending = true
 			continue // the guardrail stays undecided until apply
 		}
 		joiner, err := r.joinClient(address, j)
+		joined := false
 		if err == nil {
 			var hs *poolnet.Snapshot
 			if hs, err = poolnet.NewModel(joiner, poolnet.Options{}).Snapshot(ctx); err == nil {
+				// A member answers for its pool: the address the host
+				// was reached at need not be the one xapi records.
+				joined = hs.Pool.UUID == snap.Pool.UUID
 				facts.JoiningHosts[address] = hs.JoiningHostFacts()
 			}
 			_ = joiner.Logout(ctx)
 		}
+		if joined {
+			continue
+		}
+		pending = true
 		if err != nil {
 			diags.AddAttributeError(path.Root("join").AtMapKey(address), "Cannot Reach Host to Join",
 				fmt.Sprintf("xsnet logs in to %s to check that xapi would let it join, and could not: %v. "+

@@ -49,19 +49,6 @@ func TestPIFPlugAndUnplug(t *testing.T) {
 	})
 }
 
-func TestPIFDisallowUnplug(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
-		pif := c.pif("xs-host-1", "eth1")
-		c.call("PIF.plug", pif)
-		c.call("PIF.set_disallow_unplug", pif, true)
-		equal(t, "disallow_unplug", c.field("PIF", pif, "disallow_unplug"), any(true))
-		c.fails([]string{"PIF_DOES_NOT_ALLOW_UNPLUG", pif}, "PIF.unplug", pif)
-		c.call("PIF.set_disallow_unplug", pif, false)
-		c.call("PIF.unplug", pif)
-		equal(t, "attached", c.field("PIF", pif, "currently_attached"), any(false))
-	})
-}
-
 func TestPIFPlugRefusesBondMembers(t *testing.T) {
 	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
 		eth2, eth3 := c.pif("xs-host-1", "eth2"), c.pif("xs-host-1", "eth3")

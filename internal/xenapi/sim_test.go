@@ -831,6 +831,18 @@ func TestSimPoolJoinAndEject(t *testing.T) {
 		if joined == "" {
 			t.Fatalf("no host at %s among %v", joinerURL, hosts)
 		}
+		// pool.join returns before the host restarts its toolstack as a
+		// member; xapi ejects only a host that is up.
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			h := must(xenapi.GetRecord[xenapi.Host](ctx, admin, joined))(t)
+			if m := must(xenapi.GetRecord[xenapi.HostMetrics](ctx, admin, h.Metrics))(t); h.Enabled && m.Live {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the joined host did not come up as a member")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		if err := admin.PoolEject(ctx, joined); err != nil {
 			t.Fatal(err)
 		}
