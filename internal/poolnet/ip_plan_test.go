@@ -7,6 +7,7 @@ import (
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -206,4 +207,34 @@ func TestPlanRefusesAJoiningNICThatRefusedTheBondsMTU(t *testing.T) {
 	j := judge(t, m, join)
 	wantFindings(t, "the join", j, "error pool-join-host at join.xs5.example.com")
 	wantDetail(t, j, "NIC eth3 of host xs5 came up below MTU 9000")
+}
+
+// xapi has no field for the largest MTU a NIC takes: a standalone host's
+// NIC that came up below its own network's MTU is the evidence there is,
+// and what a join is judged by.
+func TestJoiningHostFactsShowARefusedMTU(t *testing.T) {
+	ctx := context.Background()
+	sim := xapisim.Run(t, xapisim.Config{Hosts: 1, NICs: 4, Standalone: 1, NICMaxMTU: map[string]int64{"eth3": 1500}})
+	joiner := newClient(t, sim.StandaloneURLs()[0], sim)
+	snap, err := poolnet.TakeSnapshot(ctx, joiner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := snap.HostRefs()[0]
+	for _, d := range []string{"eth2", "eth3"} {
+		ref, pif, _ := snap.DevicePIF(host, d)
+		if err := joiner.NetworkSetMTU(ctx, pif.Network, 9000); err != nil {
+			t.Fatal(err)
+		}
+		if err := joiner.PIFPlug(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if snap, err = poolnet.TakeSnapshot(ctx, joiner); err != nil {
+		t.Fatal(err)
+	}
+	facts := snap.JoiningHostFacts()
+	if len(facts.RefusedMTU) != 1 || facts.RefusedMTU["eth3"] != 9000 {
+		t.Errorf("refused MTUs %v, want eth3 refusing 9000 alone", facts.RefusedMTU)
+	}
 }
