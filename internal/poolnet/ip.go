@@ -248,7 +248,9 @@ func (m *Model) UpdateIP(ctx context.Context, spec IPSpec) error {
 				before = pristine(snap, t.pif, p)
 			}
 			b, _ := json.Marshal(before)
-			if err := c.PIFAddToOtherConfig(ctx, t.pif, beforeKey, string(b)); err != nil {
+			if err := m.settle(ctx, t.pif, func(ctx context.Context) error {
+				return c.PIFAddToOtherConfig(ctx, t.pif, beforeKey, string(b))
+			}, func(p xenapi.PIF) bool { return p.OtherConfig[beforeKey] != "" }); err != nil {
 				return fmt.Errorf("recording the IP configuration of PIF %s on host %s: %w", p.Device, t.name, err)
 			}
 		}
@@ -256,26 +258,81 @@ func (m *Model) UpdateIP(ctx context.Context, spec IPSpec) error {
 		if spec.Mode == xenapi.IPConfigurationStatic {
 			want.IP, want.Netmask, want.Gateway, want.DNS = t.ip, spec.Netmask, spec.Gateway, strings.Join(spec.DNS, ",")
 		}
-		if !sameIP(beforeOf(p), want) {
-			if err := c.PIFReconfigureIP(ctx, t.pif, want.Mode, want.IP, want.Netmask, want.Gateway, want.DNS); err != nil {
-				return fmt.Errorf("configuring PIF %s on host %s: %w", p.Device, t.name, err)
-			}
+		if err := m.setIP(ctx, t.pif, p, want); err != nil {
+			return fmt.Errorf("configuring PIF %s on host %s: %w", p.Device, t.name, err)
 		}
-		if err := setPurpose(ctx, c, t.pif, p, purposeOf(spec.Purpose)); err != nil {
+		if err := m.setPurpose(ctx, t.pif, p, purposeOf(spec.Purpose)); err != nil {
 			return fmt.Errorf("setting the purpose of PIF %s on host %s: %w", p.Device, t.name, err)
 		}
-		if p.DisallowUnplug != spec.DisallowUnplug {
-			if err := c.PIFSetDisallowUnplug(ctx, t.pif, spec.DisallowUnplug); err != nil {
-				return fmt.Errorf("setting disallow_unplug on PIF %s on host %s: %w", p.Device, t.name, err)
-			}
+		if err := m.setDisallowUnplug(ctx, t.pif, p, spec.DisallowUnplug); err != nil {
+			return fmt.Errorf("setting disallow_unplug on PIF %s on host %s: %w", p.Device, t.name, err)
 		}
-		if !p.CurrentlyAttached {
-			if err := c.PIFPlug(ctx, t.pif); err != nil {
-				return fmt.Errorf("plugging PIF %s on host %s: %w", p.Device, t.name, err)
-			}
+		if err := m.setAttached(ctx, t.pif, p, true); err != nil {
+			return fmt.Errorf("plugging PIF %s on host %s: %w", p.Device, t.name, err)
 		}
 	}
 	return nil
+}
+
+// settle makes one change to a PIF whose effect the pool shows. xapi
+// resets its clients' connections when it rebuilds a host's management
+// interface, as another resource of the same apply may make it do, and a
+// change whose reply was lost that way is judged by the PIF as the pool
+// shows it, and made again where it did not happen: each of these changes
+// sets a value, and setting it twice is setting it once.
+func (m *Model) settle(ctx context.Context, ref xenapi.Ref, change func(context.Context) error, done func(xenapi.PIF) bool) error {
+	return m.settlePool(ctx, change, func(snap *Snapshot) bool {
+		p, ok := snap.PIFs[ref]
+		return ok && done(p)
+	})
+}
+
+// settlePool is settle for a change whose effect is anywhere in the pool.
+func (m *Model) settlePool(ctx context.Context, change func(context.Context) error, done func(*Snapshot) bool) error {
+	err := change(ctx)
+	for tries := 1; xenapi.IsOutcomeUnknown(err) && tries < 4; tries++ {
+		snap, serr := m.fresh(context.WithoutCancel(ctx))
+		if serr != nil {
+			return err
+		}
+		if done(snap) {
+			return nil
+		}
+		err = change(ctx)
+	}
+	return err
+}
+
+// setIP gives the PIF the IP configuration, unless it has it.
+func (m *Model) setIP(ctx context.Context, ref xenapi.Ref, p xenapi.PIF, want pifBefore) error {
+	if sameIP(beforeOf(p), want) {
+		return nil
+	}
+	return m.settle(ctx, ref, func(ctx context.Context) error {
+		return m.client.PIFReconfigureIP(ctx, ref, want.Mode, want.IP, want.Netmask, want.Gateway, want.DNS)
+	}, func(p xenapi.PIF) bool { return sameIP(beforeOf(p), want) })
+}
+
+// setDisallowUnplug sets the PIF's disallow_unplug, unless it has it.
+func (m *Model) setDisallowUnplug(ctx context.Context, ref xenapi.Ref, p xenapi.PIF, want bool) error {
+	if p.DisallowUnplug == want {
+		return nil
+	}
+	return m.settle(ctx, ref, func(ctx context.Context) error { return m.client.PIFSetDisallowUnplug(ctx, ref, want) },
+		func(p xenapi.PIF) bool { return p.DisallowUnplug == want })
+}
+
+// setAttached plugs or unplugs the PIF, unless it is so.
+func (m *Model) setAttached(ctx context.Context, ref xenapi.Ref, p xenapi.PIF, want bool) error {
+	if p.CurrentlyAttached == want {
+		return nil
+	}
+	change := m.client.PIFUnplug
+	if want {
+		change = m.client.PIFPlug
+	}
+	return m.settle(ctx, ref, func(ctx context.Context) error { return change(ctx, ref) },
+		func(p xenapi.PIF) bool { return p.CurrentlyAttached == want })
 }
 
 func purposeOf(p string) *string {
@@ -299,20 +356,24 @@ func sameIP(have, want pifBefore) bool {
 }
 
 // setPurpose sets or removes the PIF's other_config:management_purpose.
-func setPurpose(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, p xenapi.PIF, purpose *string) error {
-	cur, has := p.OtherConfig[PurposeKey]
-	if purpose != nil && has && cur == *purpose || purpose == nil && !has {
+func (m *Model) setPurpose(ctx context.Context, ref xenapi.Ref, p xenapi.PIF, purpose *string) error {
+	is := func(p xenapi.PIF) bool {
+		cur, has := p.OtherConfig[PurposeKey]
+		return purpose != nil && has && cur == *purpose || purpose == nil && !has
+	}
+	if is(p) {
 		return nil
 	}
-	if has {
-		if err := c.PIFRemoveFromOtherConfig(ctx, ref, PurposeKey); err != nil {
+	if _, has := p.OtherConfig[PurposeKey]; has {
+		if err := m.settle(ctx, ref, func(ctx context.Context) error { return m.client.PIFRemoveFromOtherConfig(ctx, ref, PurposeKey) },
+			func(p xenapi.PIF) bool { _, has := p.OtherConfig[PurposeKey]; return !has }); err != nil {
 			return err
 		}
 	}
 	if purpose == nil {
 		return nil
 	}
-	return c.PIFAddToOtherConfig(ctx, ref, PurposeKey, *purpose)
+	return m.settle(ctx, ref, func(ctx context.Context) error { return m.client.PIFAddToOtherConfig(ctx, ref, PurposeKey, *purpose) }, is)
 }
 
 // DestroyIP gives every PIF on the network back what it had before xsnet
@@ -365,37 +426,31 @@ func (m *Model) releaseIP(ctx context.Context, networkUUID string, adopted bool)
 
 // giveBack puts one PIF back as b says it was.
 func (m *Model) giveBack(ctx context.Context, ref xenapi.Ref, p xenapi.PIF, b pifBefore, recorded bool) error {
-	c := m.client
 	if p.Management {
 		return errors.New("it carries the host's management interface now: move management off it first")
 	}
-	if !sameIP(beforeOf(p), b) {
-		if err := c.PIFReconfigureIP(ctx, ref, b.Mode, b.IP, b.Netmask, b.Gateway, b.DNS); err != nil {
-			return err
-		}
-	}
-	if err := setPurpose(ctx, c, ref, p, b.Purpose); err != nil {
+	if err := m.setIP(ctx, ref, p, b); err != nil {
 		return err
 	}
-	disallow := p.DisallowUnplug
+	if err := m.setPurpose(ctx, ref, p, b.Purpose); err != nil {
+		return err
+	}
 	if !b.Attached && p.CurrentlyAttached {
-		if disallow {
-			if err := c.PIFSetDisallowUnplug(ctx, ref, false); err != nil {
-				return err
-			}
-			disallow = false
+		// xapi refuses to unplug a PIF with disallow_unplug.
+		if err := m.setDisallowUnplug(ctx, ref, p, false); err != nil {
+			return err
 		}
-		if err := c.PIFUnplug(ctx, ref); err != nil {
+		p.DisallowUnplug = false
+		if err := m.setAttached(ctx, ref, p, false); err != nil {
 			return err
 		}
 	}
-	if disallow != b.DisallowUnplug {
-		if err := c.PIFSetDisallowUnplug(ctx, ref, b.DisallowUnplug); err != nil {
-			return err
-		}
+	if err := m.setDisallowUnplug(ctx, ref, p, b.DisallowUnplug); err != nil {
+		return err
 	}
-	if recorded {
-		return c.PIFRemoveFromOtherConfig(ctx, ref, beforeKey)
+	if !recorded {
+		return nil
 	}
-	return nil
+	return m.settle(ctx, ref, func(ctx context.Context) error { return m.client.PIFRemoveFromOtherConfig(ctx, ref, beforeKey) },
+		func(p xenapi.PIF) bool { _, has := p.OtherConfig[beforeKey]; return !has })
 }

@@ -375,6 +375,8 @@ func ReadManagement(snap *Snapshot) ManagementPlacement {
 // one network of its making to another keeps that first origin.
 func (m *Model) PlaceManagement(ctx context.Context, networkUUID string) error {
 	defer m.changing()()
+	m.moves.Lock()
+	defer m.moves.Unlock()
 	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err
@@ -387,7 +389,9 @@ func (m *Model) PlaceManagement(ctx context.Context, networkUUID string) error {
 		if _, p, ok := snap.ManagementPIF(snap.Pool.Master); ok && p.Network != netRef {
 			// Written before the first move: a run interrupted half-way
 			// can still move management back.
-			if err := m.client.PoolAddToOtherConfig(ctx, snap.PoolRef, managementOriginKey, snap.Networks[p.Network].UUID); err != nil {
+			if err := m.settlePool(ctx, func(ctx context.Context) error {
+				return m.client.PoolAddToOtherConfig(ctx, snap.PoolRef, managementOriginKey, snap.Networks[p.Network].UUID)
+			}, func(s *Snapshot) bool { return s.Pool.OtherConfig[managementOriginKey] != "" }); err != nil {
 				return fmt.Errorf("recording where management is: %w", err)
 			}
 		}
@@ -407,6 +411,8 @@ func (m *Model) PlaceManagement(ctx context.Context, networkUUID string) error {
 // management already was) management stays where it is.
 func (m *Model) ReturnManagement(ctx context.Context) error {
 	defer m.changing()()
+	m.moves.Lock()
+	defer m.moves.Unlock()
 	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err
@@ -435,5 +441,7 @@ func (m *Model) ReturnManagement(ctx context.Context) error {
 	if err := m.moveManagement(ctx, snap, from.Network, toRef); err != nil {
 		return fmt.Errorf("moving management back to network %q: %w", to.NameLabel, err)
 	}
-	return m.client.PoolRemoveFromOtherConfig(ctx, snap.PoolRef, managementOriginKey)
+	return m.settlePool(ctx, func(ctx context.Context) error {
+		return m.client.PoolRemoveFromOtherConfig(ctx, snap.PoolRef, managementOriginKey)
+	}, func(s *Snapshot) bool { _, ok := s.Pool.OtherConfig[managementOriginKey]; return !ok })
 }
