@@ -116,7 +116,8 @@ func run(ctx context.Context, out io.Writer, terraform string) (err error) {
 
 	d.heading("terraform apply examples/pool-networking")
 	d.say("A management bond on eth0+eth1 at MTU 1500, a VM bond on eth2+eth3 at MTU 9000,\n" +
-		"VLANs 100-103 over the VM bond, and a private network: one bond and four VLANs on every host.\n\n")
+		"VLANs 100-103 over the VM bond, a storage VLAN with an address on every host, and a private\n" +
+		"network: two bonds and five VLANs on every host.\n\n")
 	if err := copyDir(filepath.Join("examples", "pool-networking"), d.workdir); err != nil {
 		return err
 	}
