@@ -66,6 +66,10 @@ func (r *managementInterfaceResource) Schema(ctx context.Context, _ resource.Sch
 			"master to its new address. Changing `network_id` moves management in place. Destroy moves management back " +
 			"to the network xsnet found it on (`origin_network_id`), the host keeping its address; an imported one, " +
 			"with no origin recorded, leaves management where it is.\n\n" +
+			"It is a resource of its own, not an attribute of `xsnet_pool`: `xsnet_pool` adopts the pool and only forgets " +
+			"it on destroy, while a management move needs a destroy that moves management back, timeouts of its own, and " +
+			"an import; and as its own resource it reads beside `xsnet_bond.management`, the other way to ask for " +
+			"management, with one rule (`management-single`) keeping a single owner of where management lives.\n\n" +
 			"Guardrails: the interface that carries management must have MTU 1500 (a VLAN at 1500 over a jumbo bond " +
 			"is fine), and no `xsnet_ip_interface` may be on its network.",
 		Attributes: map[string]schema.Attribute{
