@@ -321,9 +321,10 @@ func (r *ipInterfaceResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	if change.Kind == poolnet.Delete {
-		plan.Hosts = types.MapUnknown(ipHostType)
+		plan.ID, plan.Hosts = types.StringUnknown(), types.MapUnknown(ipHostType)
 	} else {
-		plan.Hosts = expectedIPHosts(snap, plan)
+		// The interface is known by its network's UUID.
+		plan.ID, plan.Hosts = plan.NetworkID, expectedIPHosts(snap, plan)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
