@@ -118,7 +118,8 @@ func (r *ipInterfaceResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "`static` (addresses from `addresses` or `start_address`), `dhcp`, or `none` (the " +
-					"PIFs plugged without an address). Changes in place.",
+					"PIFs plugged without an address; xapi brings a VLAN's PIF without an address back unplugged after a " +
+					"reboot, and the next plan shows it and plugs it again). Changes in place.",
 				Required:   true,
 				Validators: []validator.String{stringvalidator.OneOf(guardrail.IPModeStatic, guardrail.IPModeDHCP, guardrail.IPModeNone)},
 			},
