@@ -71,7 +71,7 @@ func TestAccPIFDataSource_managementNICOfTheMaster(t *testing.T) {
 		checks["device"] = knownvalue.StringExact("eth0")
 	}
 	checks["host"] = knownvalue.StringExact(master.NameLabel)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -98,7 +98,7 @@ func TestAccPIFDataSource_memberNICByHostUUID(t *testing.T) {
 		checks["ip_configuration_mode"] = knownvalue.StringExact("None")
 		checks["ip"] = knownvalue.StringExact("")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -159,7 +159,7 @@ func TestAccPIFDataSource_unknownDeviceListsTheHostsDevices(t *testing.T) {
 	if pool.sim != nil {
 		says = append(says, "eth0, eth1.")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -176,7 +176,7 @@ func TestAccPIFDataSource_unknownHostListsThePoolsHosts(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
 	master := snap.Hosts[snap.Pool.Master]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`

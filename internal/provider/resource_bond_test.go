@@ -22,7 +22,7 @@ func TestAccBond_lifecycle(t *testing.T) {
 	before := pool.baseline(t)
 	const addr = "xsnet_bond.vm"
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
@@ -83,7 +83,7 @@ func TestAccBond_managementBond(t *testing.T) {
 	before := pool.baseline(t)
 	const addr = "xsnet_bond.management"
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// Destroying the bond leaves management on eth0, its primary member,
 		// with the same IP: exactly as before.
@@ -110,7 +110,7 @@ resource "xsnet_bond" "management" {
 // configuration says, because xapi moves it there: the plan says so.
 func TestAccBond_managementMemberShowsInPlan(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -139,7 +139,7 @@ resource "xsnet_bond" "mgmt" {
   management = ` + map[bool]string{true: "true", false: "false"}[management] + `
 }`)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
@@ -161,7 +161,7 @@ resource "xsnet_bond" "vm" {
   mtu        = 9000
 }`)
 	want := bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)}},
@@ -203,7 +203,7 @@ resource "xsnet_bond" "vm" {
   members    = ["eth2", "eth3"]
   mtu        = 9000
 }`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: config},
@@ -240,7 +240,7 @@ func TestAccBond_failureLeavesNothingBehind(t *testing.T) {
 		t.Skip("fault injection needs the simulated pool")
 	}
 	before := pool.baseline(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -266,7 +266,7 @@ resource "xsnet_bond" "vm" {
   members    = ["eth2", "eth3"]
 }`)
 	var id string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -301,7 +301,7 @@ resource "xsnet_bond" "vm" {
   members    = ["eth2", "eth3"]
 }`)
 	want := bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 1500}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)}},
@@ -336,7 +336,7 @@ resource "xsnet_bond" "vm" {
   name_label = "Bond 2+3"
   members    = ["eth2", "eth3"]
 }`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: config},
@@ -401,7 +401,7 @@ resource "xsnet_bond" "vm" {
 			return nil
 		})
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
