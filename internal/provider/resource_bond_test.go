@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -175,6 +177,73 @@ resource "xsnet_bond" "vm" {
 			},
 		},
 	})
+}
+
+// A member that lost its bond gets it back from the master when its
+// toolstack starts, as after a reboot (xapi's sync of networking at start
+// of day): xsnet's plan shows the missing bond until then, and nothing to
+// do afterwards, as a reboot and an apply agree.
+func TestAccBond_memberRebootRestoresWhatThePlanShowed(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, RebootTime: 100 * time.Millisecond})
+	if pool.sim == nil {
+		t.Skip("rebooting a member needs the simulated pool")
+	}
+	config := pool.config(`
+resource "xsnet_bond" "vm" {
+  name_label = "Bond 2+3"
+  members    = ["eth2", "eth3"]
+  mtu        = 9000
+}`)
+	want := bondWant{members: []string{"eth2", "eth3"}, mode: "balance-slb", mtu: 9000}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)}},
+			{
+				PreConfig:          func() { pool.destroyOneBond(t) },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() { pool.rebootMember(t) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{pool.bondOnEveryHost("xsnet_bond.vm", want)},
+			},
+		},
+	})
+}
+
+// rebootMember reboots the last host and waits until it is back, enabled,
+// live, and has copied the master's bonds and VLANs.
+func (p *testPool) rebootMember(t *testing.T) {
+	t.Helper()
+	snap := p.snapshot(t)
+	hosts := snap.HostRefs()
+	member := hosts[len(hosts)-1]
+	if err := p.client.HostDisable(bg, member); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.client.HostReboot(bg, member); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
+	defer cancel()
+	// host.reboot returns before the host goes down: wait for it to go,
+	// then for it to come back (xapi enables it again as it starts).
+	for p.snapshot(t).Live(member) {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the member did not go down for its reboot")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := p.model.WaitForHost(ctx, snap.Hosts[member].UUID); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // destroyOneBond destroys the bond of the last host, behind Terraform's back.
