@@ -316,17 +316,7 @@ func (m *Model) DestroyBond(ctx context.Context, networkUUID string) error {
 // undoBond takes apart a bond whose create failed, and says how far that
 // went.
 func (m *Model) undoBond(ctx context.Context, op string, netRef xenapi.Ref, cause error) error {
-	ctx = context.WithoutCancel(ctx)
-	f := &Failure{Op: op, Cause: cause}
-	undone, err := m.teardownBond(ctx, netRef)
-	f.Undone = undone
-	if err != nil {
-		f.Left = append(f.Left, err.Error())
-		if snap, serr := m.fresh(ctx); serr == nil {
-			f.Remains = snap.Networks[netRef].UUID
-		}
-	}
-	return f
+	return m.undoCreate(ctx, op, netRef, cause, m.teardownBond)
 }
 
 // teardownBond takes a pool-wide bond apart, in the order that leaves the

@@ -239,7 +239,8 @@ func (m *Model) beginCreate(ctx context.Context, snap *Snapshot, j journal, same
 			if err := m.writeJournal(ctx, ref, j); err != nil {
 				return "", err
 			}
-			if err := updateNetworkNames(ctx, m.client, ref, n, nameOf(j), descriptionOf(j)); err != nil {
+			label, description := j.names()
+			if err := updateNetworkNames(ctx, m.client, ref, n, label, description); err != nil {
 				return "", err
 			}
 			return ref, nil
@@ -280,22 +281,32 @@ func (m *Model) findJournal(ctx context.Context, id string) (xenapi.Ref, bool) {
 	return "", false
 }
 
-func nameOf(j journal) string {
-	if j.Bond != nil {
-		return j.Bond.NameLabel
+// names are the name_label and name_description the work is to give its
+// network.
+func (j journal) names() (label, description string) {
+	switch {
+	case j.Bond != nil:
+		return j.Bond.NameLabel, j.Bond.NameDescription
+	case j.VLAN != nil:
+		return j.VLAN.NameLabel, j.VLAN.NameDescription
 	}
-	if j.VLAN != nil {
-		return j.VLAN.NameLabel
-	}
-	return ""
+	return "", ""
 }
 
-func descriptionOf(j journal) string {
-	if j.Bond != nil {
-		return j.Bond.NameDescription
+// undoCreate takes apart, with teardown, the network of a create that
+// failed, on a context of its own (the caller's may be what ended), and
+// returns a Failure that says how far that went.
+func (m *Model) undoCreate(ctx context.Context, op string, netRef xenapi.Ref, cause error,
+	teardown func(context.Context, xenapi.Ref) ([]string, error)) error {
+	ctx = context.WithoutCancel(ctx)
+	f := &Failure{Op: op, Cause: cause}
+	undone, err := teardown(ctx, netRef)
+	f.Undone = undone
+	if err != nil {
+		f.Left = append(f.Left, err.Error())
+		if snap, serr := m.fresh(ctx); serr == nil {
+			f.Remains = snap.Networks[netRef].UUID
+		}
 	}
-	if j.VLAN != nil {
-		return j.VLAN.NameDescription
-	}
-	return ""
+	return f
 }

@@ -374,3 +374,15 @@ func (s *Snapshot) NetworkKind(network xenapi.Ref) guardrail.NetworkKind {
 	}
 	return kind
 }
+
+// Devices lists the devices of the host's untagged PIFs in device order:
+// its NICs and bond masters, or with nicsOnly its NICs alone.
+func (s *Snapshot) Devices(host xenapi.Ref, nicsOnly bool) []string {
+	var devices []string
+	for _, ref := range s.HostPIFs(host) {
+		if p := s.PIFs[ref]; p.VLAN < 0 && (p.Physical || !nicsOnly) {
+			devices = append(devices, p.Device)
+		}
+	}
+	return devices
+}

@@ -172,17 +172,7 @@ func (m *Model) convergeVLAN(ctx context.Context, netRef xenapi.Ref, spec VLANSp
 // undoVLAN takes apart a VLAN whose create failed, and says how far that
 // went.
 func (m *Model) undoVLAN(ctx context.Context, op string, netRef xenapi.Ref, cause error) error {
-	ctx = context.WithoutCancel(ctx)
-	f := &Failure{Op: op, Cause: cause}
-	undone, err := m.teardownVLAN(ctx, netRef)
-	f.Undone = undone
-	if err != nil {
-		f.Left = append(f.Left, err.Error())
-		if snap, serr := m.fresh(ctx); serr == nil {
-			f.Remains = snap.Networks[netRef].UUID
-		}
-	}
-	return f
+	return m.undoCreate(ctx, op, netRef, cause, m.teardownVLAN)
 }
 
 // UpdateVLAN brings an existing pool-wide VLAN to spec in place: names, a

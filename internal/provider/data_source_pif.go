@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -166,7 +165,7 @@ func (d *pifDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	if !ok {
 		resp.Diagnostics.AddAttributeError(path.Root("device"), "PIF Not Found",
 			fmt.Sprintf("Host %q has no device %q. Its devices are: %s.",
-				snap.Hosts[host].NameLabel, device, strings.Join(hostDevices(snap, host), ", ")))
+				snap.Hosts[host].NameLabel, device, strings.Join(snap.Devices(host, false), ", ")))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, pifDataSourceModel{
@@ -174,16 +173,4 @@ func (d *pifDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		Device:    types.StringValue(pif.Device),
 		pifFields: pifFieldsOf(snap, pif),
 	})...)
-}
-
-// hostDevices lists the device names of a host's NICs and bond masters.
-func hostDevices(snap *poolnet.Snapshot, host xenapi.Ref) []string {
-	var devices []string
-	for _, p := range snap.PIFs {
-		if p.Host == host && p.VLAN < 0 {
-			devices = append(devices, p.Device)
-		}
-	}
-	slices.SortFunc(devices, poolnet.CompareDevices)
-	return devices
 }

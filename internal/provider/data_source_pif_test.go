@@ -83,7 +83,7 @@ func TestAccPIFDataSource_managementNICOfTheMaster(t *testing.T) {
 		checks["device"] = knownvalue.StringExact("eth0")
 	}
 	checks["host"] = knownvalue.StringExact(master.NameLabel)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -110,7 +110,7 @@ func TestAccPIFDataSource_memberNICByHostUUID(t *testing.T) {
 		checks["ip_configuration_mode"] = knownvalue.StringExact("None")
 		checks["ip"] = knownvalue.StringExact("")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -171,7 +171,7 @@ func TestAccPIFDataSource_unknownDeviceListsTheHostsDevices(t *testing.T) {
 	if pool.sim != nil {
 		says = append(says, "eth0, eth1.")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -188,7 +188,7 @@ func TestAccPIFDataSource_unknownHostListsThePoolsHosts(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
 	master := snap.Hosts[snap.Pool.Master]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`

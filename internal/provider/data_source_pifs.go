@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -155,20 +153,10 @@ func (d *pifsDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 // sortedHostPIFs returns a host's PIFs by device, then VLAN tag, so that
 // the list does not change from one read to the next.
 func sortedHostPIFs(snap *poolnet.Snapshot, host xenapi.Ref) []xenapi.PIF {
-	var pifs []xenapi.PIF
-	for _, p := range snap.PIFs {
-		if p.Host == host {
-			pifs = append(pifs, p)
-		}
+	refs := snap.HostPIFs(host)
+	pifs := make([]xenapi.PIF, len(refs))
+	for i, ref := range refs {
+		pifs[i] = snap.PIFs[ref]
 	}
-	slices.SortFunc(pifs, func(a, b xenapi.PIF) int {
-		if c := poolnet.CompareDevices(a.Device, b.Device); c != 0 {
-			return c
-		}
-		if a.VLAN != b.VLAN {
-			return int(a.VLAN - b.VLAN)
-		}
-		return strings.Compare(a.UUID, b.UUID)
-	})
 	return pifs
 }

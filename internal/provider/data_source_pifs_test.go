@@ -62,7 +62,7 @@ func TestAccPIFsDataSource_everyPIFMasterFirstThenByDevice(t *testing.T) {
 			entries = append(entries, pifEntry(snap, devicePIF(t, snap, host, fmt.Sprintf("eth%d", n))))
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pifs" "all" {}`),
@@ -87,7 +87,7 @@ func TestAccPIFsDataSource_managementOnEveryHost(t *testing.T) {
 		}
 		entries = append(entries, pifEntry(snap, p))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pifs" "mgmt" { management = true }`),
@@ -104,7 +104,7 @@ func TestAccPIFsDataSource_filtersCombine(t *testing.T) {
 	refs := snap.HostRefs()
 	member := refs[len(refs)-1]
 	name := snap.Hosts[member].NameLabel
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -185,7 +185,7 @@ data "xsnet_pifs" "eth1" {
 
 func TestAccPIFsDataSource_noMatchIsAnEmptyList(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pifs" "none" { device = "eth42" }`),
@@ -200,7 +200,7 @@ func TestAccPIFsDataSource_unknownHostIsAnError(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
 	master := snap.Hosts[snap.Pool.Master]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      pool.config(`data "xsnet_pifs" "p" { host = "no-such-host" }`),

@@ -39,7 +39,7 @@ func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 		}))
 	}
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pool" "this" {}`),
@@ -58,7 +58,7 @@ func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 
 func TestAccPoolDataSource_bridgeBackend(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, Backend: "bridge"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pool" "this" {}`),
@@ -84,7 +84,7 @@ func TestAccProvider_missingSettingsNameTheAttribute(t *testing.T) {
 }
 
 func TestAccProvider_badFingerprintIsRefusedAtValidate(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: `provider "xsnet" {

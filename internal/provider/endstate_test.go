@@ -47,7 +47,7 @@ func TestAccEndState_managementReturnsOntoAJumboBond(t *testing.T) {
 			destroyedBefore("xsnet_bond.x", "xsnet_bond.y"),
 		},
 	})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.noBondsLeft(),
 		Steps:                    steps,
@@ -150,7 +150,7 @@ resource "xsnet_bond" "mgmt" {
 }`, members, mtu))
 	}
 	var mark map[string]string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
@@ -177,7 +177,7 @@ func TestAccEndState_joiningHostLandsManagementOnAJumboBond(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1})
 	address, joiner := pool.standalone(t)
 	var mark map[string]string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: storageBondOverEth1(pool, "")},
@@ -210,7 +210,7 @@ func TestAccEndState_joiningHostKeepsManagementOffTheJumboBond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(joinConfig(pool, address, "")),
@@ -245,7 +245,7 @@ func TestAccEndState_joiningOntoABondManagedElsewhereIsRefusedAtApply(t *testing
 	}
 	managementToDevice(t, joiner, "eth1")
 	before := pool.baseline(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      pool.config(joinConfig(pool, address, "")),
@@ -288,7 +288,7 @@ func TestAccEndState_raisingAManagementVLAN(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	before := pool.baseline(t)
 	var mark map[string]string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
@@ -321,7 +321,7 @@ func TestAccEndState_raisingAManagementVLAN(t *testing.T) {
 func TestAccEndState_raisingTheTrunkUnderAManagementVLAN(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	before := pool.baseline(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
@@ -364,6 +364,7 @@ resource "xsnet_vlan" "mgmt" {
 // a configuration that manages only other networking on it plans, and
 // every plan warns, naming the hosts and the bond, until someone fixes it.
 func TestAccEndState_preexistingJumboManagementBondWarns(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	bond := pool.bondByHand(t, "by hand", "eth0", "eth1")
 	pool.mtuByHand(t, bond, 9000)
@@ -384,6 +385,7 @@ resource "xsnet_vlan" "vm" {
 // The same for a VLAN made by hand above its parent's MTU: the warning
 // names the VLAN and its parent, and blocks nothing else.
 func TestAccEndState_preexistingVLANAboveItsParentWarns(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	vlan := pool.vlanByHand(t, "by hand", pool.nicNetwork(t, "eth2"), 200)
 	pool.mtuByHand(t, vlan, 9000)
@@ -404,6 +406,7 @@ resource "xsnet_bond" "vm" {
 // whichever Terraform plans second is refused, and nothing reaches the
 // pool.
 func TestAccEndState_twoResourcesOfOnePlanClash(t *testing.T) {
+	t.Parallel()
 	t.Run("two VLANs with one parent and tag", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 		parent := pool.nicNetwork(t, "eth2")
@@ -525,7 +528,7 @@ func TestAccEndState_unknownPolicyRefusesLACPBeforeApply(t *testing.T) {
 	}
 	wantOutput(t, out, "Warning: Bond Mode Not Checked Yet", "with xsnet_bond.vm", `mode = "lacp" needs the provider's guardrails policy`,
 		"refuses it then unless the policy allows it")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      cfg,
@@ -541,7 +544,7 @@ func TestAccEndState_unknownPolicyRefusesLACPBeforeApply(t *testing.T) {
 func TestAccEndState_unknownPolicyAllowsLACPAtApply(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	before := pool.baseline(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{{
@@ -556,6 +559,7 @@ func TestAccEndState_unknownPolicyAllowsLACPAtApply(t *testing.T) {
 // Changes the per-resource checks refused, and the pool as the plan
 // leaves it allows: each must apply.
 func TestAccEndState_changesThatEndWellApply(t *testing.T) {
+	t.Parallel()
 	t.Run("an LACP bond with hashing_algorithm left out", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 		before := pool.baseline(t)
@@ -571,7 +575,7 @@ resource "xsnet_bond" "vm" {
 		// xapi gives an LACP bond tcpudp_ports hashing: the plan says so,
 		// and the plan after apply is empty.
 		tcpudp := plancheck.ExpectKnownValue(addr, tfjsonpath.New("hashing_algorithm"), knownvalue.StringExact("tcpudp_ports"))
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			CheckDestroy:             pool.nothingLeftOver(before),
 			Steps: []resource.TestStep{
@@ -772,6 +776,7 @@ resource "xsnet_bond" "b" {
 // configuration alone, with the NIC named: xapi would fold it and make a
 // bond of one NIC fewer than the configuration shows.
 func TestAccEndState_memberListedTwiceAtValidate(t *testing.T) {
+	t.Parallel()
 	out, ok := terraformCLI(t, requiredProviders+`
 resource "xsnet_bond" "vm" {
   name_label = "vm"
@@ -786,6 +791,7 @@ resource "xsnet_bond" "vm" {
 // The same list from a module's variable: validate cannot see it, plan
 // refuses it.
 func TestAccEndState_memberListedTwiceFromAVariable(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	pool.refusedAtPlanWith(t, `
 variable "members" {
@@ -807,6 +813,7 @@ const quirkRebootTime = 400 * time.Millisecond
 // refused through terraform apply, the pool is left as it was, and a pool
 // member rebooted afterwards stays in the pool: the outage did not happen.
 func TestAccEndState_refusedChangesKeepHostsInThePool(t *testing.T) {
+	t.Parallel()
 	quirky := func(cfg xapisim.Config) xapisim.Config {
 		cfg.Quirks, cfg.RebootTime = []string{xapisim.QuirkJumboManagementBond}, quirkRebootTime
 		return cfg
@@ -829,13 +836,13 @@ func TestAccEndState_refusedChangesKeepHostsInThePool(t *testing.T) {
 			},
 			resource.TestStep{Config: bondsXY(pool, "management = true\n  depends_on = [xsnet_bond.y]", `management = false`, 1500)},
 		)
-		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+		resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	})
 	t.Run("a host joining onto a jumbo bond", func(t *testing.T) {
 		pool := newTestPool(t, quirky(xapisim.Config{Hosts: 2, NICs: 4, Standalone: 1}))
 		address, joiner := pool.standalone(t)
 		var mark map[string]string
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: storageBondOverEth1(pool, "")},
@@ -867,7 +874,7 @@ func TestAccEndState_refusedChangesKeepHostsInThePool(t *testing.T) {
 		}
 		managementToDevice(t, joiner, "eth1")
 		before := pool.baseline(t)
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config:      pool.config(joinConfig(pool, address, "")),
@@ -883,7 +890,7 @@ func TestAccEndState_refusedChangesKeepHostsInThePool(t *testing.T) {
 			t.Skip("the 6.1 quirk needs the simulated pool")
 		}
 		var mark map[string]string
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: trunkWithVLAN(pool, 9000, 1500)},

@@ -19,6 +19,7 @@ import (
 // private network. Then a second plan finds nothing to do,
 // and destroy leaves the pool as it was.
 func TestAccExample_poolNetworking(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
 	w := newWorkdir(t, pool.cliEnv())
 	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "pool-networking", "main.tf"))

@@ -31,6 +31,7 @@ func (p *testPool) cliEnv() []string {
 // applied the next plan is empty. Every resource type is covered: a bond, a
 // VLAN over it, a private network, and the pool.
 func TestAccImport_generatedConfigPlansEmpty(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	installed := pool.snapshot(t)
 	ids := pool.networkByHand(t)

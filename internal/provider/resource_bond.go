@@ -33,10 +33,6 @@ type bondResource struct {
 	validation *validationPolicy
 }
 
-// NewBondResource returns the xsnet_bond resource, for a provider without
-// a guardrails block.
-func NewBondResource() resource.Resource { return &bondResource{} }
-
 type bondModel struct {
 	ID               types.String   `tfsdk:"id"`
 	NameLabel        types.String   `tfsdk:"name_label"`

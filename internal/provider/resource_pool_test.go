@@ -74,7 +74,7 @@ func TestAccPool_adoptNameJoinEject(t *testing.T) {
     %q = { %s = %q }
   }`, address, joinPasswordAttribute(), pool.sim.Password())
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -147,7 +147,7 @@ func TestAccPool_joiningHostWithBondIsRefusedAtPlan(t *testing.T) {
 	if _, err := poolnet.NewModel(joiner, poolnet.Options{}).CreateBond(bg, poolnet.BondSpec{NameLabel: "local bond", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(fmt.Sprintf(`
@@ -166,7 +166,7 @@ resource "xsnet_pool" "this" {
 
 func TestAccPool_ejectingTheMasterIsRefused(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`

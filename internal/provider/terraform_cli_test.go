@@ -157,6 +157,7 @@ terraform {
 // settings at all, terraform validate refuses a jumbo management bond and
 // an LACP bond, each with its rule, its why and its fix.
 func TestTerraformValidate_refusesTheTwoOutagesWithoutAPool(t *testing.T) {
+	t.Parallel()
 	out, ok := terraformCLI(t, requiredProviders+`
 resource "xsnet_bond" "management" {
   name_label = "Bond 0+1"
@@ -187,6 +188,7 @@ resource "xsnet_bond" "vm" {
 
 // A relaxed policy lets validate pass an LACP bond.
 func TestTerraformValidate_relaxedPolicyAllowsLACP(t *testing.T) {
+	t.Parallel()
 	out, ok := terraformCLI(t, requiredProviders+`
 provider "xsnet" {
   guardrails {
@@ -208,6 +210,7 @@ resource "xsnet_bond" "vm" {
 
 // Every example in examples/ is valid as written.
 func TestTerraformValidate_examples(t *testing.T) {
+	t.Parallel()
 	dirs, err := filepath.Glob("../../examples/*/*")
 	if err != nil {
 		t.Fatal(err)
@@ -253,6 +256,7 @@ func TestTerraformValidate_examples(t *testing.T) {
 // Under a relaxed policy an LACP bond is planned, and the plan says, on the
 // bond, that the guardrail is relaxed: review sees it every time.
 func TestTerraformPlan_relaxedPolicyWarnsOnEveryPlan(t *testing.T) {
+	t.Parallel()
 	sim := xapisim.Run(t, xapisim.Config{Hosts: 2, NICs: 4})
 	out, ok := terraformCLI(t, requiredProviders+fmt.Sprintf(`
 provider "xsnet" {
