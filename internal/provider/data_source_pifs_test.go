@@ -231,7 +231,7 @@ func TestAccPIFsDataSource_ipConfigurationOfANetwork(t *testing.T) {
 		}
 	}
 	snap = pool.snapshot(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(fmt.Sprintf(`

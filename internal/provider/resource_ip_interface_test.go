@@ -176,7 +176,7 @@ resource "xsnet_ip_interface" "storage" {
   purpose         = "iSCSI"
   disallow_unplug = false
 }`, network, names[0], names[1], names[2], names[3]))
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.pifsAsBefore(t),
 		Steps: []resource.TestStep{
@@ -264,7 +264,7 @@ resource "xsnet_ip_interface" "storage" {
   netmask       = "255.255.255.0"
   purpose       = "Storage"
 }`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// The joined host's PIFs are as pool.join left them.
 		CheckDestroy: func(*terraform.State) error { return pool.pifsUnchanged(before, hostsBefore) },

@@ -88,7 +88,7 @@ resource "xsnet_management_interface" "this" {
   network_id = %s
 }`, onto))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.pifsAsBefore(t),
 		Steps: []resource.TestStep{
