@@ -86,10 +86,60 @@ type endState struct {
 	managed map[string]bool
 	// notes say what a change moves besides itself, by change ID.
 	notes map[string][]string
+	// ownVLANs are the hosts whose VLANParents this end state has copied
+	// for itself: the rest share the snapshot's.
+	ownVLANs map[*guardrail.PoolHost]bool
 }
 
-// endState builds the pool as it is, for changes to be applied to.
+// endState returns the pool as it is, for changes to be applied to. The
+// pool's part is built once per snapshot and copied for each plan: a plan
+// of a thousand VLANs judges a thousand end states of the same pool.
 func (s *Snapshot) endState() *endState {
+	base := s.end.Load()
+	if base == nil {
+		base = s.buildEndState()
+		s.end.Store(base)
+	}
+	return base.clone()
+}
+
+// clone copies what changes apply to: the networks, each host's NICs, and
+// the membership lists; each host's VLANParents are copied when first
+// written. The rest is read only.
+func (e *endState) clone() *endState {
+	c := *e
+	c.pool = &guardrail.Pool{Networks: make(map[string]*guardrail.PoolNetwork, len(e.pool.Networks))}
+	for id, n := range e.pool.Networks {
+		copied := *n
+		c.pool.Networks[id] = &copied
+	}
+	for _, h := range e.pool.Hosts {
+		copied := *h
+		copied.NICs = make(map[string]*guardrail.PoolNIC, len(h.NICs))
+		for d, nic := range h.NICs {
+			n := *nic
+			n.Bonds = slices.Clone(nic.Bonds)
+			copied.NICs[d] = &n
+		}
+		c.pool.Hosts = append(c.pool.Hosts, &copied)
+	}
+	c.members = maps.Clone(e.members)
+	c.notes = map[string][]string{}
+	c.ownVLANs = map[*guardrail.PoolHost]bool{}
+	return &c
+}
+
+// vlanParents returns the host's VLANParents for writing.
+func (e *endState) vlanParents(h *guardrail.PoolHost) map[string]string {
+	if !e.ownVLANs[h] {
+		h.VLANParents = maps.Clone(h.VLANParents)
+		e.ownVLANs[h] = true
+	}
+	return h.VLANParents
+}
+
+// buildEndState builds the pool as it is.
+func (s *Snapshot) buildEndState() *endState {
 	e := &endState{
 		pool:       &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{}},
 		nicNetwork: map[string]string{},
@@ -232,7 +282,14 @@ func (e *endState) apply(changes []Change) {
 			e.join(c)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
+	var wanted []string
+	for id, n := range e.pool.Networks {
+		if n.WantsManagement {
+			wanted = append(wanted, id)
+		}
+	}
+	slices.Sort(wanted)
+	for _, id := range wanted {
 		if n := e.pool.Networks[id]; n.WantsManagement {
 			e.moveManagement(id, func(*guardrail.PoolHost) string {
 				return fmt.Sprintf("management = true on %s moves it there", e.name(id))
@@ -320,10 +377,8 @@ func (e *endState) deleteBond(id string) {
 		for _, nic := range h.NICs {
 			nic.Bonds = slices.DeleteFunc(nic.Bonds, func(b string) bool { return b == id })
 		}
-		for vlan, parent := range h.VLANParents {
-			if parent == id {
-				h.VLANParents[vlan] = primaryNet
-			}
+		for _, vlan := range vlansOver(h, id) {
+			e.vlanParents(h)[vlan] = primaryNet
 		}
 		carries = carries || h.Management == id
 	}
@@ -344,7 +399,9 @@ func (e *endState) deleteNetwork(id string) {
 	}
 	delete(e.pool.Networks, id)
 	for _, h := range e.pool.Hosts {
-		delete(h.VLANParents, id)
+		if _, ok := h.VLANParents[id]; ok {
+			delete(e.vlanParents(h), id)
+		}
 	}
 }
 
@@ -423,11 +480,8 @@ func (e *endState) createBond(c Change) {
 				h.MovedHow = fmt.Sprintf("%s is a member of %s and xapi moves management onto the bond", d, name)
 				note("the management interface", h.Name)
 			}
-			for _, vlan := range slices.Sorted(maps.Keys(h.VLANParents)) {
-				if h.VLANParents[vlan] != nic.Network {
-					continue
-				}
-				h.VLANParents[vlan] = c.ID
+			for _, vlan := range vlansOver(h, nic.Network) {
+				e.vlanParents(h)[vlan] = c.ID
 				if h.Management == vlan {
 					h.MovedBy = c.ID
 					h.MovedHow = fmt.Sprintf("bonding %s moves the management VLAN onto %s", d, name)
@@ -477,7 +531,7 @@ func (e *endState) createVLAN(c Change) {
 	}
 	for _, h := range e.pool.Hosts {
 		if e.has(h, p) {
-			h.VLANParents[c.ID] = p
+			e.vlanParents(h)[c.ID] = p
 		}
 	}
 }
@@ -533,4 +587,17 @@ func (e *endState) moveManagement(to string, how func(*guardrail.PoolHost) strin
 		}
 		h.Management, h.MovedBy, h.MovedHow, h.Releasing = to, to, how(h), false
 	}
+}
+
+// vlansOver lists, in order, the VLAN networks the host carries over the
+// parent network.
+func vlansOver(h *guardrail.PoolHost, parent string) []string {
+	var out []string
+	for vlan, p := range h.VLANParents {
+		if p == parent {
+			out = append(out, vlan)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
