@@ -194,6 +194,20 @@ func CheckPool(p *Pool) PoolResult {
 	return r
 }
 
+// networksWhere lists, in ID order, the networks for which keep is true.
+// The rules look at few networks of a large pool each, so they filter
+// before they sort.
+func (p *Pool) networksWhere(keep func(*PoolNetwork) bool) []string {
+	var ids []string
+	for id, n := range p.Networks {
+		if keep(n) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 func (p *Pool) name(id string) string {
 	n, ok := p.Networks[id]
 	if !ok {
@@ -316,14 +330,12 @@ func checkManagementKept(p *Pool, r *PoolResult) {
 // alike: a host has one, and the second move undoes the first half-way
 // through the apply.
 func checkManagementSingle(p *Pool, r *PoolResult) {
-	var want, names []string
-	onlyBonds := true
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
-		if p.Networks[id].WantsManagement {
-			want = append(want, id)
-			names = append(names, p.name(id))
-		}
+	want := p.networksWhere(func(n *PoolNetwork) bool { return n.WantsManagement })
+	names := make([]string, 0, len(want))
+	for _, id := range want {
+		names = append(names, p.name(id))
 	}
+	onlyBonds := true
 	for _, id := range slices.Sorted(maps.Keys(p.ManagementInterfaces)) {
 		want = append(want, id)
 		names = append(names, "the xsnet_management_interface on "+p.name(p.ManagementInterfaces[id]))
@@ -417,10 +429,7 @@ func (h *PoolHost) hasNetwork(id string) bool {
 // configuration contradicts, with the bond's MTU as the management MTU.
 func checkManagementRefused(p *Pool, r *PoolResult) {
 	rule := ruleManagementMember
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
-		if !p.Networks[id].RefusesManagement {
-			continue
-		}
+	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.RefusesManagement }) {
 		var hosts []string
 		how := ""
 		for _, h := range p.Hosts {
@@ -449,11 +458,8 @@ func checkManagementRefused(p *Pool, r *PoolResult) {
 // VLAN's MTU above its parent's, whichever of the two the plan changes.
 func checkVLANMTUParentEnd(p *Pool, r *PoolResult) {
 	rule := ruleVLANMTUParent
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
+	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.Kind == NetworkVLAN }) {
 		v := p.Networks[id]
-		if v.Kind != NetworkVLAN {
-			continue
-		}
 		mtu, ok := v.MTU.Get()
 		parentID, parentOK := v.Parent.Get()
 		parent := p.Networks[parentID]
@@ -491,8 +497,7 @@ func checkVLANTagUniqueEnd(p *Pool, r *PoolResult) {
 		tag    int64
 	}
 	users := map[pair][]string{}
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
-		v := p.Networks[id]
+	for id, v := range p.Networks {
 		parent, ok1 := v.Parent.Get()
 		tag, ok2 := v.Tag.Get()
 		if v.Kind != NetworkVLAN || !ok1 || !ok2 {
@@ -500,6 +505,13 @@ func checkVLANTagUniqueEnd(p *Pool, r *PoolResult) {
 		}
 		k := pair{parent, tag}
 		users[k] = append(users[k], id)
+	}
+	for k, ids := range users {
+		if len(ids) < 2 {
+			delete(users, k)
+			continue
+		}
+		slices.Sort(ids)
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(users), func(a, b pair) int {
 		if c := strings.Compare(a.parent, b.parent); c != 0 {

@@ -125,10 +125,69 @@ type endState struct {
 	hostUUIDs map[string]string
 	// notes say what a change moves besides itself, by change ID.
 	notes map[string][]string
+	// ownVLANs are the hosts whose VLANParents this end state has copied
+	// for itself: the rest share the snapshot's.
+	ownVLANs map[*guardrail.PoolHost]bool
 }
 
-// endState builds the pool as it is, for changes to be applied to.
+// endState returns the pool as it is, for changes to be applied to. The
+// pool's part is built once per snapshot and copied for each plan: a plan
+// of a thousand VLANs judges a thousand end states of the same pool.
 func (s *Snapshot) endState() *endState {
+	base := s.end.Load()
+	if base == nil {
+		base = s.buildEndState()
+		s.end.Store(base)
+	}
+	return base.clone()
+}
+
+// clone copies what changes apply to: the networks, each host's NICs and
+// addresses, the membership lists, the IP and management interfaces; each
+// host's VLANParents are copied when first written. The rest is read only.
+func (e *endState) clone() *endState {
+	c := *e
+	c.pool = &guardrail.Pool{Networks: make(map[string]*guardrail.PoolNetwork, len(e.pool.Networks)),
+		IPInterfaces:         make(map[string]*guardrail.PoolIPInterface, len(e.pool.IPInterfaces)),
+		ManagementInterfaces: maps.Clone(e.pool.ManagementInterfaces)}
+	for id, n := range e.pool.Networks {
+		copied := *n
+		c.pool.Networks[id] = &copied
+	}
+	// An interface's addresses are replaced whole by a change, never
+	// written in place.
+	for id, ip := range e.pool.IPInterfaces {
+		copied := *ip
+		c.pool.IPInterfaces[id] = &copied
+	}
+	for _, h := range e.pool.Hosts {
+		copied := *h
+		copied.IPs = maps.Clone(h.IPs)
+		copied.NICs = make(map[string]*guardrail.PoolNIC, len(h.NICs))
+		for d, nic := range h.NICs {
+			n := *nic
+			n.Bonds = slices.Clone(nic.Bonds)
+			copied.NICs[d] = &n
+		}
+		c.pool.Hosts = append(c.pool.Hosts, &copied)
+	}
+	c.members = maps.Clone(e.members)
+	c.notes = map[string][]string{}
+	c.ownVLANs = map[*guardrail.PoolHost]bool{}
+	return &c
+}
+
+// vlanParents returns the host's VLANParents for writing.
+func (e *endState) vlanParents(h *guardrail.PoolHost) map[string]string {
+	if !e.ownVLANs[h] {
+		h.VLANParents = maps.Clone(h.VLANParents)
+		e.ownVLANs[h] = true
+	}
+	return h.VLANParents
+}
+
+// buildEndState builds the pool as it is.
+func (s *Snapshot) buildEndState() *endState {
 	e := &endState{
 		pool: &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{},
 			IPInterfaces: map[string]*guardrail.PoolIPInterface{}, ManagementInterfaces: map[string]string{}},
@@ -304,7 +363,14 @@ func (e *endState) apply(changes []Change) {
 			e.join(c)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
+	var wanted []string
+	for id, n := range e.pool.Networks {
+		if n.WantsManagement {
+			wanted = append(wanted, id)
+		}
+	}
+	slices.Sort(wanted)
+	for _, id := range wanted {
 		if n := e.pool.Networks[id]; n.WantsManagement {
 			e.moveManagement(id, id, func(*guardrail.PoolHost) string {
 				return fmt.Sprintf("management = true on %s moves it there", e.name(id))
@@ -408,10 +474,8 @@ func (e *endState) deleteBond(id string) {
 		for _, nic := range h.NICs {
 			nic.Bonds = slices.DeleteFunc(nic.Bonds, func(b string) bool { return b == id })
 		}
-		for vlan, parent := range h.VLANParents {
-			if parent == id {
-				h.VLANParents[vlan] = primaryNet
-			}
+		for _, vlan := range vlansOver(h, id) {
+			e.vlanParents(h)[vlan] = primaryNet
 		}
 		carries = carries || h.Management == id
 	}
@@ -432,7 +496,9 @@ func (e *endState) deleteNetwork(id string) {
 	}
 	delete(e.pool.Networks, id)
 	for _, h := range e.pool.Hosts {
-		delete(h.VLANParents, id)
+		if _, ok := h.VLANParents[id]; ok {
+			delete(e.vlanParents(h), id)
+		}
 	}
 }
 
@@ -511,11 +577,8 @@ func (e *endState) createBond(c Change) {
 				h.MovedHow = fmt.Sprintf("%s is a member of %s and xapi moves management onto the bond", d, name)
 				note("the management interface", h.Name)
 			}
-			for _, vlan := range slices.Sorted(maps.Keys(h.VLANParents)) {
-				if h.VLANParents[vlan] != nic.Network {
-					continue
-				}
-				h.VLANParents[vlan] = c.ID
+			for _, vlan := range vlansOver(h, nic.Network) {
+				e.vlanParents(h)[vlan] = c.ID
 				if h.Management == vlan {
 					h.MovedBy = c.ID
 					h.MovedHow = fmt.Sprintf("bonding %s moves the management VLAN onto %s", d, name)
@@ -565,7 +628,7 @@ func (e *endState) createVLAN(c Change) {
 	}
 	for _, h := range e.pool.Hosts {
 		if e.has(h, p) {
-			h.VLANParents[c.ID] = p
+			e.vlanParents(h)[c.ID] = p
 		}
 	}
 }
@@ -700,4 +763,17 @@ func (e *endState) returnManagement(id string) {
 		h.Management, h.MovedBy, h.Releasing = to, id, false
 		h.MovedHow = fmt.Sprintf("destroying the xsnet_management_interface returns management to %s", e.name(to))
 	}
+}
+
+// vlansOver lists, in order, the VLAN networks the host carries over the
+// parent network.
+func vlansOver(h *guardrail.PoolHost, parent string) []string {
+	var out []string
+	for vlan, p := range h.VLANParents {
+		if p == parent {
+			out = append(out, vlan)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -34,6 +34,9 @@ type Snapshot struct {
 	// idx is built on the first question, so that a snapshot that only
 	// passes through costs no index.
 	idx atomic.Pointer[index]
+	// end is the pool as the end-state rules see it, built on the first
+	// plan; see endState.
+	end atomic.Pointer[endState]
 }
 
 // TakeSnapshot reads the pool's networking records whole, with seven
