@@ -83,7 +83,10 @@ func parseEventBatch(v any) (EventBatch, error) {
 	}
 	events, _ := m["events"].([]any)
 	b.Events = make([]Event, 0, len(events))
-	for _, e := range events {
+	for i, e := range events {
+		// Each raw event is let go once parsed, so that a reply of tens
+		// of thousands of records is not held twice.
+		events[i] = nil
 		em, ok := e.(map[string]any)
 		if !ok {
 			return EventBatch{}, fmt.Errorf("xenapi: event.from: event is %T, not a struct", e)
