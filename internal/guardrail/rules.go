@@ -103,7 +103,7 @@ resource "xsnet_bond" "trunk" {
 
 var ruleManagementSingle = &Rule{
 	ID:        IDManagementSingle,
-	Title:     "One Bond Carries Management",
+	Title:     "One Interface Carries Management",
 	Resources: []string{"xsnet_bond", "xsnet_management_interface"},
 	Plan: "two requests for management, in the pool or in the plan: two bonds with `management = true`, two " +
 		"`xsnet_management_interface` resources, or one of each.",

@@ -474,7 +474,7 @@ resource "xsnet_bond" "b" {
   name_label = "b"
   members    = ["eth4", "eth5"]
   management = true
-}`, refusal("One Bond Carries Management", "ask for the management interface (management = true)").String())
+}`, refusal("One Interface Carries Management", "ask for the management interface (management = true)").String())
 	})
 	t.Run("two bonds claiming one NIC", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 6})

@@ -179,7 +179,7 @@ resource "xsnet_bond" "management" {
 
 resource "xsnet_management_interface" "this" {
   network_id = %q
-}`, pool.nicNetwork(t, "eth1")), `(?s)One Bond Carries Management.*xsnet_management_interface.*management-single`)
+}`, pool.nicNetwork(t, "eth1")), `(?s)One Interface Carries Management.*xsnet_management_interface.*management-single`)
 	})
 	t.Run("an IP interface on its network", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
