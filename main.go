@@ -13,6 +13,15 @@ import (
 	"github.com/xsnet/terraform-provider-xsnet/internal/provider"
 )
 
+// `go generate ./...` rebuilds everything generated in the repository: the
+// data model table (internal/xenapi/datamodel), the guardrails guide template
+// (internal/guardrail) and, here, docs/ from the provider's schema, the
+// templates in internal/provider/templates and examples/. The guide template
+// comes first because docs/ renders it.
+//
+//go:generate go generate ./internal/guardrail
+//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v0.25.0 generate --provider-name xsnet --website-source-dir internal/provider/templates --examples-dir examples
+
 // version is set by the release build.
 var version = "dev"
 

@@ -9,12 +9,14 @@
 // runs with a CLI configuration written there, never the user's
 // ~/.terraformrc or TF_CLI_CONFIG_FILE.
 //
-// Run it with `make demo`.
+// Run it with `make demo`. The -terraform flag names another CLI to run,
+// such as OpenTofu's tofu.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,8 +34,10 @@ import (
 )
 
 func main() {
+	terraform := flag.String("terraform", "terraform", "the Terraform CLI to run: terraform, or OpenTofu's tofu")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Stdout)
+	err := run(ctx, os.Stdout, *terraform)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -45,6 +49,7 @@ func main() {
 type demo struct {
 	out     io.Writer
 	outErr  error  // the first failure to write to out
+	cli     string // the Terraform CLI: terraform, or OpenTofu's tofu
 	dir     string // the temporary directory everything lives in
 	workdir string // where terraform applies the example
 	env     []string
@@ -66,13 +71,13 @@ func (d *demo) heading(title string) {
 	d.say("\n==> %d/%d  %s\n\n", d.step, steps, title)
 }
 
-func run(ctx context.Context, out io.Writer) (err error) {
+func run(ctx context.Context, out io.Writer, terraform string) (err error) {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "xsnet-demo-")
 	if err != nil {
 		return err
 	}
-	d := &demo{out: out, dir: dir, workdir: filepath.Join(dir, "pool-networking")}
+	d := &demo{out: out, cli: terraform, dir: dir, workdir: filepath.Join(dir, "pool-networking")}
 	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 
 	d.heading("Building the provider from this repository")
@@ -100,30 +105,28 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := d.writeCLIConfig(bin); err != nil {
+	if err := d.writeCLIConfig(ctx, bin); err != nil {
 		return err
 	}
 	d.env = append(d.env,
 		"XENSERVER_HOST="+sim.URL(), "XENSERVER_USERNAME="+sim.Username(), "XENSERVER_PASSWORD="+sim.Password())
-	snap, err := poolnet.TakeSnapshot(ctx, client)
-	if err != nil {
+	if err := d.showPool(ctx, client, "The pool as installed:"); err != nil {
 		return err
 	}
-	d.say("\nThe pool as installed:\n%s", drawPool(snap))
 
 	d.heading("terraform apply examples/pool-networking")
 	d.say("A management bond on eth0+eth1 at MTU 1500, a VM bond on eth2+eth3 at MTU 9000,\n" +
-		"VLANs 100-103 over the VM bond, and a private network: one bond and four VLANs on every host.\n\n")
+		"VLANs 100-103 over the VM bond, a storage VLAN with an address on every host, and a private\n" +
+		"network: two bonds and five VLANs on every host.\n\n")
 	if err := copyDir(filepath.Join("examples", "pool-networking"), d.workdir); err != nil {
 		return err
 	}
 	if err := d.terraform(ctx, d.workdir, "apply", "-auto-approve", "-compact-warnings"); err != nil {
 		return err
 	}
-	if snap, err = poolnet.TakeSnapshot(ctx, client); err != nil {
+	if err := d.showPool(ctx, client, "The pool's network now, read back from the pool itself:"); err != nil {
 		return err
 	}
-	d.say("\nThe pool's network now, read back from the pool itself:\n%s", drawPool(snap))
 
 	d.heading("terraform validate refuses the two configurations that took pools down")
 	for _, bad := range badConfigs {
@@ -147,10 +150,9 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	if err := d.terraform(ctx, d.workdir, "destroy", "-auto-approve", "-compact-warnings"); err != nil {
 		return err
 	}
-	if snap, err = poolnet.TakeSnapshot(ctx, client); err != nil {
+	if err := d.showPool(ctx, client, "The pool is back as it was installed:"); err != nil {
 		return err
 	}
-	d.say("\nThe pool is back as it was installed:\n%s", drawPool(snap))
 
 	d.heading("Stopping the simulated pool")
 	if err := sim.Close(); err != nil {
@@ -160,6 +162,16 @@ func run(ctx context.Context, out io.Writer) (err error) {
 		"Next: `make test` runs the whole suite; README.md says how to point xsnet at a real pool.\n",
 		time.Since(start).Round(time.Second))
 	return d.outErr
+}
+
+// showPool draws the pool's network as the pool itself reports it.
+func (d *demo) showPool(ctx context.Context, client *xenapi.Client, caption string) error {
+	snap, err := poolnet.TakeSnapshot(ctx, client)
+	if err != nil {
+		return err
+	}
+	d.say("\n%s\n%s", caption, drawPool(snap))
+	return nil
 }
 
 const requiredProviders = `terraform {
@@ -188,14 +200,35 @@ var badConfigs = []struct{ name, title, hcl string }{
 
 // writeCLIConfig points terraform at the provider just built, for the
 // demo's commands only.
-func (d *demo) writeCLIConfig(bin string) error {
+func (d *demo) writeCLIConfig(ctx context.Context, bin string) error {
+	address, err := d.providerAddress(ctx)
+	if err != nil {
+		return err
+	}
 	path := filepath.Join(d.dir, "terraform.rc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"xsnet/xsnet\" = %q\n  }\n  direct {}\n}\n", bin)
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", address, bin)
 	if err := os.WriteFile(path, []byte(rc), 0o644); err != nil {
 		return err
 	}
 	d.env = []string{"TF_CLI_CONFIG_FILE=" + path, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"}
 	return nil
+}
+
+// providerAddress is xsnet's address in the registry the CLI installs
+// from: OpenTofu reads `xsnet/xsnet` as registry.opentofu.org/xsnet/xsnet,
+// Terraform as registry.terraform.io/xsnet/xsnet, and the development
+// override must name the same address.
+func (d *demo) providerAddress(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, d.cli, "version")
+	cmd.Env = append(cleanEnv(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s version: %w", d.cli, err)
+	}
+	if strings.HasPrefix(string(out), "OpenTofu ") {
+		return "registry.opentofu.org/xsnet/xsnet", nil
+	}
+	return "registry.terraform.io/xsnet/xsnet", nil
 }
 
 // terraform runs a terraform command in dir and shows its progress: what
@@ -228,7 +261,7 @@ func (d *demo) terraformOutput(ctx context.Context, dir string, withPool bool, a
 	if !withPool {
 		env = env[:3] // the CLI configuration only: no credentials
 	}
-	cmd := exec.CommandContext(ctx, "terraform", append(args, "-no-color")...)
+	cmd := exec.CommandContext(ctx, d.cli, append(args, "-no-color")...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), env...)
 	out, err := cmd.CombinedOutput()

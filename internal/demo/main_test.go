@@ -22,13 +22,15 @@ func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
 		}
 		for _, want := range []string{
 			"==> 1/6  Building the provider",
-			"Apply complete! Resources: 7 added, 0 changed, 0 destroyed.",
+			"Apply complete! Resources: 9 added, 0 changed, 0 destroyed.",
 			"eth0+eth1 balance-slb  MTU 1500  \"Bond 0+1 (management)\"  ◀ management 192.0.2.11",
 			"eth2+eth3 balance-slb  MTU 9000  \"Bond 2+3 (VM traffic)\"",
 			"└ VLAN 103",
+			"└ VLAN 20",
+			"◀ Storage 10.0.20.11",
 			"(xsnet guardrail management-mtu)",
 			"(xsnet guardrail bond-mode)",
-			"Destroy complete! Resources: 7 destroyed.",
+			"Destroy complete! Resources: 9 destroyed.",
 			"nothing is left running",
 		} {
 			if !strings.Contains(out.String(), want) {
@@ -43,9 +45,15 @@ func TestDemoRunsTwiceAndTellsWhatHappened(t *testing.T) {
 	}
 }
 
+// runDemo runs the demo with the CLI the acceptance tests run: terraform
+// from PATH, or the one TF_ACC_TERRAFORM_PATH names, such as OpenTofu's.
 func runDemo(t *testing.T, out *bytes.Buffer) error {
 	t.Helper()
-	return run(context.Background(), out)
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraform == "" {
+		terraform = "terraform"
+	}
+	return run(context.Background(), out, terraform)
 }
 
 // picture returns the pool picture that follows the heading in the output.

@@ -10,8 +10,9 @@ import (
 )
 
 // drawPool draws the pool's network host by host: each host's NICs and
-// bonds (with members, mode and MTU), the VLANs over each, and where
-// management lives; then the networks that reach no NIC.
+// bonds (with members, mode and MTU), the VLANs over each, where
+// management lives and the addresses of other interfaces; then the
+// networks that reach no NIC.
 func drawPool(snap *poolnet.Snapshot) string {
 	var w strings.Builder
 	// Writing to a strings.Builder never fails.
@@ -39,7 +40,7 @@ func drawPool(snap *poolnet.Snapshot) string {
 	}
 	var private []string
 	for _, n := range snap.Networks {
-		if len(n.PIFs) == 0 {
+		if len(n.PIFs) == 0 && !poolnet.HostInternal(n) {
 			private = append(private, fmt.Sprintf("%q (MTU %d)", n.NameLabel, n.MTU))
 		}
 	}
@@ -93,9 +94,18 @@ func networkName(snap *poolnet.Snapshot, p xenapi.PIF) string {
 	return fmt.Sprintf("%q", snap.Networks[p.Network].NameLabel)
 }
 
+// management marks the PIF that carries management, and one with an
+// address of its own, such as a storage interface, by its purpose.
 func management(p xenapi.PIF) string {
-	if !p.Management {
-		return ""
+	switch {
+	case p.Management:
+		return fmt.Sprintf("  ◀ management %s", p.IP)
+	case p.IP != "":
+		what := p.OtherConfig[poolnet.PurposeKey]
+		if what == "" {
+			what = "address"
+		}
+		return fmt.Sprintf("  ◀ %s %s", what, p.IP)
 	}
-	return fmt.Sprintf("  ◀ management %s", p.IP)
+	return ""
 }

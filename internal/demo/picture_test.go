@@ -25,6 +25,22 @@ func TestDrawPool(t *testing.T) {
 	if _, err := m.CreateVLAN(ctx, poolnet.VLANSpec{NameLabel: "web", Tag: 100, ParentNetworkUUID: bond, MTU: 1500}); err != nil {
 		t.Fatal(err)
 	}
+	storage, err := m.CreateVLAN(ctx, poolnet.VLANSpec{NameLabel: "storage", Tag: 20, ParentNetworkUUID: bond, MTU: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := map[string]string{}
+	for i, host := range s.HostRefs() {
+		addrs[s.Hosts[host].UUID] = "10.0.20." + string(rune('1'+i))
+	}
+	if err := m.CreateIP(ctx, poolnet.IPSpec{NetworkUUID: storage, Mode: xenapi.IPConfigurationStatic, Addresses: addrs,
+		Netmask: "255.255.255.0", Purpose: "Storage"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := m.CreateNetwork(ctx, poolnet.NetworkSpec{NameLabel: "private", MTU: 9000}); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +56,7 @@ func TestDrawPool(t *testing.T) {
 		`bond0  eth0+eth1 balance-slb  MTU 1500  "mgmt"  ◀ management`,
 		`eth2   NIC                    MTU 1500`,
 		`└ VLAN 100                  MTU 1500  "web"`,
+		`└ VLAN 20                   MTU 1500  "storage"  ◀ Storage 10.0.20.1`,
 		`networks that reach no NIC: "private" (MTU 9000)`,
 	} {
 		if !strings.Contains(got, want) {

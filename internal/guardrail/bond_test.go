@@ -8,7 +8,7 @@ import (
 // XenServer's defaults, changed by change.
 func bond(change func(*Bond)) Bond {
 	b := Bond{
-		Members:          KnownList("eth2", "eth3"),
+		Members:          knownList("eth2", "eth3"),
 		Mode:             Null[string](),
 		MTU:              Null[int64](),
 		Management:       Null[bool](),
@@ -199,7 +199,7 @@ func TestCheckBondMode(t *testing.T) {
 }
 
 func TestCheckBondXenCenterLimits(t *testing.T) {
-	members := func(ms ...string) func(*Bond) { return func(b *Bond) { b.Members = KnownList(ms...) } }
+	members := func(ms ...string) func(*Bond) { return func(b *Bond) { b.Members = knownList(ms...) } }
 	bridge := func() *Facts { return with(pool(), func(f *Facts) { f.NetworkBackend = BackendBridge }) }
 	tests := []struct {
 		name    string

@@ -3,13 +3,21 @@ package guardrail
 // The attribute names diagnostics blame, as the xsnet resources spell them.
 const (
 	AttrMembers          = "members"            // xsnet_bond: the NICs to bond, by device name
-	AttrMode             = "mode"               // xsnet_bond: the bond mode
+	AttrMode             = "mode"               // xsnet_bond: the bond mode; xsnet_ip_interface: static, dhcp or none
 	AttrMTU              = "mtu"                // xsnet_bond, xsnet_vlan, xsnet_network: the network's MTU
 	AttrManagement       = "management"         // xsnet_bond: whether the bond carries management
 	AttrHashingAlgorithm = "hashing_algorithm"  // xsnet_bond: an LACP bond's hashing
 	AttrTag              = "tag"                // xsnet_vlan: the 802.1Q tag
 	AttrParentNetworkID  = "parent_network_id"  // xsnet_vlan: the network whose PIFs carry the VLAN
 	AttrAddress          = "address"            // xsnet_pool: a host to join, the key of join
+	AttrNetworkID        = "network_id"         // xsnet_ip_interface, xsnet_management_interface: the network
+	AttrAddresses        = "addresses"          // xsnet_ip_interface: each host's address, by host UUID or name
+	AttrStartAddress     = "start_address"      // xsnet_ip_interface: the master's address, the others numbered on
+	AttrNetmask          = "netmask"            // xsnet_ip_interface: the subnet, as a netmask
+	AttrPrefixLength     = "prefix_length"      // xsnet_ip_interface: the subnet, as a prefix length
+	AttrGateway          = "gateway"            // xsnet_ip_interface: the IPv4 gateway
+	AttrDNS              = "dns"                // xsnet_ip_interface: the name servers
+	AttrPurpose          = "purpose"            // xsnet_ip_interface: other_config:management_purpose
 	AttrGuardrails       = "guardrails"         // provider: the guardrails policy block
 	AttrAllowedBondModes = "allowed_bond_modes" // provider guardrails block: the bond modes allowed
 )

@@ -19,6 +19,27 @@ type Pool struct {
 	// Hosts are the pool's hosts, joining hosts included, in the order
 	// messages list them.
 	Hosts []*PoolHost
+	// IPInterfaces are the IP interfaces xsnet keeps (xsnet_ip_interface),
+	// in the pool or in the plan, by ID.
+	IPInterfaces map[string]*PoolIPInterface
+	// ManagementInterfaces are the requests for every host's management on
+	// a network (xsnet_management_interface), in the pool or in the plan:
+	// the network's ID by the request's ID.
+	ManagementInterfaces map[string]string
+}
+
+// PoolIPInterface is one IP interface of a Pool: an IPv4 configuration on
+// every host's PIF of a network.
+type PoolIPInterface struct {
+	ID string
+	// Network is the ID of the network whose PIFs carry it; empty while
+	// the plan makes that network and has not named it yet.
+	Network string
+	// Addresses are the static addresses it gives, by host name; unknown
+	// while the configuration is. A host it gives none is absent.
+	Addresses Value[map[string]string]
+	// Purpose is its other_config:management_purpose.
+	Purpose Value[string]
 }
 
 // NetworkKind says what a network's PIFs are.
@@ -80,6 +101,19 @@ type PoolHost struct {
 	// that carries it, with nowhere recorded to go: another change must
 	// take it, and until one does its end is not known.
 	Releasing bool
+	// Master says the host is the pool master.
+	Master bool
+	// ManagementVLANNow is the VLAN tag of the host's management PIF in
+	// the pool as it is, -1 when untagged; unknown for a host the plan
+	// joins.
+	ManagementVLANNow Value[int64]
+	// IPs are the host's IPv4 addresses by network ID, as the pool has
+	// them (static or from DHCP).
+	IPs map[string]string
+	// Joining is what a host the plan joins says of itself, and JoinedBy
+	// the ID of the change that joins it; nil and empty for the pool's own.
+	Joining  *JoiningHost
+	JoinedBy string
 	// NICs are the host's physical NICs by device.
 	NICs map[string]*PoolNIC
 	// VLANParents maps each VLAN network with a PIF on this host to the
@@ -146,12 +180,32 @@ type PoolResult struct {
 func CheckPool(p *Pool) PoolResult {
 	var r PoolResult
 	checkManagementMTU(p, &r)
+	checkManagementPurposeMTU(p, &r)
+	checkManagementKept(p, &r)
 	checkManagementSingle(p, &r)
 	checkManagementRefused(p, &r)
 	checkVLANMTUParentEnd(p, &r)
 	checkVLANTagUniqueEnd(p, &r)
 	checkBondMembersEnd(p, &r)
+	checkIPAddressUniqueEnd(p, &r)
+	checkIPInterfaceManagementEnd(p, &r)
+	checkJoinManagementVLAN(p, &r)
+	checkJoinNICMTU(p, &r)
 	return r
+}
+
+// networksWhere lists, in ID order, the networks for which keep is true.
+// The rules look at few networks of a large pool each, so they filter
+// before they sort.
+func (p *Pool) networksWhere(keep func(*PoolNetwork) bool) []string {
+	var ids []string
+	for id, n := range p.Networks {
+		if keep(n) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (p *Pool) name(id string) string {
@@ -246,33 +300,126 @@ func moverOf(mover string, values []string) []string {
 	return []string{mover}
 }
 
-// checkManagementSingle refuses two networks that both ask for the
-// management interface: a host has one, and the second move undoes the
-// first half-way through the apply.
-func checkManagementSingle(p *Pool, r *PoolResult) {
-	var want []string
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
-		if p.Networks[id].WantsManagement {
-			want = append(want, id)
+// checkManagementKept refuses destroying the interface that carries a
+// host's management: xapi refuses it (PIF_IS_MANAGEMENT_INTERFACE) half-way
+// through the destroy, after other hosts' VLANs are gone.
+func checkManagementKept(p *Pool, r *PoolResult) {
+	rule := ruleManagementKept
+	lost := map[string][]string{}
+	var order []string
+	for _, h := range p.Hosts {
+		if h.Management == "" || p.Networks[h.Management] != nil || h.MovedBy == "" {
+			continue
 		}
+		if _, seen := lost[h.MovedBy]; !seen {
+			order = append(order, h.MovedBy)
+		}
+		lost[h.MovedBy] = append(lost[h.MovedBy], h.Name)
+	}
+	for _, id := range order {
+		r.Violations = append(r.Violations, Violation{
+			Rule: rule.ID, Hosts: lost[id], Movers: []string{id}, Summary: rule.Title,
+			Detail: fmt.Sprintf("This destroys the network %s, which carries the management interface of %s.", id, hostList(lost[id])) +
+				" " + rule.Why + " " + rule.Fix,
+		})
+	}
+}
+
+// checkManagementSingle refuses two requests for the management
+// interface, bonds with management = true and xsnet_management_interface
+// alike: a host has one, and the second move undoes the first half-way
+// through the apply.
+func checkManagementSingle(p *Pool, r *PoolResult) {
+	want := p.networksWhere(func(n *PoolNetwork) bool { return n.WantsManagement })
+	names := make([]string, 0, len(want))
+	for _, id := range want {
+		names = append(names, p.name(id))
+	}
+	onlyBonds := true
+	for _, id := range slices.Sorted(maps.Keys(p.ManagementInterfaces)) {
+		want = append(want, id)
+		names = append(names, "the xsnet_management_interface on "+p.name(p.ManagementInterfaces[id]))
+		onlyBonds = false
 	}
 	if len(want) < 2 {
 		return
-	}
-	names := make([]string, len(want))
-	for i, id := range want {
-		names[i] = p.name(id)
 	}
 	var hosts []string
 	for _, h := range p.Hosts {
 		hosts = append(hosts, h.Name)
 	}
+	how := ""
+	if onlyBonds {
+		how = " (management = true)"
+	}
 	rule := ruleManagementSingle
 	r.Violations = append(r.Violations, Violation{
 		Rule: rule.ID, Hosts: hosts, Values: want, Path: []string{AttrManagement}, Summary: rule.Title,
-		Detail: fmt.Sprintf("Both %s ask for the management interface (management = true).", strings.Join(names, " and ")) +
+		Detail: fmt.Sprintf("Both %s ask for the management interface%s.", strings.Join(names, " and "), how) +
 			" " + rule.Why + " " + rule.Fix,
 	})
+}
+
+// checkManagementPurposeMTU is rule 1 for an IP interface whose purpose
+// names management: the network under it has MTU 1500, as the management
+// interface's does. XenCenter calls such an interface a secondary
+// management interface, and the same XenServer 6.1 failure awaits it.
+func checkManagementPurposeMTU(p *Pool, r *PoolResult) {
+	rule := ruleManagementMTU
+	for _, id := range slices.Sorted(maps.Keys(p.IPInterfaces)) {
+		ip := p.IPInterfaces[id]
+		purpose, ok := ip.Purpose.Get()
+		switch {
+		case ip.Purpose.IsUnknown():
+			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{id},
+				Reason: "The purpose of the IP interface is not known yet, and a purpose that names management holds its network to MTU 1500."})
+			continue
+		case !ok || !IsManagementPurpose(purpose):
+			continue
+		case ip.Network == "":
+			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{id},
+				Reason: fmt.Sprintf("The IP interface has purpose %q, and the network it is on is not known yet.", purpose)})
+			continue
+		}
+		n, ok := p.Networks[ip.Network]
+		if !ok {
+			continue
+		}
+		mtu, known := n.MTU.Get()
+		switch {
+		case !known:
+			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{ip.Network, id},
+				Reason: fmt.Sprintf("The IP interface has purpose %q, and the MTU of %s is not known yet.", purpose, p.name(ip.Network))})
+		case mtu != DefaultMTU:
+			var hosts []string
+			for _, h := range p.Hosts {
+				if h.hasNetwork(ip.Network) {
+					hosts = append(hosts, h.Name)
+				}
+			}
+			r.Violations = append(r.Violations, Violation{
+				Rule: rule.ID, Hosts: hosts, Values: []string{ip.Network}, Movers: []string{id}, Path: []string{AttrMTU},
+				Summary: rule.Title,
+				Detail: fmt.Sprintf("The IP interface on %s has purpose %q, which makes it a management interface, and %s would have MTU %d.",
+					p.name(ip.Network), purpose, p.name(ip.Network), mtu) + " " + rule.Why +
+					" Give that network MTU 1500, or give the interface a purpose that does not name management, such as \"Storage\".",
+			})
+		}
+	}
+}
+
+// hasNetwork reports whether the host has a PIF on the network, as far as
+// the end state knows its NICs, bonds and VLANs.
+func (h *PoolHost) hasNetwork(id string) bool {
+	if _, ok := h.VLANParents[id]; ok {
+		return true
+	}
+	for _, nic := range h.NICs {
+		if nic.Network == id || slices.Contains(nic.Bonds, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkManagementRefused is the management-member rule: a bond that says
@@ -282,10 +429,7 @@ func checkManagementSingle(p *Pool, r *PoolResult) {
 // configuration contradicts, with the bond's MTU as the management MTU.
 func checkManagementRefused(p *Pool, r *PoolResult) {
 	rule := ruleManagementMember
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
-		if !p.Networks[id].RefusesManagement {
-			continue
-		}
+	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.RefusesManagement }) {
 		var hosts []string
 		how := ""
 		for _, h := range p.Hosts {
@@ -314,11 +458,8 @@ func checkManagementRefused(p *Pool, r *PoolResult) {
 // VLAN's MTU above its parent's, whichever of the two the plan changes.
 func checkVLANMTUParentEnd(p *Pool, r *PoolResult) {
 	rule := ruleVLANMTUParent
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
+	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.Kind == NetworkVLAN }) {
 		v := p.Networks[id]
-		if v.Kind != NetworkVLAN {
-			continue
-		}
 		mtu, ok := v.MTU.Get()
 		parentID, parentOK := v.Parent.Get()
 		parent := p.Networks[parentID]
@@ -356,8 +497,7 @@ func checkVLANTagUniqueEnd(p *Pool, r *PoolResult) {
 		tag    int64
 	}
 	users := map[pair][]string{}
-	for _, id := range slices.Sorted(maps.Keys(p.Networks)) {
-		v := p.Networks[id]
+	for id, v := range p.Networks {
 		parent, ok1 := v.Parent.Get()
 		tag, ok2 := v.Tag.Get()
 		if v.Kind != NetworkVLAN || !ok1 || !ok2 {
@@ -365,6 +505,13 @@ func checkVLANTagUniqueEnd(p *Pool, r *PoolResult) {
 		}
 		k := pair{parent, tag}
 		users[k] = append(users[k], id)
+	}
+	for k, ids := range users {
+		if len(ids) < 2 {
+			delete(users, k)
+			continue
+		}
+		slices.Sort(ids)
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(users), func(a, b pair) int {
 		if c := strings.Compare(a.parent, b.parent); c != 0 {
@@ -430,4 +577,212 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// checkIPAddressUniqueEnd is the ip-address-unique rule on the end state:
+// no address an IP interface gives is on two PIFs of the pool, whether
+// the other is an IP interface's or one the pool has that no IP interface
+// decides (a management address, an interface made in XenCenter).
+func checkIPAddressUniqueEnd(p *Pool, r *PoolResult) {
+	rule := ruleIPAddressUnique
+	type use struct{ host, network, owner string }
+	users := map[string][]use{}
+	decided := map[string]bool{}
+	for _, id := range slices.Sorted(maps.Keys(p.IPInterfaces)) {
+		ip := p.IPInterfaces[id]
+		if ip.Network != "" {
+			decided[ip.Network] = true
+		}
+		addrs, ok := ip.Addresses.Get()
+		if !ok {
+			continue
+		}
+		for _, h := range p.Hosts {
+			if a, ok := addrs[h.Name]; ok {
+				users[a] = append(users[a], use{h.Name, ip.Network, id})
+			}
+		}
+	}
+	for _, h := range p.Hosts {
+		for _, network := range slices.Sorted(maps.Keys(h.IPs)) {
+			if !decided[network] && h.IPs[network] != "" {
+				users[h.IPs[network]] = append(users[h.IPs[network]], use{h.Name, network, ""})
+			}
+		}
+	}
+	for _, addr := range slices.Sorted(maps.Keys(users)) {
+		us := users[addr]
+		var owners, hosts, where []string
+		for _, u := range us {
+			if u.owner != "" && !slices.Contains(owners, u.owner) {
+				owners = append(owners, u.owner)
+			}
+			if !slices.Contains(hosts, u.host) {
+				hosts = append(hosts, u.host)
+			}
+			what := "host " + u.host
+			if u.network != "" {
+				what += " on " + p.name(u.network)
+			}
+			if u.owner == "" {
+				what += " (configured outside this IP interface)"
+			}
+			where = append(where, what)
+		}
+		if len(us) < 2 || len(owners) == 0 {
+			continue
+		}
+		r.Violations = append(r.Violations, Violation{
+			Rule: rule.ID, Hosts: hosts, Values: owners, Path: []string{AttrAddresses}, Summary: rule.Title,
+			Detail: fmt.Sprintf("Address %s would be on %s.", addr, strings.Join(where, " and ")) + " " + rule.Why + " " + rule.Fix,
+		})
+	}
+}
+
+// checkIPInterfaceManagementEnd is the ip-interface-management rule: no
+// IP interface on the network that carries a host's management, whichever
+// change puts management there.
+func checkIPInterfaceManagementEnd(p *Pool, r *PoolResult) {
+	rule := ruleIPInterfaceManagement
+	for _, id := range slices.Sorted(maps.Keys(p.IPInterfaces)) {
+		ip := p.IPInterfaces[id]
+		if ip.Network == "" {
+			continue
+		}
+		var hosts, movers []string
+		how := ""
+		for _, h := range p.Hosts {
+			if h.Management != ip.Network || h.Releasing {
+				continue
+			}
+			hosts = append(hosts, h.Name)
+			if h.MovedBy != "" && h.MovedBy != id && !slices.Contains(movers, h.MovedBy) {
+				movers = append(movers, h.MovedBy)
+			}
+			if how == "" && h.MovedHow != "" {
+				how = ", because " + h.MovedHow
+			}
+		}
+		if len(hosts) == 0 {
+			continue
+		}
+		r.Violations = append(r.Violations, Violation{
+			Rule: rule.ID, Hosts: hosts, Values: []string{id}, Movers: movers, Path: []string{AttrNetworkID}, Summary: rule.Title,
+			Detail: fmt.Sprintf("An IP interface would be on %s, which would carry the management interface of %s%s.",
+				p.name(ip.Network), hostList(hosts), how) + " " + rule.Why + " " + rule.Fix,
+		})
+	}
+}
+
+// master returns the pool master, or nil when the pool did not say.
+func (p *Pool) master() *PoolHost {
+	for _, h := range p.Hosts {
+		if h.Master {
+			return h
+		}
+	}
+	return nil
+}
+
+// vlanTag is the tag of the network's PIFs: -1 for a network that is not
+// a VLAN's.
+func (p *Pool) vlanTag(id string) Value[int64] {
+	n, ok := p.Networks[id]
+	if !ok || n.Kind != NetworkVLAN {
+		return Known[int64](-1)
+	}
+	return n.Tag
+}
+
+// describeVLAN says where a management VLAN tag puts management.
+func describeVLAN(tag int64) string {
+	if tag < 0 {
+		return "untagged"
+	}
+	return fmt.Sprintf("on VLAN %d", tag)
+}
+
+// checkJoinManagementVLAN is part of the pool-join-host rule: a joining
+// host's management is on the VLAN the master's is on, untagged when the
+// master's is, both in the pool as it is (Terraform may join the host
+// before it applies the plan's other changes) and as the plan leaves it.
+// pool.join refuses anything else with
+// POOL_JOINING_HOST_MANAGEMENT_VLAN_DOES_NOT_MATCH.
+func checkJoinManagementVLAN(p *Pool, r *PoolResult) {
+	rule := rulePoolJoinHost
+	m := p.master()
+	if m == nil || m.Management == "" {
+		return
+	}
+	for _, h := range p.Hosts {
+		if h.Joining == nil {
+			continue
+		}
+		want := h.Joining.ManagementVLAN
+		end, ok := p.vlanTag(m.Management).Get()
+		if !ok {
+			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{h.JoinedBy, m.Management},
+				Reason: fmt.Sprintf("The tag of %s, which would carry the pool master's management, is not known yet.", p.name(m.Management))})
+			continue
+		}
+		now, nowKnown := m.ManagementVLANNow.Get()
+		movers := []string{h.JoinedBy}
+		if m.MovedBy != "" {
+			movers = append(movers, m.MovedBy)
+		}
+		var what, fix string
+		switch {
+		case end != want:
+			what = fmt.Sprintf("Host %s has its management %s, and the pool master's would be %s, on %s.",
+				h.Name, describeVLAN(want), describeVLAN(end), p.name(m.Management))
+			fix = "Put the host's management " + describeVLAN(end) + " before it joins, as the master's is " +
+				"(xe host-management-reconfigure on the host)."
+		case nowKnown && now != want:
+			what = fmt.Sprintf("Host %s has its management %s, as the pool master's will be once this plan moves it, "+
+				"and the master's is %s now, and Terraform may join the host first.", h.Name, describeVLAN(want), describeVLAN(now))
+			fix = "Move the pool's management in one apply, and join the host in the next."
+		default:
+			continue
+		}
+		r.Violations = append(r.Violations, Violation{
+			Rule: rule.ID, Hosts: []string{h.Name}, Movers: movers, Path: []string{AttrAddress}, Summary: rule.Title,
+			Detail: what + " " + rule.Why + " " + fix,
+		})
+	}
+}
+
+// checkJoinNICMTU is part of the pool-join-host rule: a joining host's NIC
+// that becomes a member of one of the pool's bonds takes that bond's MTU.
+// xapi cannot say how large an MTU a NIC takes; a NIC that came up below
+// its own network's MTU has shown it cannot take that one.
+func checkJoinNICMTU(p *Pool, r *PoolResult) {
+	rule := rulePoolJoinHost
+	for _, h := range p.Hosts {
+		if h.Joining == nil {
+			continue
+		}
+		for _, d := range slices.Sorted(maps.Keys(h.NICs)) {
+			refused := h.Joining.RefusedMTU[d]
+			if refused == 0 {
+				continue
+			}
+			for _, b := range h.NICs[d].Bonds {
+				n, ok := p.Networks[b]
+				if !ok {
+					continue
+				}
+				mtu, known := n.MTU.Get()
+				if !known || mtu < refused {
+					continue
+				}
+				r.Violations = append(r.Violations, Violation{
+					Rule: rule.ID, Hosts: []string{h.Name}, Values: []string{b}, Movers: []string{h.JoinedBy}, Path: []string{AttrMTU},
+					Summary: rule.Title,
+					Detail: fmt.Sprintf("NIC %s of host %s came up below MTU %d on its own network, and joining makes it a member of %s "+
+						"with MTU %d: the bond on %s would not take the pool's MTU.", d, h.Name, refused, p.name(b), mtu, h.Name) +
+						" " + rule.Why + " Join a host whose NICs take the bonds' MTU, or lower the bond's mtu to what every host takes.",
+				})
+			}
+		}
+	}
 }

@@ -50,8 +50,10 @@ func (p *Pool) vlan(id, name, parent string, tag, mtu int64) *Pool {
 	return p
 }
 
-func (p *Pool) wants(id string) *Pool   { p.Networks[id].WantsManagement = true; return p }
-func (p *Pool) refuses(id string) *Pool { p.Networks[id].RefusesManagement = true; return p }
+func (p *Pool) wants(id string) *Pool { p.Networks[id].WantsManagement = true; return p }
+
+func (p *Pool) purpose(id string, v Value[string]) *Pool { p.IPInterfaces[id].Purpose = v; return p }
+func (p *Pool) refuses(id string) *Pool                  { p.Networks[id].RefusesManagement = true; return p }
 
 // managementOn puts every host's management on the network, moved there
 // by mover ("" when it is there already).
@@ -63,6 +65,68 @@ func (p *Pool) managementOn(id, mover, how string) *Pool {
 }
 
 func (p *Pool) mtu(id string, mtu Value[int64]) *Pool { p.Networks[id].MTU = mtu; return p }
+
+// ip adds an IP interface on the network, giving hosts xs1, xs2, ... the
+// addresses in order; a purpose of "" is none.
+func (p *Pool) ip(id, network, purpose string, addrs ...string) *Pool {
+	if p.IPInterfaces == nil {
+		p.IPInterfaces = map[string]*PoolIPInterface{}
+	}
+	byHost := map[string]string{}
+	for i, a := range addrs {
+		byHost[p.Hosts[i].Name] = a
+	}
+	p.IPInterfaces[id] = &PoolIPInterface{ID: id, Network: network, Addresses: Known(byHost), Purpose: Known(purpose)}
+	return p
+}
+
+// hostIP gives a host an address on a network, as the pool has it.
+func (p *Pool) hostIP(host, network, addr string) *Pool {
+	for _, h := range p.Hosts {
+		if h.Name == host {
+			if h.IPs == nil {
+				h.IPs = map[string]string{}
+			}
+			h.IPs[network] = addr
+		}
+	}
+	return p
+}
+
+// managementInterface asks for every host's management on the network,
+// and moves it there, as poolnet's end state does.
+func (p *Pool) managementInterface(id, network string) *Pool {
+	if p.ManagementInterfaces == nil {
+		p.ManagementInterfaces = map[string]string{}
+	}
+	p.ManagementInterfaces[id] = network
+	return p.managementOn(network, id, "the xsnet_management_interface moves it there")
+}
+
+// withMaster makes xs1 the pool master, its management untagged now.
+func (p *Pool) withMaster() *Pool {
+	p.Hosts[0].Master, p.Hosts[0].ManagementVLANNow = true, Known[int64](-1)
+	return p
+}
+
+// join adds host xs5 as the plan joins it: NICs eth0 to eth3 on the
+// pool's networks, the pool's bonds over them, management untagged on
+// eth0 unless vlan says a tag.
+func (p *Pool) join(vlan int64, refused map[string]int64) *Pool {
+	h := &PoolHost{Name: "xs5", Management: "net-eth0", NICs: map[string]*PoolNIC{}, VLANParents: map[string]string{},
+		ManagementVLANNow: Unknown[int64](), JoinedBy: "join-xs5",
+		Joining: &JoiningHost{Name: "xs5", ManagementVLAN: vlan, RefusedMTU: refused}}
+	for _, d := range []string{"eth0", "eth1", "eth2", "eth3"} {
+		h.NICs[d] = &PoolNIC{Network: "net-" + d}
+		for id, n := range p.Networks {
+			if n.Kind == NetworkBond && slices.Contains(p.Hosts[0].NICs[d].Bonds, id) {
+				h.NICs[d].Bonds = append(h.NICs[d].Bonds, id)
+			}
+		}
+	}
+	p.Hosts = append(p.Hosts, h)
+	return p
+}
 
 // endResult is the end state's findings as diagnostics, for tables shared
 // with the per-resource rules.
@@ -168,6 +232,99 @@ func TestCheckPool(t *testing.T) {
 			pool:       endPool().vlan("net-v", "v", "net-eth2", 100, 1500).vlan("net-w", "w", "net-eth2", 100, 1500),
 			violations: []string{"vlan-tag-unique values=net-v,net-w movers= hosts="},
 			details:    []string{`VLAN "v" and VLAN "w" would all use tag 100`},
+		},
+		{
+			name:       "a management interface and a bond both asking for management",
+			pool:       endPool().bond("net-a", "a", 1500, "eth2", "eth3").wants("net-a").vlan("net-m", "mgmt", "net-eth1", 10, 1500).managementInterface("mi", "net-m"),
+			violations: []string{"management-single values=net-a,mi movers= hosts=xs1,xs2,xs3"},
+			details:    []string{`Both bond "a" and the xsnet_management_interface on VLAN "mgmt" ask for the management interface.`},
+		},
+		{
+			name: "a management interface onto a VLAN at 1500 over a jumbo bond passes",
+			pool: endPool().bond("net-s", "storage", 9000, "eth2", "eth3").vlan("net-m", "mgmt", "net-s", 10, 1500).
+				managementInterface("mi", "net-m"),
+		},
+		{
+			name:       "a management interface onto a jumbo VLAN blames the VLAN and the move",
+			pool:       endPool().vlan("net-m", "mgmt", "net-eth1", 10, 9000).mtu("net-eth1", Known[int64](9000)).managementInterface("mi", "net-m"),
+			violations: []string{"management-mtu values=net-m movers=mi hosts=xs1,xs2,xs3"},
+			details:    []string{`on VLAN "mgmt" (MTU 9000), because the xsnet_management_interface moves it there`},
+		},
+		{
+			name: "an IP interface whose purpose names management on a jumbo VLAN",
+			pool: endPool().bond("net-s", "storage", 9000, "eth2", "eth3").vlan("net-v", "v", "net-s", 30, 9000).
+				ip("ip-v", "net-v", "Secondary management", "10.0.30.1", "10.0.30.2", "10.0.30.3"),
+			violations: []string{"management-mtu values=net-v movers=ip-v hosts=xs1,xs2,xs3"},
+			details:    []string{`has purpose "Secondary management", which makes it a management interface, and VLAN "v" would have MTU 9000`},
+		},
+		{
+			name: "a storage IP interface on a jumbo VLAN passes",
+			pool: endPool().bond("net-s", "storage", 9000, "eth2", "eth3").vlan("net-v", "v", "net-s", 30, 9000).
+				ip("ip-v", "net-v", "Storage", "10.0.30.1", "10.0.30.2", "10.0.30.3"),
+		},
+		{
+			name:    "a purpose not known yet leaves the rule open",
+			pool:    endPool().vlan("net-v", "v", "net-eth2", 30, 1500).ip("ip-v", "net-v", "", "10.0.30.1").purpose("ip-v", Unknown[string]()),
+			pending: []string{"management-mtu ip-v"},
+		},
+		{
+			name:       "an address two IP interfaces give",
+			pool:       endPool().ip("ip-a", "net-eth2", "", "10.0.0.1", "10.0.0.2").ip("ip-b", "net-eth3", "", "10.0.0.3", "10.0.0.1"),
+			violations: []string{"ip-address-unique values=ip-a,ip-b movers= hosts=xs1,xs2"},
+			details:    []string{`Address 10.0.0.1 would be on host xs1 on NIC network "Pool-wide network eth2" and host xs2 on NIC network "Pool-wide network eth3".`},
+		},
+		{
+			name:       "an address another PIF has, such as a host's management address",
+			pool:       endPool().hostIP("xs2", "net-eth0", "192.0.2.12").ip("ip-a", "net-eth2", "", "192.0.2.12", "10.0.0.2"),
+			violations: []string{"ip-address-unique values=ip-a movers= hosts=xs1,xs2"},
+			details:    []string{"host xs2 on NIC network \"Pool-wide network eth0\" (configured outside this IP interface)"},
+		},
+		{
+			name: "an IP interface may give the addresses its network had",
+			pool: endPool().hostIP("xs1", "net-eth2", "10.0.0.1").ip("ip-a", "net-eth2", "", "10.0.0.1", "10.0.0.2"),
+		},
+		{
+			name: "two addresses the pool has twice are not an IP interface's to blame",
+			pool: endPool().hostIP("xs1", "net-eth2", "10.0.0.1").hostIP("xs2", "net-eth2", "10.0.0.1"),
+		},
+		{
+			name:       "an IP interface on the network that carries management",
+			pool:       endPool().ip("ip-m", "net-eth0", "", "192.0.2.11", "192.0.2.12", "192.0.2.13"),
+			violations: []string{"ip-interface-management values=ip-m movers= hosts=xs1,xs2,xs3"},
+			details:    []string{`An IP interface would be on NIC network "Pool-wide network eth0", which would carry the management interface of hosts xs1, xs2, xs3.`},
+		},
+		{
+			name: "an IP interface where a management interface moves management blames both",
+			pool: endPool().vlan("net-m", "mgmt", "net-eth1", 10, 1500).managementInterface("mi", "net-m").
+				ip("ip-m", "net-m", "", "192.0.2.11", "192.0.2.12", "192.0.2.13"),
+			violations: []string{"ip-interface-management values=ip-m movers=mi hosts=xs1,xs2,xs3"},
+			details:    []string{"because the xsnet_management_interface moves it there"},
+		},
+		{
+			name:       "a joining host whose management VLAN is not the master's",
+			pool:       endPool().withMaster().join(10, nil),
+			violations: []string{"pool-join-host values= movers=join-xs5 hosts=xs5"},
+			details:    []string{"Host xs5 has its management on VLAN 10, and the pool master's would be untagged", "POOL_JOINING_HOST_MANAGEMENT_VLAN_DOES_NOT_MATCH"},
+		},
+		{
+			name:       "a joining host on the VLAN the plan moves the master's management to waits for another apply",
+			pool:       endPool().withMaster().vlan("net-m", "mgmt", "net-eth1", 10, 1500).managementInterface("mi", "net-m").join(10, nil),
+			violations: []string{"pool-join-host values= movers=join-xs5,mi hosts=xs5"},
+			details:    []string{"the master's is untagged now", "Move the pool's management in one apply, and join the host in the next."},
+		},
+		{
+			name: "a joining host untagged as the master is passes",
+			pool: endPool().withMaster().join(-1, nil),
+		},
+		{
+			name:       "a joining NIC that refused the MTU of the bond it joins",
+			pool:       endPool().withMaster().bond("net-s", "storage", 9000, "eth2", "eth3").join(-1, map[string]int64{"eth3": 9000}),
+			violations: []string{"pool-join-host values=net-s movers=join-xs5 hosts=xs5"},
+			details:    []string{`NIC eth3 of host xs5 came up below MTU 9000 on its own network, and joining makes it a member of bond "storage" with MTU 9000`},
+		},
+		{
+			name: "a joining NIC that refused more than the bond's MTU passes",
+			pool: endPool().withMaster().bond("net-s", "storage", 1500, "eth2", "eth3").join(-1, map[string]int64{"eth3": 9000}),
 		},
 		{
 			name:       "one NIC in two bonds",

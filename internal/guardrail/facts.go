@@ -19,6 +19,8 @@ type Facts struct {
 type Host struct {
 	// Name is the host's name_label, for messages.
 	Name string
+	// UUID is the host's UUID, by which a configuration may name it.
+	UUID string
 	// NICs are the devices of the host's physical PIFs ("eth0"). A device
 	// missing here is a NIC the host does not have.
 	NICs []string
@@ -42,4 +44,8 @@ type JoiningHost struct {
 	ManagementVLAN   int64
 	// NICs are the devices of its physical NICs.
 	NICs []string
+	// RefusedMTU maps a NIC's device to an MTU the NIC did not take: its
+	// network's, where the PIF came up with less. xapi has no field for
+	// the largest MTU a NIC takes; a refusal is the evidence there is.
+	RefusedMTU map[string]int64
 }

@@ -66,7 +66,7 @@ func checkFindings(t *testing.T, got Result, want []string, details []string) {
 func checkWording(t *testing.T, r Result) {
 	t.Helper()
 	for _, d := range r.Diagnostics {
-		rule, ok := Lookup(d.Rule)
+		rule, ok := ruleByID[d.Rule]
 		if !ok {
 			t.Errorf("diagnostic names no rule: %v", d)
 			continue
@@ -82,7 +82,7 @@ func checkWording(t *testing.T, r Result) {
 		}
 	}
 	for _, u := range r.Undecided {
-		if _, ok := Lookup(u.Rule); !ok || !strings.HasSuffix(u.Reason, ".") {
+		if _, ok := ruleByID[u.Rule]; !ok || !strings.HasSuffix(u.Reason, ".") {
 			t.Errorf("undecided %v: unknown rule or reason not a sentence", u)
 		}
 	}
@@ -106,4 +106,14 @@ func dump(r Result) string {
 		b.WriteString("  " + u.String() + "\n")
 	}
 	return b.String()
+}
+
+// knownList returns a known list whose elements are all known, the common
+// case for members = ["eth0", "eth1"].
+func knownList[T any](elems ...T) Value[[]Value[T]] {
+	vs := make([]Value[T], len(elems))
+	for i, e := range elems {
+		vs[i] = Known(e)
+	}
+	return Known(vs)
 }

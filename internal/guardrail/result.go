@@ -107,23 +107,6 @@ func (r Result) HasError() bool {
 	return false
 }
 
-// Decided reports whether every rule was decided.
-func (r Result) Decided() bool { return len(r.Undecided) == 0 }
-
-// Rules returns the IDs of the rules that produced a diagnostic, each once,
-// in the order they were found.
-func (r Result) Rules() []string {
-	var ids []string
-	seen := map[string]bool{}
-	for _, d := range r.Diagnostics {
-		if !seen[d.Rule] {
-			seen[d.Rule] = true
-			ids = append(ids, d.Rule)
-		}
-	}
-	return ids
-}
-
 // checker collects the findings of one check.
 type checker struct {
 	at  Stage

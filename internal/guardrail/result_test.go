@@ -22,17 +22,6 @@ func TestResult(t *testing.T) {
 			t.Errorf("HasError() = false with %s", dump(failed))
 		}
 	})
-	t.Run("Rules lists each rule that spoke once, in order", func(t *testing.T) {
-		want := []string{IDManagementMTU, IDBondMode}
-		if got := failed.Rules(); !slices.Equal(got, want) {
-			t.Errorf("Rules() = %q, want %q", got, want)
-		}
-	})
-	t.Run("a result with an unknown is not decided", func(t *testing.T) {
-		if open.Decided() || !warned.Decided() {
-			t.Errorf("Decided() = %v for an unknown MTU, %v for a complete plan", open.Decided(), warned.Decided())
-		}
-	})
 	t.Run("diagnostics render on one line with the attribute path", func(t *testing.T) {
 		d := Diagnostic{Rule: IDBondMemberFree, Path: memberPath(1), Summary: "S", Detail: "D."}
 		if got, want := d.String(), "error bond-member-free at members[1]: S: D."; got != want {

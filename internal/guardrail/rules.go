@@ -29,6 +29,7 @@ type Rule struct {
 const (
 	IDManagementMTU        = "management-mtu"
 	IDManagementSingle     = "management-single"
+	IDManagementKept       = "management-kept"
 	IDManagementMember     = "management-member"
 	IDBondMode             = "bond-mode"
 	IDMTURange             = "mtu-range"
@@ -39,24 +40,28 @@ const (
 	IDVLANTagUnique        = "vlan-tag-unique"
 	IDBondMemberFree       = "bond-member-free"
 	IDPoolJoinHost         = "pool-join-host"
+	IDIPConfig             = "ip-config"
+	IDIPAddressUnique      = "ip-address-unique"
+	IDIPInterfaceMgmt      = "ip-interface-management"
 )
 
 var ruleManagementMTU = &Rule{
 	ID:        IDManagementMTU,
 	Title:     "Management Interface MTU Must Be 1500",
-	Resources: []string{"xsnet_bond", "xsnet_vlan", "xsnet_network", "xsnet_pool"},
+	Resources: []string{"xsnet_bond", "xsnet_vlan", "xsnet_network", "xsnet_pool", "xsnet_management_interface", "xsnet_ip_interface"},
 	Validate:  "a bond with `management = true` and an `mtu` other than 1500.",
-	Plan: "the pool as the plan leaves it: on every host, the interface that carries management (a NIC, a bond, " +
-		"or a VLAN, and the interface under a management VLAN) has MTU 1500, whichever change puts management there " +
-		"or changes its MTU: a bond over a host's management NIC, `management = true` or `false`, a destroyed bond " +
-		"returning management where it came from, a host joining onto one of the pool's bonds, an MTU raised on the " +
-		"interface that carries management. A pool that has such a management interface already gets a warning on " +
-		"every plan.",
+	Plan: "the pool as the plan leaves it: on every host, the interface that carries management, whatever it is (a " +
+		"NIC, a bond, or a VLAN, over a jumbo bond or not), has MTU 1500, whichever change puts management there or " +
+		"changes its MTU: a bond over a host's management NIC, `management = true` or `false`, an " +
+		"`xsnet_management_interface` or its destroy, a destroyed bond returning management where it came from, a host " +
+		"joining onto one of the pool's bonds, an MTU raised on the interface that carries management. An " +
+		"`xsnet_ip_interface` whose `purpose` names management (such as XenCenter's \"Management\") is held to the " +
+		"same MTU. A pool that has such a management interface already gets a warning on every plan.",
 	Why: "XenServer 6.1 hosts whose management interface is on a bond with an MTU above 1500 drop out of the pool " +
 		"after a reboot: xapi stops answering while SSH still works, and an emergency network reset helps only " +
 		"until the next reboot.",
-	Fix: "Set mtu = 1500 on the bond that carries management (an in-place change), and carry jumbo frames on a " +
-		"separate bond for VM or storage traffic.",
+	Fix: "Set mtu = 1500 on the bond or VLAN that carries management (an in-place change), and carry jumbo frames " +
+		"on a separate bond or VLAN for VM or storage traffic.",
 	Bad: `resource "xsnet_bond" "management" {
   members    = ["eth0", "eth1"]
   management = true
@@ -75,15 +80,38 @@ resource "xsnet_bond" "storage" {
 }`,
 }
 
+var ruleManagementKept = &Rule{
+	ID:        IDManagementKept,
+	Title:     "The Interface That Carries Management Stays",
+	Resources: []string{"xsnet_vlan", "xsnet_network"},
+	Plan:      "destroying a VLAN or network that carries a host's management interface.",
+	Why: "xapi refuses to destroy the PIF that carries management (PIF_IS_MANAGEMENT_INTERFACE) half-way through " +
+		"the destroy, after the VLAN is gone from the other hosts.",
+	Fix: "Move management off it first, in an apply of its own (management = true on a bond at MTU 1500, or " +
+		"xe host-management-reconfigure), then destroy it.",
+	Bad: `# Management was moved onto this VLAN by hand.
+resource "xsnet_vlan" "mgmt" {
+  parent_network_id = xsnet_bond.trunk.id
+  tag               = 10
+}`,
+	Good: `# Management moved back onto the bond first, in an apply of its own.
+resource "xsnet_bond" "trunk" {
+  members    = ["eth0", "eth1"]
+  management = true
+}`,
+}
+
 var ruleManagementSingle = &Rule{
 	ID:        IDManagementSingle,
-	Title:     "One Bond Carries Management",
-	Resources: []string{"xsnet_bond"},
-	Plan:      "two bonds of the pool, in the pool or in the plan, with `management = true`.",
-	Why: "A host has one management interface: the second move takes it from the first bond half-way through " +
+	Title:     "One Interface Carries Management",
+	Resources: []string{"xsnet_bond", "xsnet_management_interface"},
+	Plan: "two requests for management, in the pool or in the plan: two bonds with `management = true`, two " +
+		"`xsnet_management_interface` resources, or one of each.",
+	Why: "A host has one management interface: the second move takes it from the first interface half-way through " +
 		"the apply, and where management ends up depends on the order Terraform applies the two in.",
-	Fix: "Set management = true on one bond only. To move management from one bond to another, set it false on " +
-		"the old bond and true on the new one in the same apply.",
+	Fix: "Ask for management in one place only: one bond with management = true, or one xsnet_management_interface. " +
+		"To move management from one to the other, give it up on the old one (management = false, or remove the " +
+		"resource) and ask for it on the new one in the same apply.",
 	Bad: `resource "xsnet_bond" "a" {
   members    = ["eth0", "eth1"]
   management = true
@@ -317,14 +345,18 @@ var rulePoolJoinHost = &Rule{
 	ID:        IDPoolJoinHost,
 	Title:     "Host Cannot Join The Pool As It Is",
 	Resources: []string{"xsnet_pool"},
-	Plan: "a host to join that has bonds, VLANs other than management, or another network backend than the pool. " +
-		"Where the joining host's management NIC is a member of one of the pool's bonds, the host's management " +
-		"lands on that bond, and `management-mtu` judges it.",
+	Plan: "a host to join that has bonds, VLANs other than management, or another network backend than the pool; " +
+		"whose management is on a VLAN the pool master's management does not match, now or as the plan leaves it; " +
+		"or whose NIC under one of the pool's bonds has refused that bond's MTU on its own network. Where the " +
+		"joining host's management NIC is a member of one of the pool's bonds, the host's management lands on that " +
+		"bond, and `management-mtu` judges it.",
 	Why: "xapi's pool.join refuses a host with bonds (POOL_JOINING_HOST_HAS_BONDS), with VLANs other than " +
-		"management (POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS) or with another network backend, in the middle " +
-		"of the apply.",
-	Fix: "Remove the host's bonds and non-management VLANs and give it the pool's network backend before it joins; " +
-		"on joining it takes the pool's bonds and VLANs.",
+		"management (POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS), with management on another VLAN than the master's " +
+		"(POOL_JOINING_HOST_MANAGEMENT_VLAN_DOES_NOT_MATCH) or with another network backend, in the middle of the " +
+		"apply, and a host whose NICs cannot take a bond's MTU joins with a bond that drops the pool's jumbo frames.",
+	Fix: "Remove the host's bonds and non-management VLANs, put its management on the pool's management VLAN (or " +
+		"untagged, as the pool's is) and give it the pool's network backend before it joins; on joining it takes " +
+		"the pool's bonds and VLANs, so its NICs must take their MTUs.",
 	Bad: `# xs5 still has the bond0 it was installed with.
 resource "xsnet_pool" "this" {
   join = {
@@ -339,10 +371,101 @@ resource "xsnet_pool" "this" {
 }`,
 }
 
+var ruleIPConfig = &Rule{
+	ID:        IDIPConfig,
+	Title:     "IP Configuration Must Fit Its Subnet",
+	Resources: []string{"xsnet_ip_interface"},
+	Validate: "a `static` interface without addresses or a subnet, a `dhcp` or `none` one with them, an address, " +
+		"gateway or name server that is not IPv4, a netmask whose ones are not contiguous, an address that is its " +
+		"subnet's own or broadcast address, a gateway outside the subnet.",
+	Plan: "with the pool's hosts: `addresses` keys that name no host (or a name two hosts share), a host without " +
+		"an address (such as one that joined since), and a `start_address` that numbers hosts past the end of " +
+		"its subnet.",
+	Why: "xapi applies any IPv4 configuration at once and checks none of it against the subnet, so a host given " +
+		"the broadcast address, an address outside the subnet or a gateway it cannot reach loses the storage or " +
+		"management traffic of that interface.",
+	Fix: "Give every host an address strictly inside one subnet, with netmask or prefix_length, and a gateway in " +
+		"that subnet or none.",
+	Bad: `resource "xsnet_ip_interface" "storage" {
+  network_id    = xsnet_vlan.storage.id
+  mode          = "static"
+  start_address = "10.0.20.254"
+  netmask       = "255.255.255.0"
+}`,
+	Good: `resource "xsnet_ip_interface" "storage" {
+  network_id    = xsnet_vlan.storage.id
+  mode          = "static"
+  start_address = "10.0.20.11"
+  netmask       = "255.255.255.0"
+}`,
+}
+
+var ruleIPAddressUnique = &Rule{
+	ID:        IDIPAddressUnique,
+	Title:     "IP Address Used Twice",
+	Resources: []string{"xsnet_ip_interface"},
+	Validate:  "the same address given to two hosts in `addresses`.",
+	Plan: "the pool as the plan leaves it: an address an `xsnet_ip_interface` gives a host that another host's, " +
+		"or another PIF's, already has or will have, whether that address is on a PIF xsnet configures or one " +
+		"configured by hand (a management interface, an interface made in XenCenter).",
+	Why: "xapi sets an address twice without a word, and two hosts answering ARP for one address split the " +
+		"storage traffic between them: iSCSI and NFS sessions drop and multipath marks paths dead.",
+	Fix: "Give each host an address no PIF of the pool has: choose another start_address, or change the clashing " +
+		"address in addresses.",
+	Bad: `# 192.0.2.11 is the management address of xs1.
+resource "xsnet_ip_interface" "storage" {
+  network_id = xsnet_vlan.storage.id
+  mode       = "static"
+  addresses  = { xs1 = "192.0.2.11", xs2 = "10.0.20.12" }
+  netmask    = "255.255.255.0"
+}`,
+	Good: `resource "xsnet_ip_interface" "storage" {
+  network_id = xsnet_vlan.storage.id
+  mode       = "static"
+  addresses  = { xs1 = "10.0.20.11", xs2 = "10.0.20.12" }
+  netmask    = "255.255.255.0"
+}`,
+}
+
+var ruleIPInterfaceManagement = &Rule{
+	ID:        IDIPInterfaceMgmt,
+	Title:     "No IP Interface On The Management Network",
+	Resources: []string{"xsnet_ip_interface", "xsnet_management_interface"},
+	Plan: "the pool as the plan leaves it: an `xsnet_ip_interface` on the network that carries a host's management, " +
+		"whichever change puts management there (an `xsnet_management_interface`, a bond made over the management " +
+		"NIC, a host joining).",
+	Why: "The management interface's IP configuration is the host's address in the pool: an IP interface that " +
+		"rewrites or clears it, or gives it back as None on destroy, which xapi refuses only then with " +
+		"PIF_IS_MANAGEMENT_INTERFACE, cuts the host off from its pool.",
+	Fix: "Leave the management network's IP configuration to management: move management with " +
+		"xsnet_management_interface, which keeps each host's address, and put IP interfaces on other networks.",
+	Bad: `resource "xsnet_management_interface" "this" {
+  network_id = xsnet_vlan.management.id
+}
+
+resource "xsnet_ip_interface" "management" {
+  network_id    = xsnet_vlan.management.id
+  mode          = "static"
+  start_address = "192.0.2.11"
+  netmask       = "255.255.255.0"
+}`,
+	Good: `resource "xsnet_management_interface" "this" {
+  network_id = xsnet_vlan.management.id
+}
+
+resource "xsnet_ip_interface" "storage" {
+  network_id    = xsnet_vlan.storage.id
+  mode          = "static"
+  start_address = "10.0.20.11"
+  netmask       = "255.255.255.0"
+}`,
+}
+
 // rules lists every rule in the order the guide shows them.
 var rules = []*Rule{
 	ruleManagementMTU,
 	ruleManagementSingle,
+	ruleManagementKept,
 	ruleManagementMember,
 	ruleBondMode,
 	ruleMTURange,
@@ -353,6 +476,9 @@ var rules = []*Rule{
 	ruleVLANTagUnique,
 	ruleBondMemberFree,
 	rulePoolJoinHost,
+	ruleIPConfig,
+	ruleIPAddressUnique,
+	ruleIPInterfaceManagement,
 }
 
 var ruleByID = func() map[string]*Rule {
@@ -370,15 +496,6 @@ func Rules() []Rule {
 		out[i] = r.clone()
 	}
 	return out
-}
-
-// Lookup returns the rule with the given ID.
-func Lookup(id string) (Rule, bool) {
-	r, ok := ruleByID[id]
-	if !ok {
-		return Rule{}, false
-	}
-	return r.clone(), true
 }
 
 // clone copies r so that callers cannot change the rules' own slices.

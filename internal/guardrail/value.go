@@ -32,16 +32,6 @@ func Unknown[T any]() Value[T] { return Value[T]{} }
 // XenServer's default for that attribute.
 func Null[T any]() Value[T] { return Value[T]{state: stateNull} }
 
-// KnownList returns a known list whose elements are all known, the common
-// case for members = ["eth0", "eth1"].
-func KnownList[T any](elems ...T) Value[[]Value[T]] {
-	vs := make([]Value[T], len(elems))
-	for i, e := range elems {
-		vs[i] = Known(e)
-	}
-	return Known(vs)
-}
-
 // IsKnown reports whether v holds a value.
 func (v Value[T]) IsKnown() bool { return v.state == stateKnown }
 

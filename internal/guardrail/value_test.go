@@ -27,12 +27,6 @@ func TestValue(t *testing.T) {
 			t.Errorf("GetOr = %d, %v; want 0, true", got, ok)
 		}
 	})
-	t.Run("KnownList makes every element known", func(t *testing.T) {
-		l, ok := KnownList("eth0", "eth1").Get()
-		if !ok || len(l) != 2 || !l[0].IsKnown() || !l[1].IsKnown() {
-			t.Errorf("KnownList = %v, %v", l, ok)
-		}
-	})
 	t.Run("String says what Terraform would show", func(t *testing.T) {
 		for v, want := range map[Value[int64]]string{Known[int64](9000): "9000", Null[int64](): "null", Unknown[int64](): "(known after apply)"} {
 			if got := v.String(); got != want {

@@ -243,30 +243,37 @@ func (m *Model) UpdateBond(ctx context.Context, networkUUID string, spec BondSpe
 // where xsnet did not put it there, waiting for another change to take it;
 // a create leaves management where xapi put it.
 func (m *Model) convergeBond(ctx context.Context, netRef xenapi.Ref, spec BondSpec, handOff bool) error {
-	snap, err := m.fresh(ctx)
-	if err != nil {
-		return err
-	}
-	var missing []xenapi.Ref
-	for _, host := range snap.hostsMasterLast() {
-		if masterRef, _, ok := snap.NetworkPIF(host, netRef); !ok {
-			missing = append(missing, host)
-		} else if _, _, ok := snap.BondOfMaster(masterRef); !ok {
-			missing = append(missing, host)
-		}
-	}
-	targets, err := bondTargets(snap, missing, spec.Members)
-	if err != nil {
-		return err
-	}
-	for _, t := range targets {
-		if _, err := m.client.BondCreate(ctx, netRef, t.members, "", spec.Mode, spec.properties()); err != nil {
-			return fmt.Errorf("creating the bond on host %s: %w", t.name, err)
-		}
-	}
-	if len(targets) > 0 {
+	var snap *Snapshot
+	// Rounds: a Bond.create whose reply was lost (bonding the management
+	// NIC resets the connections) is judged by reading the pool again.
+	for round := 0; ; round++ {
+		var err error
 		if snap, err = m.fresh(ctx); err != nil {
 			return err
+		}
+		var missing []xenapi.Ref
+		for _, host := range snap.hostsMasterLast() {
+			if masterRef, _, ok := snap.NetworkPIF(host, netRef); !ok {
+				missing = append(missing, host)
+			} else if _, _, ok := snap.BondOfMaster(masterRef); !ok {
+				missing = append(missing, host)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		targets, err := bondTargets(snap, missing, spec.Members)
+		if err != nil {
+			return err
+		}
+		for _, t := range targets {
+			_, err := m.client.BondCreate(ctx, netRef, t.members, "", spec.Mode, spec.properties())
+			switch {
+			case err == nil:
+			case xenapi.IsOutcomeUnknown(err) && round < destroyRounds-1:
+			default:
+				return fmt.Errorf("creating the bond on host %s: %w", t.name, err)
+			}
 		}
 	}
 	for _, masterRef := range snap.NetworkPIFs(netRef) {
@@ -321,14 +328,7 @@ func (m *Model) DestroyBond(ctx context.Context, networkUUID string) error {
 // undoBond takes apart a bond whose create failed, and says how far that
 // went.
 func (m *Model) undoBond(ctx context.Context, op string, netRef xenapi.Ref, cause error) error {
-	ctx = context.WithoutCancel(ctx)
-	f := &Failure{Op: op, Cause: cause}
-	undone, err := m.teardownBond(ctx, netRef)
-	f.Undone = undone
-	if err != nil {
-		m.recordLeft(ctx, f, netRef, err)
-	}
-	return f
+	return m.undoCreate(ctx, op, netRef, cause, m.teardownBond)
 }
 
 // teardownBond takes a pool-wide bond apart, in the order that leaves the
@@ -353,21 +353,14 @@ func (m *Model) teardownBond(ctx context.Context, netRef xenapi.Ref) ([]string, 
 			return done, err
 		}
 	}
-	var errs []error
-	for _, masterRef := range snap.NetworkPIFs(netRef) {
-		ref, _, ok := snap.BondOfMaster(masterRef)
-		if !ok {
-			continue
-		}
-		host := snap.Hosts[snap.PIFs[masterRef].Host].NameLabel
-		if err := m.client.BondDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-			errs = append(errs, fmt.Errorf("the bond on host %s: %w", host, err))
-			continue
-		}
-		done = append(done, "the bond on host "+host)
-	}
-	if len(errs) > 0 {
-		return done, errors.Join(errs...)
+	bonds, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
+		ref, _, ok := snap.BondOfMaster(pif)
+		return "the bond on host " + snap.Hosts[snap.PIFs[pif].Host].NameLabel,
+			func(ctx context.Context) error { return m.client.BondDestroy(ctx, ref) }, ok
+	})
+	done = append(done, bonds...)
+	if err != nil {
+		return done, err
 	}
 	if err := m.restoreMemberMTUs(ctx, net.OtherConfig[memberMTUsKey]); err != nil {
 		return done, err
@@ -389,4 +382,46 @@ func sameDevices(a, b []string) bool {
 // overlaps reports whether two device lists share a NIC.
 func overlaps(a, b []string) bool {
 	return slices.ContainsFunc(a, func(d string) bool { return slices.Contains(b, d) })
+}
+
+// destroyRounds bounds how often destroyAll reads the pool again and goes
+// on: a call whose outcome was lost, or xapi moving something onto the
+// network meanwhile, is settled by reading again, not by giving up.
+const destroyRounds = 3
+
+// destroyAll destroys, on every host, what object finds on the network's
+// PIFs (a bond, a VLAN), reading the pool again after each round until
+// none is left. A call whose outcome is unknown (XenServer resets the
+// connections when a management interface is rebuilt) is judged by the
+// next read. It returns what it destroyed.
+func (m *Model) destroyAll(ctx context.Context, netRef xenapi.Ref,
+	object func(*Snapshot, xenapi.Ref) (string, func(context.Context) error, bool)) ([]string, error) {
+	var done []string
+	var errs []error
+	for round := 0; round < destroyRounds; round++ {
+		snap, err := m.fresh(ctx)
+		if err != nil {
+			return done, err
+		}
+		errs = errs[:0]
+		left := 0
+		for _, pif := range snap.NetworkPIFs(netRef) {
+			what, destroy, ok := object(snap, pif)
+			if !ok {
+				continue
+			}
+			left++
+			switch err := destroy(ctx); {
+			case err == nil || xenapi.IsGone(err):
+				done = append(done, what)
+			case xenapi.IsOutcomeUnknown(err):
+			default:
+				errs = append(errs, fmt.Errorf("%s: %w", what, err))
+			}
+		}
+		if left == 0 || len(errs) > 0 {
+			break
+		}
+	}
+	return done, errors.Join(errs...)
 }

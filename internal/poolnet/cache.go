@@ -155,23 +155,38 @@ func (c *cache) catchUp(ctx context.Context, cur *Snapshot, token string, noEven
 		batch, err := c.client.EventFrom(ctx, cachedClasses, token, 0)
 		if err == nil {
 			next, err := cur.apply(batch.Events)
-			if err == nil {
+			if err == nil && next.counts(batch.ValidRefCounts) {
 				return next, batch.Token, nil
 			}
 		}
 	}
-	batch, err := c.client.EventFrom(ctx, cachedClasses, "", 0)
-	if xenapi.IsCode(err, xenapi.ErrMessageMethodUnknown) {
-		return nil, "", errNoEvents
+	return c.load(ctx)
+}
+
+// load reads the pool whole, one class at a time. A pool of sixteen hosts
+// and a thousand VLANs answers tens of megabytes at once; a class at a
+// time keeps the provider's memory to what the largest class needs. The
+// token is the first answer's: what changes while the other classes load
+// comes again at the next catch-up, and applies the same twice.
+func (c *cache) load(ctx context.Context) (*Snapshot, string, error) {
+	s := &Snapshot{}
+	token := ""
+	for i, class := range cachedClasses {
+		batch, err := c.client.EventFrom(ctx, []string{class}, "", 0)
+		if xenapi.IsCode(err, xenapi.ErrMessageMethodUnknown) {
+			return nil, "", errNoEvents
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		if i == 0 {
+			token = batch.Token
+		}
+		if s, err = s.apply(batch.Events); err != nil {
+			return nil, "", err
+		}
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	s, err := (&Snapshot{}).apply(batch.Events)
-	if err != nil {
-		return nil, "", err
-	}
-	return s, batch.Token, nil
+	return s, token, nil
 }
 
 // apply returns a new snapshot: s with the events' changes. s itself is
@@ -189,7 +204,10 @@ func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
 		VLANs:       s.VLANs,
 	}
 	copied := map[string]bool{}
-	for _, ev := range events {
+	for i, ev := range events {
+		// Each event's record is let go once applied: a load's events
+		// are most of the memory it takes.
+		events[i] = xenapi.Event{}
 		var err error
 		switch ev.Class {
 		case "pool":
@@ -253,4 +271,21 @@ func applyPool(s *Snapshot, ev xenapi.Event) error {
 	}
 	s.PoolRef, s.Pool = ev.Ref, p
 	return nil
+}
+
+// counts reports whether the snapshot holds as many objects of each class
+// as xapi counts. xapi keeps only the latest deletions of each class, and
+// an event.from from an older token misses the rest without a word: a
+// count that disagrees is how the model notices, and reloads.
+func (s *Snapshot) counts(valid map[string]int64) bool {
+	have := map[string]int{
+		"host": len(s.Hosts), "host_metrics": len(s.HostMetrics), "network": len(s.Networks),
+		"pif": len(s.PIFs), "bond": len(s.Bonds), "vlan": len(s.VLANs),
+	}
+	for class, n := range have {
+		if want, ok := valid[class]; ok && int64(n) != want {
+			return false
+		}
+	}
+	return true
 }

@@ -2,7 +2,9 @@ package poolnet_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -62,11 +64,15 @@ func wantCalls(t *testing.T, got, want map[string]int) {
 	}
 }
 
-func TestModelLoadsThePoolWithOneEventFrom(t *testing.T) {
+// loadCalls is what loading the pool costs: one event.from per class the
+// model keeps (pool, host, host_metrics, network, PIF, Bond, VLAN).
+const loadCalls = 7
+
+func TestModelLoadsThePoolWithOneEventFromPerClass(t *testing.T) {
 	sim, c, m := newModel(t, xapisim.Config{Hosts: 4, NICs: 4}, poolnet.Options{MaxAge: time.Hour})
 	calls := count(sim)
 	s := snapshot(t, m)
-	wantCalls(t, calls.since(), map[string]int{"event.from": 1})
+	wantCalls(t, calls.since(), map[string]int{"event.from": loadCalls})
 
 	whole, err := poolnet.TakeSnapshot(context.Background(), c)
 	if err != nil {
@@ -107,7 +113,7 @@ func TestModelSharesOneCatchUpAmongConcurrentReaders(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	wantCalls(t, calls.since(), map[string]int{"event.from": 1})
+	wantCalls(t, calls.since(), map[string]int{"event.from": loadCalls})
 }
 
 func TestModelSeesItsOwnChangesAtOnce(t *testing.T) {
@@ -173,8 +179,8 @@ func TestModelCatchUpBringsChangesDeletionsToo(t *testing.T) {
 func TestModelReloadsWhenEventsAreLost(t *testing.T) {
 	for _, code := range []string{"EVENTS_LOST", "EVENT_FROM_TOKEN_INVALID", "SESSION_INVALID"} {
 		t.Run(code, func(t *testing.T) {
-			// The second event.from, the first catch-up, fails.
-			faults, err := xapisim.ParseFaults("event.from#2=" + code)
+			// The first catch-up, after the load, fails.
+			faults, err := xapisim.ParseFaults(fmt.Sprintf("event.from#%d=%s", loadCalls+1, code))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,8 +196,12 @@ func TestModelReloadsWhenEventsAreLost(t *testing.T) {
 			}
 			// The failed catch-up, then a reload (for SESSION_INVALID the
 			// client logs in again and repeats the catch-up itself).
-			if got := calls.since()["event.from"]; got != 2 {
-				t.Errorf("event.from calls: got %d, want 2", got)
+			want := 1 + loadCalls
+			if code == "SESSION_INVALID" {
+				want = 2
+			}
+			if got := calls.since()["event.from"]; got != want {
+				t.Errorf("event.from calls: got %d, want %d", got, want)
 			}
 		})
 	}
@@ -291,5 +301,38 @@ func TestSnapshotIndexesAgreeWithTheRecords(t *testing.T) {
 		if got, _, ok := s.HostByAddress(h.Address); !ok || got != ref {
 			t.Errorf("HostByAddress(%s) = %s, want %s", h.Address, got, ref)
 		}
+	}
+}
+
+// xapi keeps only the latest deletions of each class: a catch-up from an
+// older token misses the others without a word. The counts xapi returns
+// with the events tell the model, and it reloads.
+func TestModelNoticesDeletionsXapiNoLongerReports(t *testing.T) {
+	sim, c, m := newModel(t, xapisim.Config{Hosts: 1, NICs: 1}, poolnet.Options{MaxAge: time.Nanosecond})
+	ctx := context.Background()
+	var made []xenapi.Ref
+	for range 1200 {
+		ref, err := c.NetworkCreate(ctx, xenapi.Network{NameLabel: "short-lived", OtherConfig: map[string]string{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, ref)
+	}
+	if got := len(snapshot(t, m).Networks); got < 1200 {
+		t.Fatalf("the model has %d networks, want the 1200 made and the pool's own", got)
+	}
+	for _, ref := range made {
+		if err := c.NetworkDestroy(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := count(sim)
+	for ref := range snapshot(t, m).Networks {
+		if slices.Contains(made, ref) {
+			t.Fatalf("network %s, destroyed, is still in the model", ref)
+		}
+	}
+	if got := calls.since()["event.from"]; got != 1+loadCalls {
+		t.Errorf("event.from calls: got %d, want %d (the catch-up that missed deletions, and the reload)", got, 1+loadCalls)
 	}
 }

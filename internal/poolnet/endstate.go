@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // ChangeKind says what a Change does to its network.
@@ -23,18 +24,50 @@ const (
 
 // Change is what one resource plans to do to the pool, as the plan ledger
 // records it and the end state applies it. Exactly one of Bond, VLAN,
-// Network and Join is set.
+// Network, Join, IP and Management is set.
 type Change struct {
 	Kind ChangeKind
-	// ID is the network's UUID for an Update or a Delete. The ledger gives
-	// a Create an ID of its own, "planned:N", until xapi gives it a UUID.
+	// ID is the network's UUID for an Update or a Delete of a bond, VLAN
+	// or network, IPChangeID of its network for an IP interface, and
+	// ManagementChangeID of the pool for a management interface. The
+	// ledger gives a Create an ID of its own, "planned:N", until xapi
+	// gives it a UUID.
 	ID string
 	// Name is the network's name_label, for messages.
-	Name    string
-	Bond    *BondChange
-	VLAN    *VLANChange
-	Network *NetworkChange
-	Join    *JoinChange
+	Name       string
+	Bond       *BondChange
+	VLAN       *VLANChange
+	Network    *NetworkChange
+	Join       *JoinChange
+	IP         *IPChange
+	Management *ManagementChange
+}
+
+// IPChangeID is the ID of the change of the IP interface on a network:
+// the network's own ID is its bond's, VLAN's or network's change.
+func IPChangeID(networkUUID string) string { return "ip:" + networkUUID }
+
+// ManagementChangeID is the ID of the change of the pool's management
+// interface.
+func ManagementChangeID(poolUUID string) string { return "management:" + poolUUID }
+
+// IPChange is an IP interface as planned.
+type IPChange struct {
+	// Network is the UUID of the network whose PIFs carry it; unknown
+	// while the plan makes that network.
+	Network guardrail.Value[string]
+	// Addresses are the static addresses by host UUID; unknown while any
+	// is, null for dhcp and none.
+	Addresses guardrail.Value[map[string]string]
+	// Numbered says start_address gives the addresses.
+	Numbered bool
+	Purpose  guardrail.Value[string]
+}
+
+// ManagementChange is the pool's management interface as planned: every
+// host's management on a network.
+type ManagementChange struct {
+	Network guardrail.Value[string]
 }
 
 // BondChange is a pool-wide bond as planned.
@@ -83,21 +116,88 @@ type endState struct {
 	// memberMTUs are the MTUs of the members' networks before bonding,
 	// which destroying the bond restores.
 	memberMTUs map[string]map[string]int64
-	// managed are the networks xsnet made.
+	// managed are the networks xsnet made, and the IP and management
+	// interfaces it keeps, by change ID.
 	managed map[string]bool
 	// unfinished are the networks of creates an earlier run left
 	// unfinished and no provider works on any more: a create of the same
 	// bond or VLAN takes one over, and one that needs its NICs or its
 	// tag undoes it first.
 	unfinished map[string]journal
+	// managementOrigin is where an xsnet_management_interface moved
+	// management from.
+	managementOrigin string
+	// hostUUIDs maps host UUIDs to the names the end state knows hosts by.
+	hostUUIDs map[string]string
 	// notes say what a change moves besides itself, by change ID.
 	notes map[string][]string
+	// ownVLANs are the hosts whose VLANParents this end state has copied
+	// for itself: the rest share the snapshot's.
+	ownVLANs map[*guardrail.PoolHost]bool
 }
 
-// endState builds the pool as it is, for changes to be applied to.
+// endState returns the pool as it is, for changes to be applied to. The
+// pool's part is built once per snapshot and copied for each plan: a plan
+// of a thousand VLANs judges a thousand end states of the same pool.
 func (s *Snapshot) endState() *endState {
+	base := s.end.Load()
+	if base == nil {
+		base = s.buildEndState()
+		s.end.Store(base)
+	}
+	return base.clone()
+}
+
+// clone copies what changes apply to: the networks, each host's NICs and
+// addresses, the membership lists, the IP and management interfaces; each
+// host's VLANParents are copied when first written. The rest is read only.
+func (e *endState) clone() *endState {
+	c := *e
+	c.pool = &guardrail.Pool{Networks: make(map[string]*guardrail.PoolNetwork, len(e.pool.Networks)),
+		IPInterfaces:         make(map[string]*guardrail.PoolIPInterface, len(e.pool.IPInterfaces)),
+		ManagementInterfaces: maps.Clone(e.pool.ManagementInterfaces)}
+	for id, n := range e.pool.Networks {
+		copied := *n
+		c.pool.Networks[id] = &copied
+	}
+	// An interface's addresses are replaced whole by a change, never
+	// written in place.
+	for id, ip := range e.pool.IPInterfaces {
+		copied := *ip
+		c.pool.IPInterfaces[id] = &copied
+	}
+	for _, h := range e.pool.Hosts {
+		copied := *h
+		copied.IPs = maps.Clone(h.IPs)
+		copied.NICs = make(map[string]*guardrail.PoolNIC, len(h.NICs))
+		for d, nic := range h.NICs {
+			n := *nic
+			n.Bonds = slices.Clone(nic.Bonds)
+			copied.NICs[d] = &n
+		}
+		c.pool.Hosts = append(c.pool.Hosts, &copied)
+	}
+	c.members = maps.Clone(e.members)
+	c.notes = map[string][]string{}
+	c.ownVLANs = map[*guardrail.PoolHost]bool{}
+	return &c
+}
+
+// vlanParents returns the host's VLANParents for writing.
+func (e *endState) vlanParents(h *guardrail.PoolHost) map[string]string {
+	if !e.ownVLANs[h] {
+		h.VLANParents = maps.Clone(h.VLANParents)
+		e.ownVLANs[h] = true
+	}
+	return h.VLANParents
+}
+
+// buildEndState builds the pool as it is.
+func (s *Snapshot) buildEndState() *endState {
 	e := &endState{
-		pool:       &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{}},
+		pool: &guardrail.Pool{Networks: map[string]*guardrail.PoolNetwork{},
+			IPInterfaces: map[string]*guardrail.PoolIPInterface{}, ManagementInterfaces: map[string]string{}},
+		hostUUIDs:  map[string]string{},
 		nicNetwork: map[string]string{},
 		members:    map[string][]string{},
 		primary:    map[string]map[string]string{},
@@ -135,13 +235,22 @@ func (s *Snapshot) endState() *endState {
 		}
 	}
 	for _, hostRef := range s.HostRefs() {
-		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{}}
+		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+			Master: hostRef == s.Pool.Master, ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}}
+		e.hostUUIDs[s.Hosts[hostRef].UUID] = h.Name
 		if _, mgmt, ok := s.ManagementPIF(hostRef); ok {
 			h.Management = s.Networks[mgmt.Network].UUID
+			h.ManagementVLANNow = guardrail.Known(mgmt.VLAN)
 		}
 		for _, pifRef := range s.HostPIFs(hostRef) {
 			p := s.PIFs[pifRef]
 			network := s.Networks[p.Network].UUID
+			if p.IP != "" && p.IPConfigurationMode != xenapi.IPConfigurationNone {
+				h.IPs[network] = p.IP
+			}
+			if _, ok := recordedBefore(p); ok {
+				e.ipInPool(network, h.Name, p)
+			}
 			switch {
 			case p.VLAN >= 0:
 				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
@@ -173,7 +282,29 @@ func (s *Snapshot) endState() *endState {
 	for _, m := range e.members {
 		slices.SortFunc(m, CompareDevices)
 	}
+	if origin, ok := s.Pool.OtherConfig[managementOriginKey]; ok {
+		id := ManagementChangeID(s.Pool.UUID)
+		e.managementOrigin, e.managed[id] = origin, true
+		if len(e.pool.Hosts) > 0 {
+			e.pool.ManagementInterfaces[id] = e.pool.Hosts[0].Management
+		}
+	}
 	return e
+}
+
+// ipInPool adds what one PIF xsnet configured says of its IP interface.
+func (e *endState) ipInPool(network, host string, p xenapi.PIF) {
+	id := IPChangeID(network)
+	ip, ok := e.pool.IPInterfaces[id]
+	if !ok {
+		ip = &guardrail.PoolIPInterface{ID: id, Network: network, Addresses: guardrail.Known(map[string]string{}),
+			Purpose: guardrail.Known(p.OtherConfig[PurposeKey])}
+		e.pool.IPInterfaces[id] = ip
+		e.managed[id] = true
+	}
+	if addrs, _ := ip.Addresses.Get(); p.IPConfigurationMode == xenapi.IPConfigurationStatic && p.IP != "" {
+		addrs[host] = p.IP
+	}
 }
 
 func appendNew(list []string, v string) []string {
@@ -220,8 +351,17 @@ func (e *endState) has(h *guardrail.PoolHost, network string) bool {
 
 // apply applies the changes the way an apply would leave the pool: what
 // goes, then what changes, then what is made, then hosts that join, and
-// last management moved onto whatever asks for it.
+// last management moved onto whatever asks for it. Every bond that goes
+// hands management on before any bond goes: Terraform destroys resources
+// that do not depend on each other in no set order, so a destroyed bond
+// returns management to the network it came from even when the plan
+// destroys that network too.
 func (e *endState) apply(changes []Change) {
+	for _, c := range changes {
+		if c.Kind == Delete && c.Bond != nil {
+			e.releaseBond(c.ID)
+		}
+	}
 	for _, kind := range []ChangeKind{Delete, Update, Create} {
 		for _, c := range changes {
 			if c.Kind == kind && c.Join == nil {
@@ -234,10 +374,24 @@ func (e *endState) apply(changes []Change) {
 			e.join(c)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
+	var wanted []string
+	for id, n := range e.pool.Networks {
+		if n.WantsManagement {
+			wanted = append(wanted, id)
+		}
+	}
+	slices.Sort(wanted)
+	for _, id := range wanted {
 		if n := e.pool.Networks[id]; n.WantsManagement {
-			e.moveManagement(id, func(*guardrail.PoolHost) string {
+			e.moveManagement(id, id, func(*guardrail.PoolHost) string {
 				return fmt.Sprintf("management = true on %s moves it there", e.name(id))
+			})
+		}
+	}
+	for _, c := range changes {
+		if to, ok := e.pool.ManagementInterfaces[c.ID]; ok && c.Management != nil && c.Kind != Delete && to != "" {
+			e.moveManagement(to, c.ID, func(*guardrail.PoolHost) string {
+				return fmt.Sprintf("the xsnet_management_interface moves it onto %s", e.name(to))
 			})
 		}
 	}
@@ -245,6 +399,15 @@ func (e *endState) apply(changes []Change) {
 
 func (e *endState) applyOne(c Change) {
 	switch {
+	case c.IP != nil && c.Kind == Delete:
+		e.deleteIP(c.ID)
+	case c.IP != nil:
+		e.planIP(c)
+	case c.Management != nil && c.Kind == Delete:
+		e.returnManagement(c.ID)
+	case c.Management != nil:
+		to, _ := c.Management.Network.Get()
+		e.pool.ManagementInterfaces[c.ID] = to
 	case c.Kind == Delete && c.Bond != nil:
 		e.deleteBond(c.ID)
 	case c.Kind == Delete:
@@ -271,48 +434,82 @@ func (e *endState) setMTU(id string, mtu guardrail.Value[int64]) {
 	}
 }
 
-// deleteBond is DestroyBond: management back where xsnet moved it from,
-// or, as xapi's Bond.destroy does, onto the primary member; the VLANs on
-// the bond onto the primary member; the members' networks back to the
-// MTUs they had before bonding.
-func (e *endState) deleteBond(id string) {
+// releaseBond is the first half of DestroyBond: management back where
+// xsnet moved it from, or, as xapi's Bond.destroy does, onto the primary
+// member. Only the management the bond carries in the pool as it is moves
+// on: management that another change of this plan returns onto the bond
+// stays there, since Terraform may destroy the bond before that change
+// puts it there.
+func (e *endState) releaseBond(id string) {
 	name := e.name(id)
 	for _, h := range e.pool.Hosts {
-		primary := e.primary[id][h.Name]
-		if primary == "" && len(e.members[id]) > 0 {
-			primary = e.members[id][0]
+		if h.Management != id || movedByAnother(h, id) {
+			continue
 		}
-		primaryNet := ""
-		if nic := h.NICs[primary]; nic != nil {
-			primaryNet = nic.Network
+		to := e.primaryNetwork(h, id)
+		if from := e.origin[id]; from != "" && e.has(h, from) {
+			to = from
 		}
+		h.Management, h.MovedBy, h.Releasing = to, id, false
+		h.MovedHow = fmt.Sprintf("destroying %s returns management to %s", name, e.name(to))
+	}
+}
+
+// movedByAnother reports whether a change other than the network's own
+// moved the host's management onto it in this end state.
+func movedByAnother(h *guardrail.PoolHost, id string) bool {
+	return h.MovedBy != "" && h.MovedBy != id
+}
+
+// primaryNetwork is the network of the bond's primary member on the host.
+func (e *endState) primaryNetwork(h *guardrail.PoolHost, id string) string {
+	primary := e.primary[id][h.Name]
+	if primary == "" && len(e.members[id]) > 0 {
+		primary = e.members[id][0]
+	}
+	if nic := h.NICs[primary]; nic != nil {
+		return nic.Network
+	}
+	return ""
+}
+
+// deleteBond is the rest of DestroyBond, once releaseBond has moved
+// management off: the VLANs on the bond onto the primary member, the
+// members freed, their networks back to the MTUs they had before bonding.
+// A bond that still carries management (another change returned it there)
+// stays in the end state, so that the rules judge where management is.
+func (e *endState) deleteBond(id string) {
+	carries := false
+	for _, h := range e.pool.Hosts {
+		primaryNet := e.primaryNetwork(h, id)
 		for _, nic := range h.NICs {
 			nic.Bonds = slices.DeleteFunc(nic.Bonds, func(b string) bool { return b == id })
 		}
-		if h.Management == id {
-			to := primaryNet
-			if from := e.origin[id]; from != "" && e.has(h, from) {
-				to = from
-			}
-			h.Management, h.MovedBy, h.Releasing = to, id, false
-			h.MovedHow = fmt.Sprintf("destroying %s returns management to %s", name, e.name(to))
+		for _, vlan := range vlansOver(h, id) {
+			e.vlanParents(h)[vlan] = primaryNet
 		}
-		for vlan, parent := range h.VLANParents {
-			if parent == id {
-				h.VLANParents[vlan] = primaryNet
-			}
-		}
+		carries = carries || h.Management == id
 	}
 	for network, mtu := range e.memberMTUs[id] {
 		e.setMTU(network, guardrail.Known(mtu))
 	}
-	e.deleteNetwork(id)
+	if !carries {
+		e.deleteNetwork(id)
+	}
 }
 
 func (e *endState) deleteNetwork(id string) {
+	for _, h := range e.pool.Hosts {
+		if h.Management == id {
+			// xapi refuses to destroy it: the rules say so.
+			h.MovedBy, h.MovedHow = id, "destroying "+e.name(id)+", which carries it"
+		}
+	}
 	delete(e.pool.Networks, id)
 	for _, h := range e.pool.Hosts {
-		delete(h.VLANParents, id)
+		if _, ok := h.VLANParents[id]; ok {
+			delete(e.vlanParents(h), id)
+		}
 	}
 }
 
@@ -339,7 +536,10 @@ func (e *endState) updateBond(c Change) {
 	case c.Bond.Management.IsNull():
 	default:
 		for _, h := range e.pool.Hosts {
-			if h.Management != c.ID {
+			// As with a destroyed bond, management another change of
+			// this plan moves onto the bond is not the bond's to hand
+			// on: Terraform may apply this change first.
+			if h.Management != c.ID || movedByAnother(h, c.ID) {
 				continue
 			}
 			if from := e.origin[c.ID]; known && from != "" && e.has(h, from) {
@@ -418,11 +618,8 @@ func (e *endState) createBond(c Change) {
 				h.MovedHow = fmt.Sprintf("%s is a member of %s and xapi moves management onto the bond", d, name)
 				note("the management interface", h.Name)
 			}
-			for _, vlan := range slices.Sorted(maps.Keys(h.VLANParents)) {
-				if h.VLANParents[vlan] != nic.Network {
-					continue
-				}
-				h.VLANParents[vlan] = c.ID
+			for _, vlan := range vlansOver(h, nic.Network) {
+				e.vlanParents(h)[vlan] = c.ID
 				if h.Management == vlan {
 					h.MovedBy = c.ID
 					h.MovedHow = fmt.Sprintf("bonding %s moves the management VLAN onto %s", d, name)
@@ -473,7 +670,7 @@ func (e *endState) createVLAN(c Change) {
 	}
 	for _, h := range e.pool.Hosts {
 		if e.has(h, p) {
-			h.VLANParents[c.ID] = p
+			e.vlanParents(h)[c.ID] = p
 		}
 	}
 }
@@ -488,12 +685,22 @@ func (e *endState) join(c Change) {
 	if name == "" {
 		name = c.Join.Address
 	}
-	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{}}
+	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+		ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}, Joining: &j, JoinedBy: c.ID}
 	for _, d := range j.NICs {
 		h.NICs[d] = &guardrail.PoolNIC{Network: e.nicNetwork[d]}
 	}
 	if nic := h.NICs[j.ManagementDevice]; nic != nil && j.ManagementVLAN < 0 {
 		h.Management = nic.Network
+	}
+	// A management VLAN lands on the master's management network, whose
+	// tag pool.join has checked is the same.
+	for _, m := range e.pool.Hosts {
+		if n := e.pool.Networks[m.Management]; m.Master && n != nil && j.ManagementVLAN >= 0 {
+			if tag, ok := n.Tag.Get(); ok && tag == j.ManagementVLAN {
+				h.Management = m.Management
+			}
+		}
 	}
 	for _, bond := range slices.Sorted(maps.Keys(e.members)) {
 		if _, ok := e.pool.Networks[bond]; !ok {
@@ -521,12 +728,94 @@ func (e *endState) join(c Change) {
 	e.pool.Hosts = append(e.pool.Hosts, h)
 }
 
-// moveManagement moves every host's management onto the network.
-func (e *endState) moveManagement(to string, how func(*guardrail.PoolHost) string) {
+// moveManagement moves every host's management onto the network, by the
+// change with ID by. The host keeps its address: it goes with management
+// onto a PIF that has none, as PoolNet's moveManagement copies it.
+func (e *endState) moveManagement(to, by string, how func(*guardrail.PoolHost) string) {
 	for _, h := range e.pool.Hosts {
 		if h.Management == to || !e.has(h, to) {
 			continue
 		}
-		h.Management, h.MovedBy, h.MovedHow, h.Releasing = to, to, how(h), false
+		if addr, ok := h.IPs[h.Management]; ok && h.IPs[to] == "" {
+			h.IPs[to] = addr
+			delete(h.IPs, h.Management)
+		}
+		h.Management, h.MovedBy, h.MovedHow, h.Releasing = to, by, how(h), false
 	}
+}
+
+// planIP puts the IP interface as planned on its network. A network the
+// same plan makes has no ID yet: when the plan makes one network only,
+// that is the one.
+func (e *endState) planIP(c Change) {
+	network, ok := c.IP.Network.Get()
+	if !ok {
+		var planned []string
+		for id := range e.pool.Networks {
+			if strings.HasPrefix(id, plannedPrefix) {
+				planned = append(planned, id)
+			}
+		}
+		if len(planned) == 1 {
+			network = planned[0]
+		}
+	}
+	ip := &guardrail.PoolIPInterface{ID: c.ID, Network: network, Addresses: guardrail.Unknown[map[string]string](), Purpose: c.IP.Purpose}
+	if byUUID, ok := c.IP.Addresses.GetOr(nil); ok {
+		byName := map[string]string{}
+		for uuid, addr := range byUUID {
+			if name, ok := e.hostUUIDs[uuid]; ok {
+				byName[name] = addr
+			}
+		}
+		ip.Addresses = guardrail.Known(byName)
+	}
+	e.pool.IPInterfaces[c.ID] = ip
+}
+
+// deleteIP is DestroyIP: the interface goes, and with it the addresses it
+// gave its network's PIFs.
+func (e *endState) deleteIP(id string) {
+	ip, ok := e.pool.IPInterfaces[id]
+	if !ok {
+		return
+	}
+	delete(e.pool.IPInterfaces, id)
+	for _, h := range e.pool.Hosts {
+		delete(h.IPs, ip.Network)
+	}
+}
+
+// returnManagement is ReturnManagement: every host's management back to
+// the network xsnet recorded, where it has a PIF there.
+func (e *endState) returnManagement(id string) {
+	delete(e.pool.ManagementInterfaces, id)
+	to := e.managementOrigin
+	if to == "" {
+		return
+	}
+	for _, h := range e.pool.Hosts {
+		if h.Management == to || !e.has(h, to) {
+			continue
+		}
+		if addr, ok := h.IPs[h.Management]; ok && h.IPs[to] == "" {
+			h.IPs[to] = addr
+			delete(h.IPs, h.Management)
+		}
+		h.Management, h.MovedBy, h.Releasing = to, id, false
+		h.MovedHow = fmt.Sprintf("destroying the xsnet_management_interface returns management to %s", e.name(to))
+	}
+}
+
+// vlansOver lists, in order, the VLAN networks the host carries over the
+// parent network.
+func vlansOver(h *guardrail.PoolHost, parent string) []string {
+	var out []string
+	for vlan, p := range h.VLANParents {
+		if p == parent {
+			out = append(out, vlan)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

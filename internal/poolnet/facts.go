@@ -11,7 +11,7 @@ import (
 func (s *Snapshot) Facts() *guardrail.Facts {
 	f := &guardrail.Facts{NetworkBackend: s.NetworkBackend()}
 	for _, ref := range s.HostRefs() {
-		h := guardrail.Host{Name: s.Hosts[ref].NameLabel}
+		h := guardrail.Host{Name: s.Hosts[ref].NameLabel, UUID: s.Hosts[ref].UUID}
 		for _, pifRef := range s.HostPIFs(ref) {
 			if p := s.PIFs[pifRef]; p.Physical && p.VLAN < 0 {
 				h.NICs = append(h.NICs, p.Device)
@@ -32,8 +32,17 @@ func (s *Snapshot) JoiningHostFacts() guardrail.JoiningHost {
 			j.ManagementDevice, j.ManagementVLAN = mgmt.Device, mgmt.VLAN
 		}
 		for _, pifRef := range s.HostPIFs(ref) {
-			if p := s.PIFs[pifRef]; p.Physical && p.VLAN < 0 {
-				j.NICs = append(j.NICs, p.Device)
+			p := s.PIFs[pifRef]
+			if !p.Physical || p.VLAN >= 0 {
+				continue
+			}
+			j.NICs = append(j.NICs, p.Device)
+			// A NIC that came up below its network's MTU could not take it.
+			if n := s.Networks[p.Network]; p.CurrentlyAttached && p.BondSlaveOf.IsNull() && p.MTU > 0 && p.MTU < n.MTU {
+				if j.RefusedMTU == nil {
+					j.RefusedMTU = map[string]int64{}
+				}
+				j.RefusedMTU[p.Device] = n.MTU
 			}
 		}
 	}

@@ -9,29 +9,42 @@ import (
 )
 
 // JoinHost asks the standalone host that joiner is logged in to to join
-// the pool c manages, with the pool's credentials, and waits until the pool
-// counts it as enabled and live. A host already in the pool is left alone.
+// the pool, with the pool's credentials, and waits until the pool counts
+// it as an enabled, live member that has copied the pool's bonds and
+// VLANs. A host already in the pool is left alone. The host is followed by
+// its UUID, which pool.join keeps: the address it was reached at need not
+// be the address xapi records for it.
 func (m *Model) JoinHost(ctx context.Context, joiner *xenapi.Client, address, poolUsername, poolPassword string) error {
 	defer m.changing()()
 	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	if _, _, ok := snap.HostByAddress(address); ok {
-		return nil
+	joining, err := NewModel(joiner, Options{}).Snapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("reading host %s before it joins: %w", address, err)
 	}
+	if joining.Pool.UUID == snap.Pool.UUID {
+		return nil // it answers for this pool: it has joined already
+	}
+	if len(joining.Hosts) != 1 {
+		return fmt.Errorf("host %s is in a pool of %d hosts of its own; only a standalone host can join", address, len(joining.Hosts))
+	}
+	hostUUID := joining.Hosts[joining.HostRefs()[0]].UUID
 	master := snap.Hosts[snap.Pool.Master]
 	if err := joiner.PoolJoin(ctx, master.Address, poolUsername, poolPassword); err != nil {
 		return fmt.Errorf("host %s refused to join the pool of %s: %w", address, master.NameLabel, err)
 	}
-	return m.WaitForHost(ctx, address)
+	return m.WaitForHost(ctx, hostUUID)
 }
 
 // WaitForHost polls the pool, backing off from a quarter of a second to
-// five seconds, until the host at address is in it, enabled and live, or ctx
-// ends. A joining host restarts its toolstack as a pool member, which takes
-// seconds on a real host; no fixed sleep can be right for every pool.
-func (m *Model) WaitForHost(ctx context.Context, address string) error {
+// five seconds, until the host with the UUID is in it, enabled and live,
+// and has copied the master's bonds and VLANs, or ctx ends. A joining host
+// restarts its toolstack as a pool member, which takes seconds on a real
+// host, and copies the bonds and VLANs late in that start-up, after it is
+// live; no fixed sleep can be right for every pool.
+func (m *Model) WaitForHost(ctx context.Context, hostUUID string) error {
 	delay := 250 * time.Millisecond
 	state := "not in the pool yet"
 	for {
@@ -39,16 +52,17 @@ func (m *Model) WaitForHost(ctx context.Context, address string) error {
 		if err != nil {
 			return err
 		}
-		if ref, h, ok := snap.HostByAddress(address); ok {
+		if ref, h, ok := snap.HostByUUID(hostUUID); ok {
 			live := snap.Live(ref)
-			if h.Enabled && live {
+			missing := snap.networksToCopy(ref)
+			if h.Enabled && live && missing == 0 {
 				return nil
 			}
-			state = fmt.Sprintf("in the pool, enabled=%t live=%t", h.Enabled, live)
+			state = fmt.Sprintf("in the pool, enabled=%t live=%t, %d of the master's bond and VLAN networks not yet copied", h.Enabled, live, missing)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("host %s did not become an enabled, live pool member (last seen %s): %w", address, state, ctx.Err())
+			return fmt.Errorf("host %s did not become an enabled, live pool member with the master's bonds and VLANs (last seen %s): %w", hostUUID, state, ctx.Err())
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 5*time.Second)
@@ -74,4 +88,49 @@ func (m *Model) EjectHost(ctx context.Context, hostUUID string) error {
 		return fmt.Errorf("ejecting host %s: %w", h.NameLabel, err)
 	}
 	return nil
+}
+
+// networksToCopy counts the networks on which the master has a bond master
+// or a VLAN PIF and host has no PIF yet, counting only what a member copies
+// (sync_networking.ml): a bond over NICs on networks host has a NIC on,
+// and, unless host's other_config has sync_vlans=nosync, a VLAN over a
+// network host has or will have a PIF on.
+func (s *Snapshot) networksToCopy(host xenapi.Ref) int {
+	master := s.Pool.Master
+	has := map[xenapi.Ref]bool{}
+	for _, p := range s.PIFs {
+		if p.Host == host {
+			has[p.Network] = true
+		}
+	}
+	want := map[xenapi.Ref]bool{}
+	for _, b := range s.Bonds {
+		bm, ok := s.PIFs[b.Master]
+		if !ok || bm.Host != master {
+			continue
+		}
+		for _, m := range b.Slaves {
+			if has[s.PIFs[m].Network] {
+				want[bm.Network] = true
+			}
+		}
+	}
+	if s.Hosts[host].OtherConfig["sync_vlans"] != "nosync" {
+		for _, v := range s.VLANs {
+			untagged, ok := s.PIFs[v.UntaggedPIF]
+			if !ok || untagged.Host != master {
+				continue
+			}
+			if below := s.PIFs[v.TaggedPIF].Network; has[below] || want[below] {
+				want[untagged.Network] = true
+			}
+		}
+	}
+	missing := 0
+	for n := range want {
+		if !has[n] {
+			missing++
+		}
+	}
+	return missing
 }

@@ -57,6 +57,9 @@ type managementMove struct {
 	Netmask string                     `json:"netmask,omitempty"`
 	Gateway string                     `json:"gateway,omitempty"`
 	DNS     string                     `json:"dns,omitempty"`
+	// Kept says the new PIF had an IP configuration of its own: nothing
+	// is copied or cleared, and each PIF keeps its own.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // abandonedAfter is how long unfinished work begun elsewhere may go
@@ -271,7 +274,8 @@ func (m *Model) beginCreate(ctx context.Context, snap *Snapshot, j journal, same
 			if err := m.writeJournal(ctx, ref, n.NameLabel, j); err != nil {
 				return "", err
 			}
-			if err := updateNetworkNames(ctx, m.client, ref, n, nameOf(j), descriptionOf(j)); err != nil {
+			label, description := j.names()
+			if err := updateNetworkNames(ctx, m.client, ref, n, label, description); err != nil {
 				return "", err
 			}
 			return ref, nil
@@ -312,28 +316,31 @@ func (m *Model) findJournal(ctx context.Context, id string) (xenapi.Ref, bool) {
 	return "", false
 }
 
-func nameOf(j journal) string {
-	if j.Bond != nil {
-		return j.Bond.NameLabel
+// names are the name_label and name_description the work is to give its
+// network.
+func (j journal) names() (label, description string) {
+	switch {
+	case j.Bond != nil:
+		return j.Bond.NameLabel, j.Bond.NameDescription
+	case j.VLAN != nil:
+		return j.VLAN.NameLabel, j.VLAN.NameDescription
+	case j.Network != nil:
+		return j.Network.NameLabel, j.Network.NameDescription
 	}
-	if j.VLAN != nil {
-		return j.VLAN.NameLabel
-	}
-	if j.Network != nil {
-		return j.Network.NameLabel
-	}
-	return ""
+	return "", ""
 }
 
-func descriptionOf(j journal) string {
-	if j.Bond != nil {
-		return j.Bond.NameDescription
+// undoCreate takes apart, with teardown, the network of a create that
+// failed, on a context of its own (the caller's may be what ended), and
+// returns a Failure that says how far that went.
+func (m *Model) undoCreate(ctx context.Context, op string, netRef xenapi.Ref, cause error,
+	teardown func(context.Context, xenapi.Ref) ([]string, error)) error {
+	ctx = context.WithoutCancel(ctx)
+	f := &Failure{Op: op, Cause: cause}
+	undone, err := teardown(ctx, netRef)
+	f.Undone = undone
+	if err != nil {
+		m.recordLeft(ctx, f, netRef, err)
 	}
-	if j.VLAN != nil {
-		return j.VLAN.NameDescription
-	}
-	if j.Network != nil {
-		return j.Network.NameDescription
-	}
-	return ""
+	return f
 }

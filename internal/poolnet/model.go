@@ -15,6 +15,7 @@ package poolnet
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ type Model struct {
 	cache       *cache
 	ledger      ledger
 	handoffWait time.Duration
+	// moves serialises management moves: two changes moving every host's
+	// management at once would leave the hosts split between them.
+	moves sync.Mutex
 	// applying is set once this process has changed the pool: Terraform
 	// plans each resource again just before it applies it, and from then
 	// on the pool itself holds what the ledger's earlier changes did.

@@ -209,3 +209,10 @@ func updateNetworkNames(ctx context.Context, c *xenapi.Client, ref xenapi.Ref, n
 	}
 	return nil
 }
+
+// HostInternal reports whether the network is the host-internal management
+// network xapi makes for guests to reach it (bridge xenapi): no PIFs, never
+// destroyed, nothing an operator manages.
+func HostInternal(n xenapi.Network) bool {
+	return n.OtherConfig["is_host_internal_management_network"] == "true"
+}

@@ -93,17 +93,22 @@ func (m *Model) Plan(ctx context.Context, c Change) (Judgement, error) {
 	c = m.ledger.record(c)
 	e := snap.endState()
 	e.apply(m.ledger.all())
-	return m.judge(e, c, func(_, id string) bool { return id == c.ID || !e.managed[id] || m.ledger.planned(id) }, guardrail.Plan), nil
+	return m.judge(e, c, func(_ guardrail.Violation, id string) bool {
+		return id == c.ID || !e.managed[id] || m.ledger.planned(id)
+	}, guardrail.Plan), nil
 }
 
 // CheckApply judges one change against the pool as it is, just before it
 // is applied: the rules that plan could not decide, now that every value
 // is known, and anything that changed in the pool since. A clash with what
 // is in the pool now (a NIC bonded, a tag used) is shown whoever made it:
-// xapi would refuse the change half-way. Otherwise only violations all of
-// whose other culprits are networks xsnet does not manage are shown: the
-// others were decided at plan, and the resources that manage them may not
-// have been applied yet.
+// xapi would refuse the change half-way. So is management moved by this
+// change onto an interface whose MTU is not 1500 now: the hosts take it
+// now (a joining host restarts its toolstack on it), and a network xsnet
+// manages outside this configuration is never planned, so plan could not
+// decide it. Otherwise only violations all of whose other culprits are
+// networks xsnet does not manage are shown: the others were decided at
+// plan, and the resources that manage them may not have been applied yet.
 func (m *Model) CheckApply(ctx context.Context, c Change) (Judgement, error) {
 	snap, err := m.fresh(ctx)
 	if err != nil {
@@ -119,31 +124,42 @@ func (m *Model) judgeAlone(snap *Snapshot, c Change, at guardrail.Stage) Judgeme
 	}
 	e := snap.endState()
 	e.apply([]Change{c})
-	return m.judge(e, c, func(rule, id string) bool {
-		return id == c.ID || !e.managed[id] || (at == guardrail.Apply && refusedByXAPI(rule))
+	return m.judge(e, c, func(v guardrail.Violation, id string) bool {
+		return id == c.ID || !e.managed[id] || (at == guardrail.Apply && (refusedByXAPI(v.Rule) || movesManagementOnto(v, c)))
 	}, at)
 }
 
-// refusedByXAPI says a rule's violation is a call xapi refuses as the
-// pool is: a NIC already bonded, a tag already on the parent.
+// movesManagementOnto says the change moves management onto the
+// interface at fault in a management-mtu violation.
+func movesManagementOnto(v guardrail.Violation, c Change) bool {
+	return v.Rule == guardrail.IDManagementMTU && slices.Contains(v.Movers, c.ID)
+}
+
+// refusedByXAPI says a rule's violation is a call refused as the pool is:
+// a NIC already bonded, a tag already on the parent (by xapi), an IP
+// interface on the PIF that carries management (by xsnet, or management
+// would move onto the interface's address).
 func refusedByXAPI(rule string) bool {
-	return rule == guardrail.IDBondMemberFree || rule == guardrail.IDVLANTagUnique
+	return rule == guardrail.IDBondMemberFree || rule == guardrail.IDVLANTagUnique || rule == guardrail.IDIPInterfaceMgmt
 }
 
 // judge turns the end state's findings into the change's judgement.
-// settled says whether a culprit has had its say on a rule's violation: a
+// settled says whether a culprit has had its say on a violation: a
 // violation waits while any culprit has not.
-func (m *Model) judge(e *endState, c Change, settled func(rule, id string) bool, at guardrail.Stage) Judgement {
+func (m *Model) judge(e *endState, c Change, settled func(v guardrail.Violation, id string) bool, at guardrail.Stage) Judgement {
 	res := guardrail.CheckPool(e.pool)
 	var j Judgement
 	for _, v := range res.Violations {
 		culprits := v.Culprits()
-		if !slices.Contains(culprits, c.ID) || !all(culprits, func(id string) bool { return settled(v.Rule, id) }) {
+		if !slices.Contains(culprits, c.ID) || !all(culprits, func(id string) bool { return settled(v, id) }) {
 			continue
 		}
 		path := v.Path
 		if !slices.Contains(v.Values, c.ID) {
 			path = c.movePath()
+		}
+		if own := c.ownPath(v.Rule); own != nil {
+			path = own
 		}
 		j.Diagnostics = append(j.Diagnostics, guardrail.Diagnostic{
 			Rule: v.Rule, Severity: guardrail.Error, Path: path, Summary: v.Summary, Detail: v.Detail,
@@ -199,8 +215,30 @@ func (c Change) movePath() []string {
 	return nil
 }
 
+// ownPath is the attribute to blame on an IP or management interface,
+// which has no MTU or management of its own: the one that brings it into
+// the rule's reach.
+func (c Change) ownPath(rule string) []string {
+	switch {
+	case c.Management != nil:
+		return []string{guardrail.AttrNetworkID}
+	case c.IP == nil:
+		return nil
+	case rule == guardrail.IDIPAddressUnique && c.IP.Numbered:
+		return []string{guardrail.AttrStartAddress}
+	case rule == guardrail.IDIPAddressUnique:
+		return []string{guardrail.AttrAddresses}
+	case rule == guardrail.IDManagementMTU:
+		return []string{guardrail.AttrPurpose}
+	}
+	return []string{guardrail.AttrNetworkID}
+}
+
 // pendingPath is the attribute whose unknown value leaves a rule open.
 func (c Change) pendingPath(rule string) []string {
+	if own := c.ownPath(rule); own != nil {
+		return own
+	}
 	switch {
 	case c.VLAN != nil && c.VLAN.Parent.IsUnknown() && rule != guardrail.IDManagementMTU:
 		return []string{guardrail.AttrParentNetworkID}

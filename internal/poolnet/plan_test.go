@@ -174,6 +174,36 @@ func TestPlanRefusesReturningManagementOntoAJumboBond(t *testing.T) {
 		wantFindings(t, "x", j, "error management-mtu at ")
 		wantDetail(t, j, `destroying bond "x" returns management to bond "y"`)
 	})
+	// Terraform applies x's change and y's in no set order: y's
+	// management = false, or y's destroy, may run before x returns
+	// management onto y, and then leaves it there.
+	t.Run("management = false on x and on y, either order", func(t *testing.T) {
+		for _, xFirst := range []bool{true, false} {
+			p, x, y := history(t)
+			m := p.plan()
+			giveX, giveY := bondUpdate(x, "x", 1500, known(false)), bondUpdate(y, "y", 9000, known(false))
+			if !xFirst {
+				giveX, giveY = giveY, giveX
+			}
+			judge(t, m, giveX)
+			wantDetail(t, judge(t, m, giveY), `on bond "y" (MTU 9000)`, `management = false on bond "x" returns management to bond "y"`)
+		}
+	})
+	t.Run("x and y destroyed, either order", func(t *testing.T) {
+		for _, xFirst := range []bool{true, false} {
+			p, x, y := history(t)
+			m := p.plan()
+			// y is blamed for its MTU, x for moving management there.
+			first, second, blamed := bondDelete(x, "x"), bondDelete(y, "y"), "error management-mtu at mtu"
+			if !xFirst {
+				first, second, blamed = second, first, "error management-mtu at "
+			}
+			wantFindings(t, "first", judge(t, m, first))
+			j := judge(t, m, second)
+			wantFindings(t, "second", j, blamed)
+			wantDetail(t, j, `on bond "y" (MTU 9000)`, `destroying bond "x" returns management to bond "y"`, "two applies")
+		}
+	})
 	t.Run("x destroyed and y raised in one plan, y planned second", func(t *testing.T) {
 		p := newPlanPool(t, 3, 6)
 		y := p.bond("y", 1500, true, "eth2", "eth3")
@@ -211,6 +241,46 @@ func TestPlanRefusesAJoinThatLandsManagementOnAJumboBond(t *testing.T) {
 	m = p.plan()
 	wantFindings(t, "the storage bond", judge(t, m, bondUpdate(storage, "storage", 9000, guardrail.Null[bool]())))
 	wantFindings(t, "management on eth0", judge(t, m, join("eth0")))
+}
+
+// Just before apply, management that the change moves onto an interface
+// at MTU 9000 is refused whoever manages that interface. A bond xsnet made
+// from another configuration is never planned in this one, so plan leaves
+// the violation to it; apply cannot.
+func TestCheckApplyRefusesMovingManagementOntoAJumboInterface(t *testing.T) {
+	t.Run("a host joining onto a bond managed elsewhere", func(t *testing.T) {
+		p := newPlanPool(t, 2, 4)
+		p.bond("storage", 9000, false, "eth1", "eth2")
+		join := func(mgmt string) poolnet.Change {
+			return poolnet.Change{Kind: poolnet.Create, Join: &poolnet.JoinChange{Address: "xs5.example.com", Host: guardrail.JoiningHost{
+				Name: "xs5", ManagementDevice: mgmt, ManagementVLAN: -1, NICs: []string{"eth0", "eth1", "eth2", "eth3"},
+				NetworkBackend: guardrail.BackendOpenvswitch}}}
+		}
+		wantFindings(t, "plan, the bond not planned", judge(t, p.plan(), join("eth1")))
+		wantFindings(t, "apply", checkApply(t, p.plan(), join("eth1")), "error management-mtu at join.xs5.example.com")
+		wantFindings(t, "apply, management on eth0", checkApply(t, p.plan(), join("eth0")))
+	})
+	t.Run("management = false returning management to a bond managed elsewhere", func(t *testing.T) {
+		p := newPlanPool(t, 3, 6)
+		y := p.bond("y", 1500, true, "eth2", "eth3")
+		x := p.bond("x", 1500, true, "eth4", "eth5")
+		if err := p.history.UpdateBond(context.Background(), y, poolnet.BondSpec{NameLabel: "y", Members: []string{"eth2", "eth3"},
+			Mode: xenapi.BondModeBalanceSLB, MTU: 9000}); err != nil {
+			t.Fatal(err)
+		}
+		give := bondUpdate(x, "x", 1500, known(false))
+		wantFindings(t, "plan, y not planned", judge(t, p.plan(), give))
+		wantFindings(t, "apply", checkApply(t, p.plan(), give), "error management-mtu at management")
+	})
+}
+
+func checkApply(t *testing.T, m *poolnet.Model, c poolnet.Change) poolnet.Judgement {
+	t.Helper()
+	j, err := m.CheckApply(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
 }
 
 // Management on a VLAN, moved there by hand: raising the VLAN's MTU moves
@@ -401,4 +471,15 @@ func TestPlanJudgesADestroyByWhereManagementEnds(t *testing.T) {
 	b := p.bond("b", 1500, false, "eth2", "eth3")
 	p.vlan("v", b, 100, 1500)
 	wantFindings(t, "destroying a bond with a VLAN on it", judge(t, p.plan(), bondDelete(b, "b")))
+}
+
+// A VLAN that carries management cannot be destroyed: xapi refuses it
+// half-way, once the VLAN is gone from the other hosts.
+func TestPlanRefusesDestroyingTheManagementVLAN(t *testing.T) {
+	p := newPlanPool(t, 2, 4)
+	v := p.vlan("mgmt", p.nicNetwork("eth2"), 10, 1500)
+	moveManagementTo(t, p, v)
+	j := judge(t, p.plan(), poolnet.Change{Kind: poolnet.Delete, ID: v, Name: "mgmt", VLAN: &poolnet.VLANChange{}})
+	wantFindings(t, "destroying the management VLAN", j, "error management-kept at ")
+	wantDetail(t, j, "carries the management interface of hosts xs-host-1, xs-host-2", "Move management off it first")
 }

@@ -34,6 +34,9 @@ type Snapshot struct {
 	// idx is built on the first question, so that a snapshot that only
 	// passes through costs no index.
 	idx atomic.Pointer[index]
+	// end is the pool as the end-state rules see it, built on the first
+	// plan; see endState.
+	end atomic.Pointer[endState]
 }
 
 // TakeSnapshot reads the pool's networking records whole, with seven
@@ -373,4 +376,16 @@ func (s *Snapshot) NetworkKind(network xenapi.Ref) guardrail.NetworkKind {
 		}
 	}
 	return kind
+}
+
+// Devices lists the devices of the host's untagged PIFs in device order:
+// its NICs and bond masters, or with nicsOnly its NICs alone.
+func (s *Snapshot) Devices(host xenapi.Ref, nicsOnly bool) []string {
+	var devices []string
+	for _, ref := range s.HostPIFs(host) {
+		if p := s.PIFs[ref]; p.VLAN < 0 && (p.Physical || !nicsOnly) {
+			devices = append(devices, p.Device)
+		}
+	}
+	return devices
 }

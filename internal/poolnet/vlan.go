@@ -2,7 +2,6 @@ package poolnet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -177,14 +176,7 @@ func (m *Model) convergeVLAN(ctx context.Context, netRef xenapi.Ref, spec VLANSp
 // undoVLAN takes apart a VLAN whose create failed, and says how far that
 // went.
 func (m *Model) undoVLAN(ctx context.Context, op string, netRef xenapi.Ref, cause error) error {
-	ctx = context.WithoutCancel(ctx)
-	f := &Failure{Op: op, Cause: cause}
-	undone, err := m.teardownVLAN(ctx, netRef)
-	f.Undone = undone
-	if err != nil {
-		m.recordLeft(ctx, f, netRef, err)
-	}
-	return f
+	return m.undoCreate(ctx, op, netRef, cause, m.teardownVLAN)
 }
 
 // UpdateVLAN brings an existing pool-wide VLAN to spec in place: names, a
@@ -236,21 +228,16 @@ func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	if !ok {
 		return done, nil
 	}
-	var errs []error
-	for _, untaggedRef := range snap.NetworkPIFs(netRef) {
-		ref, v, ok := snap.VLANOfUntagged(untaggedRef)
-		if !ok {
-			continue
-		}
-		host := snap.Hosts[snap.PIFs[untaggedRef].Host].NameLabel
-		if err := m.client.VLANDestroy(ctx, ref); err != nil && !xenapi.IsGone(err) {
-			errs = append(errs, fmt.Errorf("VLAN %d on host %s: %w", v.Tag, host, err))
-			continue
-		}
-		done = append(done, fmt.Sprintf("VLAN %d on host %s", v.Tag, host))
-	}
-	if len(errs) > 0 {
-		return done, errors.Join(errs...)
+	// Rounds: destroying a bond under the VLAN at the same time makes
+	// xapi move the VLAN onto the primary member, a new PIF on this network.
+	vlans, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
+		ref, v, ok := snap.VLANOfUntagged(pif)
+		return fmt.Sprintf("VLAN %d on host %s", v.Tag, snap.Hosts[snap.PIFs[pif].Host].NameLabel),
+			func(ctx context.Context) error { return m.client.VLANDestroy(ctx, ref) }, ok
+	})
+	done = append(done, vlans...)
+	if err != nil {
+		return done, err
 	}
 	if err := m.client.NetworkDestroy(ctx, netRef); err != nil && !xenapi.IsGone(err) {
 		return done, fmt.Errorf("network %q: %w", net.NameLabel, err)

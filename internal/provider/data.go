@@ -40,18 +40,22 @@ func poolHostsValue(snap *poolnet.Snapshot) (types.List, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for _, ref := range snap.HostRefs() {
 		h := snap.Hosts[ref]
-		device, mtu := types.StringNull(), types.Int64Null()
+		device, mtu, network, vlan, ip := types.StringNull(), types.Int64Null(), types.StringNull(), types.Int64Null(), types.StringNull()
 		if _, pif, ok := snap.ManagementPIF(ref); ok {
-			device, mtu = types.StringValue(pif.Device), types.Int64Value(pif.MTU)
+			device, mtu, vlan, ip = types.StringValue(pif.Device), types.Int64Value(pif.MTU), types.Int64Value(pif.VLAN), types.StringValue(pif.IP)
+			network = types.StringValue(snap.Networks[pif.Network].UUID)
 		}
 		obj, d := types.ObjectValue(poolHostAttrTypes, map[string]attr.Value{
-			"uuid":              types.StringValue(h.UUID),
-			"name_label":        types.StringValue(h.NameLabel),
-			"address":           types.StringValue(h.Address),
-			"enabled":           types.BoolValue(h.Enabled),
-			"live":              types.BoolValue(snap.Live(ref)),
-			"management_device": device,
-			"management_mtu":    mtu,
+			"uuid":                  types.StringValue(h.UUID),
+			"name_label":            types.StringValue(h.NameLabel),
+			"address":               types.StringValue(h.Address),
+			"enabled":               types.BoolValue(h.Enabled),
+			"live":                  types.BoolValue(snap.Live(ref)),
+			"management_device":     device,
+			"management_mtu":        mtu,
+			"management_network_id": network,
+			"management_vlan":       vlan,
+			"management_ip":         ip,
 		})
 		diags.Append(d...)
 		hosts = append(hosts, obj)
@@ -154,6 +158,12 @@ func importNetwork(ctx context.Context, data *providerData, want guardrail.Netwo
 	if !ok {
 		resp.Diagnostics.AddError("No Such Network", "The pool has no network with UUID "+req.ID+
 			". `xe network-list params=uuid,name-label` lists the networks there are.")
+		return
+	}
+	if poolnet.HostInternal(n) {
+		resp.Diagnostics.AddError("Wrong Kind Of Network", fmt.Sprintf("Network %s (%q) is the host-internal "+
+			"management network xapi keeps for guests to reach it: it cannot be destroyed, and nothing of it is "+
+			"for xsnet to manage.", req.ID, n.NameLabel))
 		return
 	}
 	if got := snap.NetworkKind(ref); got != want {

@@ -72,7 +72,7 @@ func TestAccHostDataSource_masterByNameLabel(t *testing.T) {
 		checks["network_backend"] = knownvalue.StringExact("openvswitch")
 		checks["live"] = knownvalue.Bool(true)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:            pool.config(`data "xsnet_host" "master" { name_label = "` + master.NameLabel + `" }`),
@@ -89,7 +89,7 @@ func TestAccHostDataSource_memberByUUID(t *testing.T) {
 		t.Skip("the pool has no member besides the master")
 	}
 	member := refs[len(refs)-1]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:            pool.config(`data "xsnet_host" "member" { uuid = "` + snap.Hosts[member].UUID + `" }`),
@@ -103,7 +103,7 @@ func TestAccHostDataSource_bridgeBackend(t *testing.T) {
 	if pool.sim == nil {
 		t.Skip("a real pool has the backend it has")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_host" "h" { name_label = "xs-host-2" }`),
@@ -121,7 +121,7 @@ func TestAccHostDataSource_unknownHostListsThePoolsHosts(t *testing.T) {
 	for _, ref := range snap.HostRefs() {
 		names = append(names, `"`+snap.Hosts[ref].NameLabel+`"`)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -153,7 +153,7 @@ func TestAccHostDataSource_sharedNameAsksForTheUUID(t *testing.T) {
 			t.Errorf("giving %s its name back: %v", second.UUID, err)
 		}
 	})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -175,7 +175,7 @@ func TestAccHostDataSource_takesExactlyOneOfUUIDAndNameLabel(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 1, NICs: 1})
 	snap := pool.snapshot(t)
 	master := snap.Hosts[snap.Pool.Master]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -194,7 +194,7 @@ func networkOfDevice(snap *poolnet.Snapshot, attr path.Path, device string, diag
 	}
 	if len(nics) == 0 {
 		detail := fmt.Sprintf("No host of the pool has a NIC named %q. The pool master's NICs are: %s.",
-			device, strings.Join(physicalDevices(snap, snap.Pool.Master), ", "))
+			device, strings.Join(snap.Devices(snap.Pool.Master, true), ", "))
 		if nonPhysical {
 			detail = fmt.Sprintf("%q is not a NIC but a bond master or other virtual PIF, whose network has no "+
 				"device of its own: look that network up by name_label instead.", device)
@@ -222,16 +222,4 @@ func networkOfDevice(snap *poolnet.Snapshot, attr path.Path, device string, diag
 		}
 	}
 	return nics[0].network, true
-}
-
-// physicalDevices lists the device names of a host's NICs.
-func physicalDevices(snap *poolnet.Snapshot, host xenapi.Ref) []string {
-	var devices []string
-	for _, p := range snap.PIFs {
-		if p.Host == host && p.Physical && p.VLAN < 0 {
-			devices = append(devices, p.Device)
-		}
-	}
-	slices.SortFunc(devices, poolnet.CompareDevices)
-	return devices
 }

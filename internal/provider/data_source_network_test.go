@@ -60,7 +60,7 @@ func TestAccNetworkDataSource_byDeviceIsTheNICsPoolWideNetwork(t *testing.T) {
 		checks["name_label"] = knownvalue.StringExact("Pool-wide network associated with eth1")
 		checks["bridge"] = knownvalue.StringExact("xenbr1")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:            pool.config(`data "xsnet_network" "eth1" { device = "eth1" }`),
@@ -75,7 +75,7 @@ func TestAccNetworkDataSource_byNameLabel(t *testing.T) {
 	network := devicePIF(t, snap, snap.Pool.Master, "eth2").Network
 	checks := networkChecks(snap, network)
 	checks["device"] = knownvalue.Null()
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:            pool.config(`data "xsnet_network" "eth2" { name_label = "` + snap.Networks[network].NameLabel + `" }`),
@@ -87,7 +87,7 @@ func TestAccNetworkDataSource_byNameLabel(t *testing.T) {
 func TestAccNetworkDataSource_privateNetworkHasNoPIFs(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	before := pool.baseline(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{{
@@ -132,7 +132,7 @@ func TestAccNetworkDataSource_sharedNameListsTheCandidates(t *testing.T) {
 		}
 	})
 	second := pool.snapshot(t).Networks[ref]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -155,7 +155,7 @@ func TestAccNetworkDataSource_unknownNameListsTheNetworks(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
 	eth0 := snap.Networks[devicePIF(t, snap, snap.Pool.Master, "eth0").Network]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      pool.config(`data "xsnet_network" "n" { name_label = "no-such-network" }`),
@@ -170,7 +170,7 @@ func TestAccNetworkDataSource_deviceNoHostHasIsAnError(t *testing.T) {
 	if pool.sim != nil {
 		says = append(says, "eth0, eth1.")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      pool.config(`data "xsnet_network" "n" { device = "eth42" }`),
@@ -181,7 +181,7 @@ func TestAccNetworkDataSource_deviceNoHostHasIsAnError(t *testing.T) {
 
 func TestAccNetworkDataSource_takesExactlyOneOfNameLabelAndDevice(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 1, NICs: 1})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -40,6 +39,9 @@ type pifFields struct {
 	IP                  types.String `tfsdk:"ip"`
 	Netmask             types.String `tfsdk:"netmask"`
 	Gateway             types.String `tfsdk:"gateway"`
+	DNS                 types.List   `tfsdk:"dns"`
+	DisallowUnplug      types.Bool   `tfsdk:"disallow_unplug"`
+	Purpose             types.String `tfsdk:"purpose"`
 	BondMasterOf        types.String `tfsdk:"bond_master_of"`
 	BondSlaveOf         types.String `tfsdk:"bond_slave_of"`
 }
@@ -67,6 +69,11 @@ func pifFieldAttributes() map[string]schema.Attribute {
 		"ip":      schema.StringAttribute{Computed: true, MarkdownDescription: "IPv4 address; empty when the PIF has none."},
 		"netmask": schema.StringAttribute{Computed: true, MarkdownDescription: "IPv4 netmask; empty when the PIF has none."},
 		"gateway": schema.StringAttribute{Computed: true, MarkdownDescription: "IPv4 gateway; empty when the PIF has none."},
+		"dns":     schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "IPv4 name servers."},
+		"disallow_unplug": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether xapi refuses to unplug the PIF " +
+			"(`PIF_DOES_NOT_ALLOW_UNPLUG`), as XenCenter sets for the interfaces it gives an address."},
+		"purpose": schema.StringAttribute{Computed: true, MarkdownDescription: "What the interface is for, as XenCenter " +
+			"keeps it in `other_config:management_purpose`, such as `Storage`; empty when none is set."},
 		"bond_master_of": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond this PIF is the master " +
 			"of, or null."},
 		"bond_slave_of": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond this PIF is a member " +
@@ -90,6 +97,9 @@ func pifFieldsOf(snap *poolnet.Snapshot, p xenapi.PIF) pifFields {
 		IP:                  types.StringValue(p.IP),
 		Netmask:             types.StringValue(p.Netmask),
 		Gateway:             types.StringValue(p.Gateway),
+		DNS:                 stringList(poolnet.SplitDNS(p.DNS)),
+		DisallowUnplug:      types.BoolValue(p.DisallowUnplug),
+		Purpose:             types.StringValue(p.OtherConfig[poolnet.PurposeKey]),
 		BondMasterOf:        types.StringNull(),
 		BondSlaveOf:         types.StringNull(),
 	}
@@ -155,7 +165,7 @@ func (d *pifDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	if !ok {
 		resp.Diagnostics.AddAttributeError(path.Root("device"), "PIF Not Found",
 			fmt.Sprintf("Host %q has no device %q. Its devices are: %s.",
-				snap.Hosts[host].NameLabel, device, strings.Join(hostDevices(snap, host), ", ")))
+				snap.Hosts[host].NameLabel, device, strings.Join(snap.Devices(host, false), ", ")))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, pifDataSourceModel{
@@ -163,16 +173,4 @@ func (d *pifDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		Device:    types.StringValue(pif.Device),
 		pifFields: pifFieldsOf(snap, pif),
 	})...)
-}
-
-// hostDevices lists the device names of a host's NICs and bond masters.
-func hostDevices(snap *poolnet.Snapshot, host xenapi.Ref) []string {
-	var devices []string
-	for _, p := range snap.PIFs {
-		if p.Host == host && p.VLAN < 0 {
-			devices = append(devices, p.Device)
-		}
-	}
-	slices.SortFunc(devices, poolnet.CompareDevices)
-	return devices
 }

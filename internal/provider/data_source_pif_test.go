@@ -30,6 +30,9 @@ func pifChecks(snap *poolnet.Snapshot, p xenapi.PIF) map[string]knownvalue.Check
 		"ip":                    knownvalue.StringExact(p.IP),
 		"netmask":               knownvalue.StringExact(p.Netmask),
 		"gateway":               knownvalue.StringExact(p.Gateway),
+		"dns":                   knownvalue.ListExact(dnsChecks(p.DNS)),
+		"disallow_unplug":       knownvalue.Bool(p.DisallowUnplug),
+		"purpose":               knownvalue.StringExact(p.OtherConfig[poolnet.PurposeKey]),
 		"bond_master_of":        knownvalue.Null(),
 		"bond_slave_of":         knownvalue.Null(),
 	}
@@ -38,6 +41,15 @@ func pifChecks(snap *poolnet.Snapshot, p xenapi.PIF) map[string]knownvalue.Check
 	}
 	if !p.BondSlaveOf.IsNull() {
 		checks["bond_slave_of"] = knownvalue.StringExact(snap.Bonds[p.BondSlaveOf].UUID)
+	}
+	return checks
+}
+
+// dnsChecks are xapi's comma-separated name servers as a list.
+func dnsChecks(dns string) []knownvalue.Check {
+	checks := []knownvalue.Check{}
+	for _, s := range poolnet.SplitDNS(dns) {
+		checks = append(checks, knownvalue.StringExact(s))
 	}
 	return checks
 }
@@ -71,7 +83,7 @@ func TestAccPIFDataSource_managementNICOfTheMaster(t *testing.T) {
 		checks["device"] = knownvalue.StringExact("eth0")
 	}
 	checks["host"] = knownvalue.StringExact(master.NameLabel)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -98,7 +110,7 @@ func TestAccPIFDataSource_memberNICByHostUUID(t *testing.T) {
 		checks["ip_configuration_mode"] = knownvalue.StringExact("None")
 		checks["ip"] = knownvalue.StringExact("")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -159,7 +171,7 @@ func TestAccPIFDataSource_unknownDeviceListsTheHostsDevices(t *testing.T) {
 	if pool.sim != nil {
 		says = append(says, "eth0, eth1.")
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -176,7 +188,7 @@ func TestAccPIFDataSource_unknownHostListsThePoolsHosts(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
 	master := snap.Hosts[snap.Pool.Master]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`

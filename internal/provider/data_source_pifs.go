@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -28,6 +26,7 @@ func NewPIFsDataSource() datasource.DataSource { return &pifsDataSource{} }
 type pifsDataSourceModel struct {
 	Device     types.String `tfsdk:"device"`
 	Host       types.String `tfsdk:"host"`
+	NetworkID  types.String `tfsdk:"network_id"`
 	Management types.Bool   `tfsdk:"management"`
 	PIFs       types.List   `tfsdk:"pifs"`
 }
@@ -53,8 +52,8 @@ func (d *pifsDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *pifsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The pool's PIFs (NICs, bond masters and VLAN PIFs), optionally filtered by device, host " +
-			"and management. They come in a stable order: the pool master's first, then the other hosts' by name, " +
+		MarkdownDescription: "The pool's PIFs (NICs, bond masters and VLAN PIFs) with each one's IP configuration, " +
+			"optionally filtered by device, host, network and management. They come in a stable order: the pool master's first, then the other hosts' by name, " +
 			"each host's by device, then by VLAN tag.",
 		Attributes: map[string]schema.Attribute{
 			"device": schema.StringAttribute{
@@ -67,6 +66,12 @@ func (d *pifsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				MarkdownDescription: "Only PIFs on this host, given by UUID or name.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"network_id": schema.StringAttribute{
+				MarkdownDescription: "Only PIFs on this network, given by UUID: each host's PIF on a bond's or VLAN's " +
+					"network, such as the IP configuration an `xsnet_ip_interface` gives each host.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"management": schema.BoolAttribute{
 				MarkdownDescription: "Only PIFs that carry (true) or do not carry (false) their host's management interface.",
@@ -104,11 +109,26 @@ func (d *pifsDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		}
 		hosts = []xenapi.Ref{host}
 	}
+	var network xenapi.Ref
+	if !cfg.NetworkID.IsNull() {
+		// A network the pool does not have is a mistake, not an empty list.
+		ref, _, ok := snap.NetworkByUUID(cfg.NetworkID.ValueString())
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("network_id"), "Network Not Found",
+				"The pool has no network with UUID "+cfg.NetworkID.ValueString()+
+					". `xe network-list params=uuid,name-label` lists the networks there are.")
+			return
+		}
+		network = ref
+	}
 	// An empty list, not null, when nothing matches: for_each and length() take it.
 	entries := []pifsEntryModel{}
 	for _, host := range hosts {
 		for _, p := range sortedHostPIFs(snap, host) {
 			if !cfg.Device.IsNull() && p.Device != cfg.Device.ValueString() {
+				continue
+			}
+			if network != "" && p.Network != network {
 				continue
 			}
 			if !cfg.Management.IsNull() && p.Management != cfg.Management.ValueBool() {
@@ -133,20 +153,10 @@ func (d *pifsDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 // sortedHostPIFs returns a host's PIFs by device, then VLAN tag, so that
 // the list does not change from one read to the next.
 func sortedHostPIFs(snap *poolnet.Snapshot, host xenapi.Ref) []xenapi.PIF {
-	var pifs []xenapi.PIF
-	for _, p := range snap.PIFs {
-		if p.Host == host {
-			pifs = append(pifs, p)
-		}
+	refs := snap.HostPIFs(host)
+	pifs := make([]xenapi.PIF, len(refs))
+	for i, ref := range refs {
+		pifs[i] = snap.PIFs[ref]
 	}
-	slices.SortFunc(pifs, func(a, b xenapi.PIF) int {
-		if c := poolnet.CompareDevices(a.Device, b.Device); c != 0 {
-			return c
-		}
-		if a.VLAN != b.VLAN {
-			return int(a.VLAN - b.VLAN)
-		}
-		return strings.Compare(a.UUID, b.UUID)
-	})
 	return pifs
 }

@@ -62,7 +62,7 @@ func TestAccPIFsDataSource_everyPIFMasterFirstThenByDevice(t *testing.T) {
 			entries = append(entries, pifEntry(snap, devicePIF(t, snap, host, fmt.Sprintf("eth%d", n))))
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pifs" "all" {}`),
@@ -87,7 +87,7 @@ func TestAccPIFsDataSource_managementOnEveryHost(t *testing.T) {
 		}
 		entries = append(entries, pifEntry(snap, p))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pifs" "mgmt" { management = true }`),
@@ -104,7 +104,7 @@ func TestAccPIFsDataSource_filtersCombine(t *testing.T) {
 	refs := snap.HostRefs()
 	member := refs[len(refs)-1]
 	name := snap.Hosts[member].NameLabel
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -185,7 +185,7 @@ data "xsnet_pifs" "eth1" {
 
 func TestAccPIFsDataSource_noMatchIsAnEmptyList(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pifs" "none" { device = "eth42" }`),
@@ -200,11 +200,52 @@ func TestAccPIFsDataSource_unknownHostIsAnError(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
 	master := snap.Hosts[snap.Pool.Master]
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      pool.config(`data "xsnet_pifs" "p" { host = "no-such-host" }`),
 			ExpectError: errorSays("Host Not Found", `"no-such-host"`, `"`+master.NameLabel+`"`),
+		}},
+	})
+}
+
+// Each host's IP configuration on one network, as an xsnet_ip_interface
+// or XenCenter's "Configure IP Addresses" leaves it: the address, name
+// servers, purpose and disallow_unplug of every host's PIF there.
+func TestAccPIFsDataSource_ipConfigurationOfANetwork(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 3, NICs: 4})
+	network := pool.nicNetwork(t, "eth3")
+	snap := pool.snapshot(t)
+	netRef, _, _ := snap.NetworkByUUID(network)
+	for i, host := range snap.HostRefs() {
+		ref, _, _ := snap.NetworkPIF(host, netRef)
+		if err := pool.client.PIFReconfigureIP(bg, ref, xenapi.IPConfigurationStatic, fmt.Sprintf("10.0.30.%d", 11+i),
+			"255.255.255.0", "", "10.0.30.2,10.0.30.3"); err != nil {
+			t.Fatal(err)
+		}
+		if err := pool.client.PIFAddToOtherConfig(bg, ref, poolnet.PurposeKey, "Storage"); err != nil {
+			t.Fatal(err)
+		}
+		if err := pool.client.PIFSetDisallowUnplug(bg, ref, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap = pool.snapshot(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pool.config(fmt.Sprintf(`
+data "xsnet_pifs" "storage" {
+  network_id = %q
+}`, network)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.xsnet_pifs.storage", tfjsonpath.New("pifs"),
+					pifEntries(snap, func(p xenapi.PIF) bool { return p.Network == netRef })),
+				statecheck.ExpectKnownValue("data.xsnet_pifs.storage", tfjsonpath.New("pifs").AtSliceIndex(1).AtMapKey("dns"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("10.0.30.2"), knownvalue.StringExact("10.0.30.3")})),
+				statecheck.ExpectKnownValue("data.xsnet_pifs.storage", tfjsonpath.New("pifs").AtSliceIndex(2).AtMapKey("ip"),
+					knownvalue.StringExact("10.0.30.13")),
+			},
 		}},
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
 )
 
 var _ datasource.DataSourceWithConfigure = (*poolDataSource)(nil)
@@ -24,19 +26,25 @@ type poolDataSourceModel struct {
 	NameDescription types.String `tfsdk:"name_description"`
 	Master          types.String `tfsdk:"master"`
 	NetworkBackend  types.String `tfsdk:"network_backend"`
-	Hosts           types.List   `tfsdk:"hosts"`
+	// ManagementNetworkID is the network that carries every host's
+	// management, null when the hosts differ.
+	ManagementNetworkID types.String `tfsdk:"management_network_id"`
+	Hosts               types.List   `tfsdk:"hosts"`
 }
 
 // poolHostAttrTypes is the shape of one entry of hosts, shared by the data
 // source and the xsnet_pool resource.
 var poolHostAttrTypes = map[string]attr.Type{
-	"uuid":              types.StringType,
-	"name_label":        types.StringType,
-	"address":           types.StringType,
-	"enabled":           types.BoolType,
-	"live":              types.BoolType,
-	"management_device": types.StringType,
-	"management_mtu":    types.Int64Type,
+	"uuid":                  types.StringType,
+	"name_label":            types.StringType,
+	"address":               types.StringType,
+	"enabled":               types.BoolType,
+	"live":                  types.BoolType,
+	"management_device":     types.StringType,
+	"management_mtu":        types.Int64Type,
+	"management_network_id": types.StringType,
+	"management_vlan":       types.Int64Type,
+	"management_ip":         types.StringType,
 }
 
 func poolHostsSchema() schema.ListNestedAttribute {
@@ -53,6 +61,10 @@ func poolHostsSchema() schema.ListNestedAttribute {
 					"A host that has fallen out of the pool, as XenServer 6.1 hosts did after a reboot with a jumbo-frame management bond, is not live."},
 				"management_device": schema.StringAttribute{Computed: true, MarkdownDescription: "Device of the PIF carrying management, such as `eth0` or `bond0`."},
 				"management_mtu":    schema.Int64Attribute{Computed: true, MarkdownDescription: "MTU of that PIF."},
+				"management_network_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of that PIF's network: " +
+					"a NIC's, a bond's or a VLAN's."},
+				"management_vlan": schema.Int64Attribute{Computed: true, MarkdownDescription: "VLAN tag of that PIF, -1 when untagged."},
+				"management_ip":   schema.StringAttribute{Computed: true, MarkdownDescription: "The host's management address."},
 			},
 		},
 	}
@@ -64,15 +76,18 @@ func (d *poolDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *poolDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The pool the provider is connected to: its master, network backend, and each host's " +
-			"liveness and management interface.",
+		MarkdownDescription: "The pool the provider is connected to: its master, network backend, where management " +
+			"lives, and each host's liveness and management interface.",
 		Attributes: map[string]schema.Attribute{
 			"id":               schema.StringAttribute{Computed: true, MarkdownDescription: "Pool UUID."},
 			"name_label":       schema.StringAttribute{Computed: true, MarkdownDescription: "Pool name."},
 			"name_description": schema.StringAttribute{Computed: true, MarkdownDescription: "Pool description."},
 			"master":           schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the pool master."},
 			"network_backend":  schema.StringAttribute{Computed: true, MarkdownDescription: "`openvswitch` or `bridge`."},
-			"hosts":            poolHostsSchema(),
+			"management_network_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the network that " +
+				"carries every host's management (a NIC's, a bond's or a VLAN's), as `xsnet_management_interface` places it; " +
+				"null when the hosts' management is on different networks."},
+			"hosts": poolHostsSchema(),
 		},
 	}
 }
@@ -87,16 +102,21 @@ func (d *poolDataSource) Read(ctx context.Context, _ datasource.ReadRequest, res
 		return
 	}
 	hosts, diags := poolHostsValue(snap)
+	managementNetwork := types.StringNull()
+	if n := poolnet.ReadManagement(snap).NetworkUUID; n != "" {
+		managementNetwork = types.StringValue(n)
+	}
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, poolDataSourceModel{
-		ID:              types.StringValue(snap.Pool.UUID),
-		NameLabel:       types.StringValue(snap.Pool.NameLabel),
-		NameDescription: types.StringValue(snap.Pool.NameDescription),
-		Master:          types.StringValue(snap.Hosts[snap.Pool.Master].UUID),
-		NetworkBackend:  types.StringValue(snap.NetworkBackend()),
-		Hosts:           hosts,
+		ID:                  types.StringValue(snap.Pool.UUID),
+		NameLabel:           types.StringValue(snap.Pool.NameLabel),
+		NameDescription:     types.StringValue(snap.Pool.NameDescription),
+		Master:              types.StringValue(snap.Hosts[snap.Pool.Master].UUID),
+		NetworkBackend:      types.StringValue(snap.NetworkBackend()),
+		ManagementNetworkID: managementNetwork,
+		Hosts:               hosts,
 	})...)
 }

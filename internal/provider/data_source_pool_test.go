@@ -26,17 +26,20 @@ func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 		h := snap.Hosts[ref]
 		_, mgmt, _ := snap.ManagementPIF(ref)
 		hostChecks = append(hostChecks, knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"uuid":              knownvalue.StringExact(h.UUID),
-			"name_label":        knownvalue.StringExact(h.NameLabel),
-			"address":           knownvalue.StringExact(h.Address),
-			"enabled":           knownvalue.Bool(h.Enabled),
-			"live":              knownvalue.Bool(snap.Live(ref)),
-			"management_device": knownvalue.StringExact(mgmt.Device),
-			"management_mtu":    knownvalue.Int64Exact(mgmt.MTU),
+			"uuid":                  knownvalue.StringExact(h.UUID),
+			"name_label":            knownvalue.StringExact(h.NameLabel),
+			"address":               knownvalue.StringExact(h.Address),
+			"enabled":               knownvalue.Bool(h.Enabled),
+			"live":                  knownvalue.Bool(snap.Live(ref)),
+			"management_device":     knownvalue.StringExact(mgmt.Device),
+			"management_mtu":        knownvalue.Int64Exact(mgmt.MTU),
+			"management_network_id": knownvalue.StringExact(snap.Networks[mgmt.Network].UUID),
+			"management_vlan":       knownvalue.Int64Exact(-1),
+			"management_ip":         knownvalue.StringExact(mgmt.IP),
 		}))
 	}
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pool" "this" {}`),
@@ -45,6 +48,8 @@ func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 				statecheck.ExpectKnownValue("data.xsnet_pool.this", tfjsonpath.New("name_label"), knownvalue.StringExact(snap.Pool.NameLabel)),
 				statecheck.ExpectKnownValue("data.xsnet_pool.this", tfjsonpath.New("master"), knownvalue.StringExact(master.UUID)),
 				statecheck.ExpectKnownValue("data.xsnet_pool.this", tfjsonpath.New("network_backend"), knownvalue.StringExact("openvswitch")),
+				statecheck.ExpectKnownValue("data.xsnet_pool.this", tfjsonpath.New("management_network_id"),
+					knownvalue.StringExact(pool.nicNetwork(t, "eth0"))),
 				statecheck.ExpectKnownValue("data.xsnet_pool.this", tfjsonpath.New("hosts"), knownvalue.ListExact(hostChecks)),
 			},
 		}},
@@ -53,7 +58,7 @@ func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 
 func TestAccPoolDataSource_bridgeBackend(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, Backend: "bridge"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`data "xsnet_pool" "this" {}`),
@@ -79,7 +84,7 @@ func TestAccProvider_missingSettingsNameTheAttribute(t *testing.T) {
 }
 
 func TestAccProvider_badFingerprintIsRefusedAtValidate(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: `provider "xsnet" {

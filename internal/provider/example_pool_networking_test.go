@@ -15,23 +15,21 @@ import (
 // The topology xsnet comes from, applied from examples/pool-networking
 // exactly as a user applies it, with the terraform command: four hosts, a
 // management bond at MTU 1500, a VM bond at MTU 9000 with VLANs 100-103
-// over it, and a private network. Then a second plan finds nothing to do,
+// over it, a storage VLAN over it with an address on every host, and a
+// private network. Then a second plan finds nothing to do,
 // and destroy leaves the pool as it was.
 func TestAccExample_poolNetworking(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
-	var env []string
-	if pool.sim != nil {
-		env = []string{envHost + "=" + pool.sim.URL(), envUsername + "=" + pool.sim.Username(), envPassword + "=" + pool.sim.Password()}
-	} else {
-		env = []string{envHost + "=" + os.Getenv(envHost), envUsername + "=" + os.Getenv(envUsername), envPassword + "=" + os.Getenv(envPassword)}
-	}
-	w := newWorkdir(t, env)
+	w := newWorkdir(t, pool.cliEnv())
 	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "pool-networking", "main.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.write(t, "main.tf", string(src))
 	before := pool.baseline(t)
+	// Bond.destroy plugs the members again, whatever they were.
+	pifsBefore := pool.pifsAsBefore(t, "eth0", "eth1", "eth2", "eth3")
 
 	if out, ok := w.run("apply", "-auto-approve"); !ok {
 		t.Fatalf("terraform apply failed:\n%s", out)
@@ -52,6 +50,9 @@ func TestAccExample_poolNetworking(t *testing.T) {
 	for tag := 100; tag <= 103; tag++ {
 		checks = append(checks, pool.vlanOnEveryHost(fmt.Sprintf("xsnet_vlan.vm[\"%d\"]", tag), int64(tag), 9000))
 	}
+	checks = append(checks, pool.vlanOnEveryHost("xsnet_vlan.storage", 20, 9000),
+		pool.ipOnEveryHost("xsnet_ip_interface.storage", ipWant{addresses: []string{"10.0.20.11", "10.0.20.12", "10.0.20.13", "10.0.20.14"},
+			netmask: "255.255.255.0", purpose: "Storage", disallow: true}))
 	for _, c := range checks {
 		var resp statecheck.CheckStateResponse
 		c.CheckState(bg, statecheck.CheckStateRequest{State: &state}, &resp)
@@ -67,6 +68,9 @@ func TestAccExample_poolNetworking(t *testing.T) {
 		t.Fatalf("terraform destroy failed:\n%s", out)
 	}
 	if err := pool.nothingLeftOver(before)(nil); err != nil {
+		t.Error(err)
+	}
+	if err := pifsBefore(nil); err != nil {
 		t.Error(err)
 	}
 }

@@ -32,15 +32,6 @@ func wantPhrases(t *testing.T, what, out string, phrases ...string) {
 	}
 }
 
-// inProcessWorkdir is a working directory whose terraform runs the
-// provider in the test's process.
-func inProcessWorkdir(t *testing.T) *workdir {
-	t.Helper()
-	w := newWorkdir(t, nil)
-	w.inProcess = t
-	return w
-}
-
 // Drift that breaks a guardrail (management moved by hand onto a bond at
 // MTU 9000, the outage the guardrails exist to prevent) is warned of, and
 // does not stop terraform destroy, which takes management back.
@@ -50,7 +41,7 @@ func TestFailures_destroyWithDriftThatBreaksAGuardrail(t *testing.T) {
 	if pool.sim == nil {
 		t.Skip("moves management by hand: only on the simulated pool")
 	}
-	w := inProcessWorkdir(t)
+	w := newWorkdir(t, nil)
 	installed := pool.baseline(t)
 	w.write(t, "main.tf", requiredProviders+pool.config(sweepBondMTU9000))
 	if out, ok := w.run("apply", "-auto-approve"); !ok {
@@ -93,7 +84,7 @@ func TestFailures_destroyOfANetworkSomethingElseUses(t *testing.T) {
 	if pool.sim == nil {
 		t.Skip("puts a VLAN on the network by hand: only on the simulated pool")
 	}
-	w := inProcessWorkdir(t)
+	w := newWorkdir(t, nil)
 	installed := pool.baseline(t)
 	w.write(t, "main.tf", requiredProviders+pool.config(fmt.Sprintf(sweepNetwork, "private", 1500, "{}")))
 	if out, ok := w.run("apply", "-auto-approve"); !ok {
@@ -142,7 +133,7 @@ func parseStateFile(w *workdir) ([]stateResource, error) {
 func TestFailures_importOfTheWrongKind(t *testing.T) {
 	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
-	w := inProcessWorkdir(t)
+	w := newWorkdir(t, nil)
 	private, err := pool.model.CreateNetwork(bg, poolnet.NetworkSpec{NameLabel: "private", MTU: 1500})
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +233,7 @@ resource "xsnet_vlan" "v100" {
 			[]string{"Error: Cannot Reach the Pool", fmt.Sprintf("host = %q", closed), "Check host (or XENSERVER_HOST)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := inProcessWorkdir(t)
+			w := newWorkdir(t, nil)
 			w.write(t, "main.tf", requiredProviders+c.provider+resources)
 			if out, ok := w.run("validate"); !ok {
 				t.Fatalf("terraform validate needs no pool, and failed:\n%s", out)

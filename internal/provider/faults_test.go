@@ -662,7 +662,7 @@ func TestFaultSweep(t *testing.T) {
 // exec runs terraform with the arguments and returns its combined output
 // and exit code.
 func (w *workdir) exec(args ...string) (string, int) {
-	cmd := exec.CommandContext(w.ctx, "terraform", append(args, "-no-color")...)
+	cmd := exec.CommandContext(w.ctx, terraformBinary(), append(args, "-no-color")...)
 	cmd.Dir = w.dir
 	cmd.Env = w.env
 	if w.inProcess != nil {
@@ -693,7 +693,7 @@ func serveInProcess(ctx context.Context, t *testing.T) (string, func(), error) {
 	closed := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve("registry.terraform.io/xsnet/xsnet", providerserver.NewProtocol6(New("test")()),
+		served <- tf6server.Serve(providerAddress(), providerserver.NewProtocol6(New("test")()),
 			tf6server.WithDebug(ctx, configs, closed), tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))
 	}()
@@ -704,7 +704,7 @@ func serveInProcess(ctx context.Context, t *testing.T) (string, func(), error) {
 		cancel()
 		return "", nil, fmt.Errorf("serving the provider: %w", err)
 	}
-	b, err := json.Marshal(map[string]any{"registry.terraform.io/xsnet/xsnet": map[string]any{
+	b, err := json.Marshal(map[string]any{providerAddress(): map[string]any{
 		"Protocol": c.Protocol, "ProtocolVersion": c.ProtocolVersion, "Pid": c.Pid, "Test": c.Test,
 		"Addr": map[string]string{"Network": c.Addr.Network(), "String": c.Addr.String()},
 	}})

@@ -21,15 +21,14 @@ type guardrailsModel struct {
 
 // policyOf reads the guardrails policy from the provider configuration: the
 // default without a guardrails block, unknown while any allowed mode is.
-func policyOf(ctx context.Context, g *guardrailsModel) guardrail.Policy {
+func policyOf(g *guardrailsModel) guardrail.Policy {
 	if g == nil || g.AllowedBondModes.IsNull() {
 		return guardrail.DefaultPolicy()
 	}
 	if g.AllowedBondModes.IsUnknown() {
 		return guardrail.Policy{AllowedBondModes: guardrail.Unknown[[]string]()}
 	}
-	var modes []types.String
-	_ = g.AllowedBondModes.ElementsAs(ctx, &modes, false)
+	modes := stringElements(g.AllowedBondModes)
 	out := make([]string, 0, len(modes))
 	for _, m := range modes {
 		if m.IsUnknown() {
@@ -117,19 +116,20 @@ func planFindings(res guardrail.Result, unchanged bool) guardrail.Result {
 
 // attributePath turns a guardrail path such as ["guardrails",
 // "allowed_bond_modes", "1"] into a Terraform attribute path. A step after
-// "join" is a map key, the address of a host to join.
+// "join" or "addresses" is a map key: the address of a host to join, a
+// host's name or UUID.
 func attributePath(steps []string) (path.Path, bool) {
 	if len(steps) == 0 {
 		return path.Empty(), false
 	}
 	p := path.Root(steps[0])
 	for i, s := range steps[1:] {
-		if n, err := strconv.Atoi(s); err == nil {
-			p = p.AtListIndex(n)
+		if steps[i] == "join" || steps[i] == guardrail.AttrAddresses {
+			p = p.AtMapKey(s)
 			continue
 		}
-		if steps[i] == "join" {
-			p = p.AtMapKey(s)
+		if n, err := strconv.Atoi(s); err == nil {
+			p = p.AtListIndex(n)
 			continue
 		}
 		p = p.AtName(s)
@@ -169,15 +169,14 @@ func gBool(v types.Bool) guardrail.Value[bool] {
 	return guardrail.Known(v.ValueBool())
 }
 
-func gStrings(ctx context.Context, v types.List) guardrail.Value[[]guardrail.Value[string]] {
+func gStrings(v types.List) guardrail.Value[[]guardrail.Value[string]] {
 	switch {
 	case v.IsUnknown():
 		return guardrail.Unknown[[]guardrail.Value[string]]()
 	case v.IsNull():
 		return guardrail.Null[[]guardrail.Value[string]]()
 	}
-	var elems []types.String
-	_ = v.ElementsAs(ctx, &elems, false)
+	elems := stringElements(v)
 	out := make([]guardrail.Value[string], len(elems))
 	for i, e := range elems {
 		out[i] = gString(e)
@@ -238,4 +237,28 @@ func (d *providerData) checkApply(ctx context.Context, c poolnet.Change, diags *
 	}
 	addGuardrailDiagnostics(j.Result, diags)
 	return !j.HasError()
+}
+
+// stringElements are a list of strings' elements, each in its three
+// states. The schema makes every element a string, so nothing is lost that
+// ElementsAs would report.
+func stringElements(v types.List) []types.String {
+	out := make([]types.String, 0, len(v.Elements()))
+	for _, e := range v.Elements() {
+		if s, ok := e.(types.String); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// knownStringElements are a list of strings' known elements.
+func knownStringElements(v types.List) []string {
+	var out []string
+	for _, s := range stringElements(v) {
+		if !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
 }

@@ -103,6 +103,7 @@ resource "xsnet_network" "n" {
 
 // The rules that need the pool's facts fire at plan, before any change.
 func TestAccGuardrails_atPlan(t *testing.T) {
+	t.Parallel()
 	t.Run("a bond over the management NIC at MTU 9000", func(t *testing.T) {
 		pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 		pool.refusedAtPlan(t, `
@@ -172,7 +173,7 @@ func (p *testPool) refusedAtPlan(t *testing.T, hcl, want string) {
 // can, and refuses it there.
 func TestAccGuardrails_mtuFromVariableDecidesAtPlan(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -195,7 +196,7 @@ resource "xsnet_bond" "management" {
 // A mode from a variable: the same, for rule 2.
 func TestAccGuardrails_modeFromVariableDecidesAtPlan(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -219,7 +220,7 @@ resource "xsnet_bond" "vm" {
 func TestAccGuardrails_mtuUnknownAtPlanDecidesBeforeApply(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	before := pool.baseline(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
@@ -261,7 +262,7 @@ resource "xsnet_bond" "management" {
   mtu        = %d
 }`, mtu))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -290,6 +291,7 @@ resource "xsnet_bond" "management" {
 // The rules validate decides from the configuration alone decide at plan
 // when the value comes from a variable, as in a module.
 func TestAccGuardrails_configRulesFromVariablesDecideAtPlan(t *testing.T) {
+	t.Parallel()
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	tests := []struct {
 		name, hcl string

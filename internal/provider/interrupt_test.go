@@ -61,7 +61,7 @@ func newInterruptible(t *testing.T, pool *testPool) *interruptible {
 		t.Fatal(err)
 	}
 	rc := filepath.Join(dir, "terraformrc")
-	overrides := "provider_installation {\n  dev_overrides {\n    \"xsnet/xsnet\" = \"" + wrapper + "\"\n  }\n  direct {}\n}\n"
+	overrides := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress(), wrapper)
 	if err := os.WriteFile(rc, []byte(overrides), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ type running struct {
 // start starts terraform with the arguments.
 func (w *interruptible) start(args ...string) *running {
 	w.t.Helper()
-	r := &running{cmd: exec.CommandContext(w.ctx, "terraform", append(args, "-no-color")...)}
+	r := &running{cmd: exec.CommandContext(w.ctx, terraformBinary(), append(args, "-no-color")...)}
 	r.cmd.Dir = w.dir
 	r.cmd.Env = w.env
 	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out

@@ -164,7 +164,7 @@ func (p *xsnetProvider) ValidateConfig(ctx context.Context, req provider.Validat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policy := policyOf(ctx, cfg.Guardrails)
+	policy := policyOf(cfg.Guardrails)
 	addGuardrailDiagnostics(guardrail.CheckPolicy(guardrail.Validate, policy), &resp.Diagnostics)
 	p.validation.set(policy)
 }
@@ -235,7 +235,7 @@ func (p *xsnetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		addConfigError(err, &resp.Diagnostics)
 		return
 	}
-	policy := policyOf(ctx, cfg.Guardrails)
+	policy := policyOf(cfg.Guardrails)
 	// Configure runs on every plan and apply: the relaxed-policy warning
 	// shows in each.
 	policyCheck := guardrail.CheckPolicy(guardrail.Plan, policy)
@@ -280,9 +280,10 @@ func warnPreexisting(ctx context.Context, model *poolnet.Model, diags *diag.Diag
 			"its NICs or its tag undoes it first. If no resource of any configuration asks for it any more, " +
 			"import it by that UUID as what it is (xsnet_bond, xsnet_vlan or xsnet_network) and destroy it."
 		if u.Op == "move management" {
-			next = "Until it is finished, a host's address may be on two of its PIFs. The next terraform apply of " +
-				"the bond settles each host's management interface first, then moves it where the configuration " +
-				"asks; if no configuration manages the bond, import it (as xsnet_bond, by that UUID) and apply or destroy it."
+			next = "Until it is finished, a host's address may be on two of its PIFs. The next move of management " +
+				"onto or off that network settles each host's management interface first; a bond's state shows " +
+				"management as null meanwhile, so that the next terraform apply of the bond makes that move. If no " +
+				"configuration manages the bond, import it (as xsnet_bond, by that UUID) and apply or destroy it."
 		}
 		diags.AddWarning("Unfinished Work In The Pool",
 			fmt.Sprintf("Network %q (%s) holds %s that a run of xsnet began at %s (%s) and did not finish. %s %s",
@@ -363,6 +364,8 @@ func (p *xsnetProvider) Resources(context.Context) []func() resource.Resource {
 		NewNetworkResource,
 		NewVLANResource,
 		NewPoolResource,
+		NewIPInterfaceResource,
+		NewManagementInterfaceResource,
 		func() resource.Resource { return &bondResource{validation: &p.validation} },
 	}
 }

@@ -35,10 +35,6 @@ type bondResource struct {
 	validation *validationPolicy
 }
 
-// NewBondResource returns the xsnet_bond resource, for a provider without
-// a guardrails block.
-func NewBondResource() resource.Resource { return &bondResource{} }
-
 type bondModel struct {
 	ID               types.String   `tfsdk:"id"`
 	NameLabel        types.String   `tfsdk:"name_label"`
@@ -57,7 +53,6 @@ var bondHostAttrTypes = map[string]attr.Type{
 	"bond_id":       types.StringType,
 	"master_pif_id": types.StringType,
 	"device":        types.StringType,
-	"links_up":      types.Int64Type,
 }
 
 func (r *bondResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -116,16 +111,11 @@ func (r *bondResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOf(guardrail.HashingSrcMAC, guardrail.HashingTCPUDPPorts)},
 			},
 			"bridge": bridgeAttribute(),
-			"hosts": schema.MapNestedAttribute{
-				MarkdownDescription: "The bond on each host, by host UUID.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"bond_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's Bond object."},
-					"master_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond master PIF."},
-					"device":        schema.StringAttribute{Computed: true, MarkdownDescription: "Device of the bond master PIF, such as `bond0`."},
-					"links_up":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Members whose link is up."},
-				}},
-			},
+			"hosts": computedObjectMap("The bond on each host, by host UUID.", map[string]schema.Attribute{
+				"bond_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's Bond object."},
+				"master_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the bond master PIF."},
+				"device":        schema.StringAttribute{Computed: true, MarkdownDescription: "Device of the bond master PIF, such as `bond0`."},
+			}),
 		},
 	}
 }
@@ -135,9 +125,9 @@ func (r *bondResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 // guardrailBond is the bond as the guardrails see it.
-func guardrailBond(ctx context.Context, m bondModel) guardrail.Bond {
+func guardrailBond(m bondModel) guardrail.Bond {
 	return guardrail.Bond{
-		Members:          gStrings(ctx, m.Members),
+		Members:          gStrings(m.Members),
 		Mode:             gString(m.Mode),
 		MTU:              gInt(m.MTU),
 		Management:       gBool(m.Management),
@@ -151,14 +141,14 @@ func (r *bondResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	res := guardrail.CheckBond(guardrail.Validate, guardrailBond(ctx, cfg), r.validation.get(), nil)
+	res := guardrail.CheckBond(guardrail.Validate, guardrailBond(cfg), r.validation.get(), nil)
 	addGuardrailDiagnostics(res, &resp.Diagnostics)
 }
 
 // bondChange is what the plan ledger records of the bond.
-func bondChange(ctx context.Context, kind poolnet.ChangeKind, id string, cfg, plan bondModel) poolnet.Change {
+func bondChange(kind poolnet.ChangeKind, id string, cfg, plan bondModel) poolnet.Change {
 	return poolnet.Change{Kind: kind, ID: id, Name: plan.NameLabel.ValueString(), Bond: &poolnet.BondChange{
-		Members:    knownStrings(gStrings(ctx, plan.Members)),
+		Members:    knownStrings(gStrings(plan.Members)),
 		MTU:        gInt(plan.MTU),
 		Management: gBool(cfg.Management),
 	}}
@@ -180,7 +170,7 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil && !resp.Diagnostics.HasError() {
-			r.data.judge(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), *state, *state), false, &resp.Diagnostics)
+			r.data.judge(ctx, bondChange(poolnet.Delete, state.ID.ValueString(), *state, *state), false, &resp.Diagnostics)
 		}
 		return
 	}
@@ -195,7 +185,7 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	unchanged := state != nil && req.Plan.Raw.Equal(req.State.Raw)
-	addGuardrailDiagnostics(planFindings(guardrail.CheckBond(guardrail.Plan, guardrailBond(ctx, cfg), r.data.policy, snap.Facts()), unchanged),
+	addGuardrailDiagnostics(planFindings(guardrail.CheckBond(guardrail.Plan, guardrailBond(cfg), r.data.policy, snap.Facts()), unchanged),
 		&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -218,11 +208,11 @@ func (r *bondResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	var change poolnet.Change
 	switch {
 	case state == nil:
-		change = bondChange(ctx, poolnet.Create, "", cfg, plan)
-	case membersReplace(ctx, state.Members, plan.Members):
-		change = bondChange(ctx, poolnet.Delete, state.ID.ValueString(), *state, *state)
+		change = bondChange(poolnet.Create, "", cfg, plan)
+	case membersReplace(state.Members, plan.Members):
+		change = bondChange(poolnet.Delete, state.ID.ValueString(), *state, *state)
 	default:
-		change = bondChange(ctx, poolnet.Update, state.ID.ValueString(), cfg, plan)
+		change = bondChange(poolnet.Update, state.ID.ValueString(), cfg, plan)
 	}
 	j, ok := r.data.judge(ctx, change, unchanged, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
@@ -265,7 +255,7 @@ func (r *bondResource) checkBeforeApply(ctx context.Context, change poolnet.Chan
 		if !ok {
 			return false
 		}
-		res := guardrail.CheckBond(guardrail.Apply, guardrailBond(ctx, *plan), r.data.policy, snap.Facts())
+		res := guardrail.CheckBond(guardrail.Apply, guardrailBond(*plan), r.data.policy, snap.Facts())
 		addGuardrailDiagnostics(res, diags)
 		if res.HasError() {
 			return false
@@ -274,9 +264,8 @@ func (r *bondResource) checkBeforeApply(ctx context.Context, change poolnet.Chan
 	return r.data.checkApply(ctx, change, diags)
 }
 
-func (r *bondResource) spec(ctx context.Context, m bondModel) poolnet.BondSpec {
-	var members []string
-	_ = m.Members.ElementsAs(ctx, &members, false)
+func (r *bondResource) spec(m bondModel) poolnet.BondSpec {
+	members := knownStringElements(m.Members)
 	slices.SortFunc(members, poolnet.CompareDevices)
 	return poolnet.BondSpec{
 		NameLabel:        m.NameLabel.ValueString(),
@@ -298,10 +287,10 @@ func (r *bondResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	ctx, cancel := bounded(ctx, plan.Timeouts.Create, &resp.Diagnostics)
 	defer cancel()
-	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Create, "", cfg, plan), &plan, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, bondChange(poolnet.Create, "", cfg, plan), &plan, &resp.Diagnostics) {
 		return
 	}
-	uuid, err := r.data.model.CreateBond(ctx, r.spec(ctx, plan))
+	uuid, err := r.data.model.CreateBond(ctx, r.spec(plan))
 	afterCreate(ctx, "bond", uuid, err, func(uuid string, diags *diag.Diagnostics) (bondModel, bool) {
 		return r.read(ctx, uuid, &plan, diags)
 	}, func(uuid string) bondModel {
@@ -346,10 +335,10 @@ func (r *bondResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	ctx, cancel := bounded(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
 	id := plan.ID.ValueString()
-	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Update, id, cfg, plan), &plan, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, bondChange(poolnet.Update, id, cfg, plan), &plan, &resp.Diagnostics) {
 		return
 	}
-	err := r.data.model.UpdateBond(ctx, id, r.spec(ctx, plan))
+	err := r.data.model.UpdateBond(ctx, id, r.spec(plan))
 	state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
 	if found {
 		// Whatever happened, the state says what the pool has now.
@@ -368,7 +357,7 @@ func (r *bondResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	ctx, cancel := bounded(ctx, state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
-	if !r.checkBeforeApply(ctx, bondChange(ctx, poolnet.Delete, state.ID.ValueString(), state, state), nil, &resp.Diagnostics) {
+	if !r.checkBeforeApply(ctx, bondChange(poolnet.Delete, state.ID.ValueString(), state, state), nil, &resp.Diagnostics) {
 		return
 	}
 	if err := r.data.model.DestroyBond(ctx, state.ID.ValueString()); err != nil {
@@ -395,8 +384,7 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 		return bondModel{}, false
 	}
 
-	var priorMembers []string
-	_ = prior.Members.ElementsAs(ctx, &priorMembers, false)
+	priorMembers := knownStringElements(prior.Members)
 	priorMode := prior.Mode.ValueString()
 
 	var mtus []hostMTU
@@ -429,7 +417,6 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 			"bond_id":       types.StringValue(hb.BondUUID),
 			"master_pif_id": types.StringValue(hb.MasterUUID),
 			"device":        types.StringValue(hb.Device),
-			"links_up":      types.Int64Value(hb.LinksUp),
 		})
 		diags.Append(d...)
 		hosts[hb.HostUUID] = obj
@@ -536,7 +523,7 @@ func (sameMembers) PlanModifyList(ctx context.Context, req planmodifier.ListRequ
 	if req.State.Raw.IsNull() || req.StateValue.IsNull() || req.PlanValue.IsNull() {
 		return
 	}
-	if membersReplace(ctx, req.StateValue, req.PlanValue) {
+	if membersReplace(req.StateValue, req.PlanValue) {
 		resp.RequiresReplace = true
 		return
 	}
@@ -545,7 +532,7 @@ func (sameMembers) PlanModifyList(ctx context.Context, req planmodifier.ListRequ
 
 // membersReplace reports whether planned members make a new bond: other
 // NICs than the state's, or NICs not known yet.
-func membersReplace(ctx context.Context, state, plan types.List) bool {
+func membersReplace(state, plan types.List) bool {
 	if plan.IsUnknown() {
 		return true
 	}
@@ -554,10 +541,7 @@ func membersReplace(ctx context.Context, state, plan types.List) bool {
 			return true
 		}
 	}
-	var planned, current []string
-	_ = plan.ElementsAs(ctx, &planned, false)
-	_ = state.ElementsAs(ctx, &current, false)
-	return !sameNICs(planned, current)
+	return !sameNICs(knownStringElements(plan), knownStringElements(state))
 }
 
 // UpgradeState reads a state written when members was a set.

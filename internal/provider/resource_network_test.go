@@ -27,7 +27,7 @@ resource "xsnet_network" "private" {
   other_config     = { owner = "platform" }
 }`, name, mtu))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
@@ -51,6 +53,7 @@ type poolModel struct {
 
 type joinModel struct {
 	Username       types.String `tfsdk:"username"`
+	Password       types.String `tfsdk:"password"`
 	PasswordWO     types.String `tfsdk:"password_wo"`
 	TLSFingerprint types.String `tfsdk:"tls_fingerprint"`
 }
@@ -93,10 +96,19 @@ func (r *poolResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 						Default:             stringdefault.StaticString("root"),
 					},
 					"password_wo": schema.StringAttribute{
-						MarkdownDescription: "Password on the joining host. Write-only: Terraform passes it to xsnet and never stores it.",
-						Required:            true,
-						Sensitive:           true,
-						WriteOnly:           true,
+						MarkdownDescription: "Password on the joining host. Write-only: Terraform passes it to xsnet and never " +
+							"stores it. Needs Terraform 1.11 or later; give `password` instead where write-only arguments " +
+							"are missing, as in OpenTofu 1.10.",
+						Optional:   true,
+						Sensitive:  true,
+						WriteOnly:  true,
+						Validators: []validator.String{stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("password"))},
+					},
+					"password": schema.StringAttribute{
+						MarkdownDescription: "Password on the joining host, for Terraform and OpenTofu versions without write-only " +
+							"arguments. It is kept in the state, marked sensitive: prefer `password_wo` where it works.",
+						Optional:  true,
+						Sensitive: true,
 					},
 					"tls_fingerprint": schema.StringAttribute{
 						MarkdownDescription: "SHA-256 fingerprint of the joining host's own certificate, when the provider pins one.",
@@ -119,24 +131,12 @@ func (r *poolResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
-func poolHostsResourceSchema() schema.ListNestedAttribute {
+// poolHostsResourceSchema is the data source's hosts as a computed list of
+// objects; see computedObjects.
+func poolHostsResourceSchema() schema.ListAttribute {
 	ds := poolHostsSchema()
-	attrs := map[string]schema.Attribute{}
-	for name, a := range ds.NestedObject.Attributes {
-		switch a.GetType() {
-		case types.BoolType:
-			attrs[name] = schema.BoolAttribute{Computed: true, MarkdownDescription: a.GetMarkdownDescription()}
-		case types.Int64Type:
-			attrs[name] = schema.Int64Attribute{Computed: true, MarkdownDescription: a.GetMarkdownDescription()}
-		default:
-			attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: a.GetMarkdownDescription()}
-		}
-	}
-	return schema.ListNestedAttribute{
-		MarkdownDescription: ds.MarkdownDescription,
-		Computed:            true,
-		NestedObject:        schema.NestedAttributeObject{Attributes: attrs},
-	}
+	elem, desc := computedObjects(ds.MarkdownDescription, ds.NestedObject.Attributes)
+	return schema.ListAttribute{MarkdownDescription: desc, Computed: true, ElementType: elem}
 }
 
 func (r *poolResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -157,6 +157,9 @@ func (r *poolResource) joinClient(address string, j joinModel) (*xenapi.Client, 
 		cfg.Username = "root"
 	}
 	cfg.Password = j.PasswordWO.ValueString()
+	if j.PasswordWO.IsNull() {
+		cfg.Password = j.Password.ValueString()
+	}
 	cfg.TLSFingerprint = j.TLSFingerprint.ValueString()
 	return xenapi.NewClient(cfg)
 }
@@ -192,23 +195,31 @@ func (r *poolResource) check(ctx context.Context, at guardrail.Stage, m poolMode
 		if _, _, ok := snap.HostByAddress(address); ok {
 			continue
 		}
-		pending = true
 		j := joins[address]
-		if j.PasswordWO.IsUnknown() {
+		if j.PasswordWO.IsUnknown() || j.Password.IsUnknown() {
+			pending = true
 			continue // the guardrail stays undecided until apply
 		}
 		joiner, err := r.joinClient(address, j)
+		joined := false
 		if err == nil {
 			var hs *poolnet.Snapshot
 			if hs, err = poolnet.NewModel(joiner, poolnet.Options{}).Snapshot(ctx); err == nil {
+				// A member answers for its pool: the address the host
+				// was reached at need not be the one xapi records.
+				joined = hs.Pool.UUID == snap.Pool.UUID
 				facts.JoiningHosts[address] = hs.JoiningHostFacts()
 			}
 			_ = joiner.Logout(ctx)
 		}
+		if joined {
+			continue
+		}
+		pending = true
 		if err != nil {
 			diags.AddAttributeError(path.Root("join").AtMapKey(address), "Cannot Reach Host to Join",
 				fmt.Sprintf("xsnet logs in to %s to check that xapi would let it join, and could not: %v. "+
-					"Check the address, username and password_wo.", address, err))
+					"Check the address, username and password.", address, err))
 			continue
 		}
 		res := guardrail.CheckPoolJoin(at, guardrail.PoolJoin{Address: guardrail.Known(address)}, facts)
@@ -383,7 +394,7 @@ func (r *poolResource) setState(ctx context.Context, m poolModel, state stateSet
 	m.Hosts = hosts
 	if m.Join.IsUnknown() {
 		m.Join = types.MapNull(types.ObjectType{AttrTypes: map[string]attr.Type{
-			"username": types.StringType, "password_wo": types.StringType, "tls_fingerprint": types.StringType}})
+			"username": types.StringType, "password": types.StringType, "password_wo": types.StringType, "tls_fingerprint": types.StringType}})
 	}
 	diags.Append(state.Set(ctx, m)...)
 }

@@ -71,10 +71,10 @@ func TestAccPool_adoptNameJoinEject(t *testing.T) {
 	const addr = "xsnet_pool.this"
 	join := fmt.Sprintf(`
   join = {
-    %q = { password_wo = %q }
-  }`, address, pool.sim.Password())
+    %q = { %s = %q }
+  }`, address, joinPasswordAttribute(), pool.sim.Password())
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -147,15 +147,15 @@ func TestAccPool_joiningHostWithBondIsRefusedAtPlan(t *testing.T) {
 	if _, err := poolnet.NewModel(joiner, poolnet.Options{}).CreateBond(bg, poolnet.BondSpec{NameLabel: "local bond", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(fmt.Sprintf(`
 resource "xsnet_pool" "this" {
   join = {
-    %q = { password_wo = %q }
+    %q = { %s = %q }
   }
-}`, address, pool.sim.Password())),
+}`, address, joinPasswordAttribute(), pool.sim.Password())),
 			ExpectError: regexp.MustCompile(`(?s)Host Cannot Join The Pool As It Is.*pool-join-host`),
 		}},
 	})
@@ -166,7 +166,7 @@ resource "xsnet_pool" "this" {
 
 func TestAccPool_ejectingTheMasterIsRefused(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: pool.config(`

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
@@ -74,34 +73,20 @@ func (r *vlanResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"parent_network_id": schema.StringAttribute{
 				MarkdownDescription: "UUID of the network whose PIFs carry the tagged traffic, such as an `xsnet_bond`'s " +
 					"`id` or an `xsnet_network` data source's. Changing it makes a new VLAN.",
+				// ModifyPlan decides whether a new parent replaces the VLAN:
+				// it needs the pool, and an attribute plan modifier is
+				// built once for the schema, by a resource never configured.
 				Required: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(r.parentChangeReplaces,
-					"Changing the parent makes a new VLAN, unless the VLAN rides on the new parent already.",
-					"Changing the parent makes a new VLAN, unless the VLAN rides on the new parent already.")},
 			},
 			"mtu":    mtuAttribute("MTU of the VLAN's network, no larger than the parent network's. Changes in place."),
 			"bridge": bridgeAttribute(),
-			"hosts": schema.MapNestedAttribute{
-				MarkdownDescription: "The VLAN on each host, by host UUID.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"vlan_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's VLAN object."},
-					"tagged_pif_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the PIF that carries the tagged traffic."},
-					"untagged_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the VLAN's own (untagged) PIF."},
-				}},
-			},
+			"hosts": computedObjectMap("The VLAN on each host, by host UUID.", map[string]schema.Attribute{
+				"vlan_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the host's VLAN object."},
+				"tagged_pif_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the PIF that carries the tagged traffic."},
+				"untagged_pif_id": schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the VLAN's own (untagged) PIF."},
+			}),
 		},
 	}
-}
-
-// parentChangeReplaces decides whether a new parent_network_id makes a new
-// VLAN. It does not when the VLAN rides on the new parent already: its NIC
-// was bonded, xapi moved it onto the bond, and the configuration now names
-// the bond.
-func (r *vlanResource) parentChangeReplaces(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	resp.RequiresReplace = !r.ridesOn(ctx, id.ValueString(), req.PlanValue)
 }
 
 // ridesOn reports whether the VLAN's traffic rides on the parent network
@@ -118,8 +103,8 @@ func (r *vlanResource) ridesOn(ctx context.Context, id string, parent types.Stri
 	return ok && pv.ParentNetworkUUID == parent.ValueString()
 }
 
-// replaces reports whether the plan makes a new VLAN, as the tag's and the
-// parent's plan modifiers decide.
+// replaces reports whether the plan makes a new VLAN: a new tag, or a new
+// parent the VLAN does not ride on already.
 func (r *vlanResource) replaces(ctx context.Context, state, plan vlanModel) bool {
 	if !plan.Tag.Equal(state.Tag) {
 		return true
@@ -152,8 +137,9 @@ func (r *vlanResource) ValidateConfig(ctx context.Context, req resource.Validate
 }
 
 // ModifyPlan runs the VLAN's own guardrails, records it in the plan ledger
-// and judges the pool as the plan leaves it, and plans an update where a
-// host lacks the VLAN.
+// and judges the pool as the plan leaves it, replaces the VLAN for a new
+// parent it does not ride on, and plans an update where a host lacks the
+// VLAN.
 func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil {
 		return
@@ -188,6 +174,12 @@ func (r *vlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	case state == nil:
 		change = vlanChange(poolnet.Create, "", plan)
 	case r.replaces(ctx, *state, plan):
+		// A new parent makes a new VLAN unless the VLAN rides on it
+		// already: its NIC was bonded, xapi moved it onto the bond, and the
+		// configuration now names the bond.
+		if !plan.ParentNetworkID.Equal(state.ParentNetworkID) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("parent_network_id"))
+		}
 		change = vlanChange(poolnet.Delete, state.ID.ValueString(), *state)
 	default:
 		change = vlanChange(poolnet.Update, state.ID.ValueString(), plan)

@@ -38,7 +38,7 @@ resource "xsnet_vlan" "web" {
   mtu               = %d
 }`, name, tag, parent, mtu))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             pool.nothingLeftOver(before),
 		Steps: []resource.TestStep{
@@ -109,7 +109,7 @@ resource "xsnet_vlan" "web" {
   tag               = 100
   parent_network_id = %q
 }`, parent))
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: config, ConfigStateChecks: []statecheck.StateCheck{pool.vlanOnEveryHost("xsnet_vlan.web", 100, 1500)}},

@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
@@ -53,6 +56,35 @@ func bridgeAttribute() schema.StringAttribute {
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
+}
+
+// describedField is one field of the objects a computed attribute holds.
+type describedField interface {
+	GetType() attr.Type
+	GetMarkdownDescription() string
+}
+
+// computedObjects returns the type of the objects a computed attribute
+// holds, and its description followed by each field's. Such an attribute is
+// a plain attribute of object type, not a nested attribute: OpenTofu 1.10
+// crashes writing configuration (`plan -generate-config-out`) for a
+// resource with a computed-only nested attribute.
+func computedObjects[F describedField](description string, fields map[string]F) (types.ObjectType, string) {
+	attrTypes := make(map[string]attr.Type, len(fields))
+	var b strings.Builder
+	b.WriteString(description)
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		attrTypes[name] = fields[name].GetType()
+		b.WriteString(" `" + name + "`: " + fields[name].GetMarkdownDescription())
+	}
+	return types.ObjectType{AttrTypes: attrTypes}, b.String()
+}
+
+// computedObjectMap is a computed map of objects, by host UUID for
+// instance; see computedObjects.
+func computedObjectMap(description string, fields map[string]schema.Attribute) schema.MapAttribute {
+	elem, desc := computedObjects(description, fields)
+	return schema.MapAttribute{MarkdownDescription: desc, Computed: true, ElementType: elem}
 }
 
 // requireClient reports whether Configure handed over a client, and says

@@ -73,6 +73,11 @@ func withBondDefaults(mode xenapi.BondMode, props map[string]string) map[string]
 func (c *call) bondCreate() (any, error) {
 	network, members, mac := c.ref(0), c.refs(1), c.str(2)
 	mode, props := xenapi.BondMode(c.str(3)), c.stringMap(4)
+	if mode == "" {
+		// Bond.create takes three parameters: mode and properties have
+		// defaults in the data model (gen_server.ml).
+		mode = xenapi.BondModeBalanceSLB
+	}
 	d := c.db
 
 	// The checks xapi makes before it forwards the call to the host.
@@ -117,10 +122,12 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 		}
 	}
 	props = withBondDefaults(mode, props)
-	// Duplicated members are folded, so a PIF named twice counts once.
+	// Duplicated members are folded, so a PIF named twice counts once; as
+	// xapi's List.setify does, the last copy stays, which decides the
+	// primary member.
 	var uniq []xenapi.Ref
-	for _, m := range members {
-		if !slices.Contains(uniq, m) {
+	for i, m := range members {
+		if !slices.Contains(members[i+1:], m) {
 			uniq = append(uniq, m)
 		}
 	}
@@ -168,6 +175,12 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 			return "", failure("PIF_CANNOT_BOND_CROSS_HOST")
 		}
 	}
+	properties := d.pifProperties(members[0])
+	for _, m := range members[1:] {
+		if !maps.Equal(d.pifProperties(m), properties) {
+			return "", failure("INCOMPATIBLE_PIF_PROPERTIES")
+		}
+	}
 	if len(withIP) > 1 {
 		return "", failure("PIF_BOND_MORE_THAN_ONE_IP")
 	}
@@ -175,11 +188,12 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 	// Collected before anything moves.
 	var vlans []xenapi.Ref
 	for _, m := range members {
-		vlans = append(vlans, refsOf(d.vlansOnTagged(m))...)
+		vlans = append(vlans, d.childRefs(vlanTaggedPIF, m)...)
 	}
 	managementOnVLAN := d.managementOnVLAN(vlans)
 
 	primaryPIF := get[xenapi.PIF](d, primary)
+	givenMAC := mac
 	if mac == "" {
 		mac = primaryPIF.MAC
 	}
@@ -206,11 +220,26 @@ func (d *db) bondCreate(network xenapi.Ref, members []xenapi.Ref, mac string, mo
 		PrimarySlave: primary,
 		Mode:         mode,
 		Properties:   props,
-		LinksUp:      int64(len(members)),
-		OtherConfig:  map[string]string{},
+		// xapi's monitor counts the links up a moment later.
+		LinksUp:     0,
+		OtherConfig: map[string]string{},
 	})
-	for _, p := range pifs {
+	// A MAC the caller gave stays; one taken from the primary member
+	// follows it (xapi_bond.ml).
+	d.setExtra("Bond", bond, "auto_update_mac", givenMAC == "")
+	d.setPIFProperties(master, properties)
+	d.pendingLinks = append(d.pendingLinks, bond)
+	disallow := false
+	for i, p := range pifs {
 		p.BondSlaveOf = bond
+		d.reindex("PIF", members[i])
+		if d.disallowsUnplug(members[i]) {
+			disallow = true
+			d.setExtra("PIF", members[i], "disallow_unplug", false)
+		}
+	}
+	if disallow {
+		d.setExtra("PIF", master, "disallow_unplug", true)
 	}
 	d.moveConfiguration(primary, master)
 	switch {
@@ -238,22 +267,30 @@ func (c *call) bondDestroy() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	master := get[xenapi.PIF](d, bond.Master)
-	if err := c.onHost(master.Host); err != nil {
+	if err := c.onHost(get[xenapi.PIF](d, bond.Master).Host); err != nil {
 		return nil, err
 	}
+	d.destroyBond(self)
+	return nil, nil
+}
+
+// destroyBond is the host's part of Bond.destroy.
+func (d *db) destroyBond(self xenapi.Ref) {
+	bond := get[xenapi.Bond](d, self)
+	master := get[xenapi.PIF](d, bond.Master)
 	members := d.bondSlaves(self)
 	primary := bond.PrimarySlave
 	if get[xenapi.PIF](d, primary) == nil && len(members) > 0 {
 		primary = members[0].Ref
 	}
-	vlans := refsOf(d.vlansOnTagged(bond.Master))
+	vlans := d.childRefs(vlanTaggedPIF, bond.Master)
 	managementOnVLAN := d.managementOnVLAN(vlans)
 	plugged := master.CurrentlyAttached
 
 	// The members leave the bond first, so that they can come up.
 	for _, m := range members {
 		m.R.BondSlaveOf = xenapi.NullRef
+		d.reindex("PIF", m.Ref)
 	}
 	d.moveConfiguration(bond.Master, primary)
 	switch {
@@ -277,10 +314,12 @@ func (c *call) bondDestroy() (any, error) {
 			d.bringUp(m.Ref)
 		}
 	}
+	if d.disallowsUnplug(bond.Master) {
+		d.setExtra("PIF", primary, "disallow_unplug", true)
+	}
 	d.remove("Bond", self)
 	d.remove("PIF_metrics", master.Metrics)
 	d.remove("PIF", bond.Master)
-	return nil, nil
 }
 
 // bondSetMode is Bond.set_mode: properties the new mode does not accept are
@@ -336,9 +375,11 @@ func (c *call) bondSetProperty() (any, error) {
 // "bond" and the lowest number no bond master there uses.
 func (d *db) chooseBondDevice(host xenapi.Ref) string {
 	used := map[string]bool{}
-	for _, b := range all[xenapi.Bond](d) {
-		if m := get[xenapi.PIF](d, b.R.Master); m != nil && m.Host == host {
-			used[m.Device] = true
+	for _, p := range d.childRefs(pifHost, host) {
+		if b := d.firstChild(bondMaster, p); b != "" {
+			if pif := view[xenapi.PIF](d, p); pif != nil {
+				used[pif.Device] = true
+			}
 		}
 	}
 	for n := 0; ; n++ {
@@ -368,10 +409,8 @@ func (d *db) moveVLAN(host, to, vlan xenapi.Ref) {
 	oldPIF := get[xenapi.PIF](d, old.UntaggedPIF)
 	plugged, management := oldPIF.CurrentlyAttached, oldPIF.Management
 	var untagged xenapi.Ref
-	for _, v := range d.vlansOnTagged(to) {
-		if v.R.Tag == old.Tag {
-			untagged = v.R.UntaggedPIF
-		}
+	if v := d.vlanWithTag(to, old.Tag); v != "" {
+		untagged = view[xenapi.VLAN](d, v).UntaggedPIF
 	}
 	if untagged == "" {
 		_, untagged = d.createVLAN(host, to, old.Tag, oldPIF.Network)
@@ -391,9 +430,9 @@ func (d *db) moveVLAN(host, to, vlan xenapi.Ref) {
 // assertNoOtherLocalPIFs is NETWORK_ALREADY_CONNECTED [host; PIF] when host
 // already has a PIF on network.
 func (d *db) assertNoOtherLocalPIFs(host, network xenapi.Ref) error {
-	for _, p := range d.pifsOnNetwork(network) {
-		if p.R.Host == host {
-			return failure("NETWORK_ALREADY_CONNECTED", string(host), string(p.Ref))
+	for _, p := range d.childRefs(pifNetwork, network) {
+		if view[xenapi.PIF](d, p).Host == host {
+			return failure("NETWORK_ALREADY_CONNECTED", string(host), string(p))
 		}
 	}
 	return nil

@@ -124,7 +124,8 @@ func TestBondCreateRefusalsInXapisOrder(t *testing.T) {
 }
 
 func TestBondDestroyMovesEverythingBack(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
 		eth0, eth1 := c.pif("xs-host-1", "eth0"), c.pif("xs-host-1", "eth1")
 		bond, network := c.bondOf(9000, "balance-slb", map[string]any{}, eth0, eth1)
 		master := c.str("Bond.get_master", bond)

@@ -162,3 +162,29 @@ func TestEveryErrorCodeIsXapis(t *testing.T) {
 		t.Fatalf("found only %d error codes in the source; is the pattern stale?", seen)
 	}
 }
+
+// TestEveryMessageIsServedOrLeftOut holds the simulator to the data model:
+// every message of a class it serves is served, or listed in leftOut with
+// why; and nothing listed is served.
+func TestEveryMessageIsServedOrLeftOut(t *testing.T) {
+	model := datamodel.Load()
+	for _, cn := range servedClasses {
+		c, _ := model.Class(cn)
+		for _, m := range c.Messages {
+			name := cn + "." + m.Name
+			served := methods()[name] != nil
+			reason := leftOutReason(name)
+			switch {
+			case !served && reason == "":
+				t.Errorf("%s is neither served nor listed in leftOut with a reason", name)
+			case served && reason != "" && leftOut[name]+leftOutNetworking[name] != "":
+				t.Errorf("%s is served but listed in leftOut (%s)", name, reason)
+			}
+		}
+	}
+	for name := range leftOutNetworking {
+		if _, _, ok := model.Method(name); !ok {
+			t.Errorf("leftOutNetworking lists %s, which the data model does not have", name)
+		}
+	}
+}

@@ -47,6 +47,7 @@ type method struct {
 // values in xapi's data model (the published table does not say so).
 var optionalParams = map[string]int{
 	"session.login_with_password": 2, // version, originator
+	"Bond.create":                 2, // mode, properties (gen_server.ml)
 }
 
 // servedClasses are the classes whose messages the simulator serves.
@@ -169,6 +170,9 @@ func (c *call) refs(i int) []xenapi.Ref {
 }
 
 func (c *call) stringMap(i int) map[string]string {
+	if i >= len(c.args) {
+		return map[string]string{}
+	}
 	m, _ := c.args[i].(map[string]any)
 	out := make(map[string]string, len(m))
 	for k, v := range m {
@@ -275,7 +279,19 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 		return wire.Result{Value: listMethods()}
 	}
 	m := methods()[name]
-	if m == nil || (async && !m.async) {
+	if m == nil {
+		// gen_server.ml takes an unknown call's first parameter for a
+		// session, as for a host extension, and checks it first.
+		if len(wc.Params) > 0 {
+			if sess, ok := wc.Params[0].(string); ok {
+				s.mu.Lock()
+				valid := get[sessionRecord](h.db, xenapi.Ref(sess)) != nil
+				s.mu.Unlock()
+				if !valid {
+					return result(nil, failure(xenapi.ErrSessionInvalid, sess))
+				}
+			}
+		}
 		return result(nil, failure(xenapi.ErrMessageMethodUnknown, name))
 	}
 	received := len(wc.Params)
@@ -285,6 +301,10 @@ func (s *Sim) dispatch(ctx context.Context, h *hostRT, wc wire.Call) wire.Result
 	required := len(m.params) - m.optional
 	if received < required || (m.optional == 0 && received != required) {
 		return result(nil, failure(xenapi.ErrMessageParameterCount, name, strconv.Itoa(required), strconv.Itoa(received)))
+	}
+	if async && !m.async {
+		// server_helpers.ml's do_dispatch: a fault, not an error code.
+		return wire.Result{Failure: []string{"Fault", "No async mode for this operation (rpc: " + name + ")"}}
 	}
 	c := &call{s: s, host: h, m: m, ctx: ctx}
 	params := wc.Params
@@ -350,6 +370,7 @@ func (s *Sim) run(c *call, name, wireName string, async bool, delay time.Duratio
 	v, err := c.m.fn(c)
 	if c.m.write {
 		c.db.commit()
+		s.settleManagementMoves(c.db)
 	}
 	return result(v, err)
 }
@@ -358,9 +379,18 @@ func (s *Sim) run(c *call, name, wireName string, async bool, delay time.Duratio
 // SESSION_INVALID; a good one on a pool member is HOST_IS_SLAVE, for only
 // the master serves clients.
 func (s *Sim) checkSession(c *call) error {
-	if get[sessionRecord](c.db, c.session) == nil {
+	sess := get[sessionRecord](c.db, c.session)
+	if sess == nil {
 		return failure(xenapi.ErrSessionInvalid, string(c.session))
 	}
+	now := time.Now().UTC()
+	if now.Sub(sess.LastActive) > s.cfg.SessionIdleTimeout {
+		// xapi's collector (db_gc_util.ml) destroys a session idle that
+		// long; it runs every so often, the simulator at the next call.
+		s.endSession(c.db, c.session)
+		return failure(xenapi.ErrSessionInvalid, string(c.session))
+	}
+	sess.LastActive = now
 	if !c.host.isMaster() {
 		return failure(xenapi.ErrHostIsSlave, s.masterAddress(c.db))
 	}

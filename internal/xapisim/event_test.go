@@ -19,7 +19,8 @@ func TestEventFrom(t *testing.T) {
 		// The empty token gives every object as added.
 		batch := c.call("event.from", []any{"pif", "network"}, "", float64(0)).(map[string]any)
 		events := eventsOf(batch)
-		equal(t, "events for 4 PIFs and 4 networks", len(events), 8)
+		// 4 PIFs, their 4 networks and the host internal management network.
+		equal(t, "events for 4 PIFs and 5 networks", len(events), 9)
 		for _, e := range events {
 			if e["operation"] != "add" || (e["class"] != "pif" && e["class"] != "network") || e["snapshot"] == nil {
 				t.Fatalf("event %v", e)

@@ -27,12 +27,12 @@ func generic(c *datamodel.Class, msg datamodel.Message) (handler, bool) {
 	switch msg.Name {
 	case "get_all":
 		return handler{name: name, fn: func(cl *call) (any, error) {
-			return refList(cl.db.tables[class].order), nil
+			return refList(cl.db.tables[class].refs()), nil
 		}}, true
 	case "get_all_records":
 		return handler{name: name, fn: func(cl *call) (any, error) {
 			out := map[string]any{}
-			for _, ref := range cl.db.tables[class].order {
+			for _, ref := range cl.db.tables[class].refs() {
 				out[string(ref)], _ = cl.db.record(class, ref)
 			}
 			return out, nil
@@ -52,9 +52,9 @@ func generic(c *datamodel.Class, msg datamodel.Message) (handler, bool) {
 	case "get_by_name_label":
 		return handler{name: name, fn: func(cl *call) (any, error) {
 			var out []xenapi.Ref
-			for _, ref := range cl.db.tables[class].order {
-				rec, _ := cl.db.record(class, ref)
-				if rec["name_label"] == cl.str(0) {
+			t := cl.db.tables[class]
+			for _, ref := range t.refs() {
+				if f := reflect.ValueOf(t.rows[ref].rec).Elem().FieldByName("NameLabel"); f.IsValid() && f.String() == cl.str(0) {
 					out = append(out, ref)
 				}
 			}
@@ -108,7 +108,10 @@ func generic(c *datamodel.Class, msg datamodel.Message) (handler, bool) {
 			adding := op == "add_"
 			return handler{name: name, write: true, fn: func(cl *call) (any, error) {
 				return nil, cl.setField(class, field, func(v reflect.Value) error {
-					set := v.Interface().([]string)
+					set, ok := v.Interface().([]string)
+					if !ok {
+						return failure(xenapi.ErrInternalError, class+"."+field+" is a "+v.Type().String()+", not a set of strings")
+					}
 					value := cl.str(1)
 					set = slices.DeleteFunc(slices.Clone(set), func(s string) bool { return s == value })
 					if adding {

@@ -12,6 +12,54 @@ var hostHandlers = []handler{
 	{name: "host.disable", fn: (*call).hostDisable, write: true, async: true},
 	{name: "host.enable", fn: (*call).hostEnable, write: true, async: true},
 	{name: "host.reboot", fn: (*call).hostReboot, write: true, async: true},
+	{name: "host.get_management_interface", fn: (*call).hostGetManagementInterface},
+	{name: "host.restart_agent", fn: (*call).hostRestartAgent, write: true, async: true},
+}
+
+// hostRestartAgent is host.restart_agent (xapi_host.ml): the call returns,
+// then the host's xapi restarts. Its endpoint refuses connections for
+// Config.ToolstackRestart; the bridges stay up; a master forgets its
+// sessions, and a member copies the master's bonds and VLANs again (see
+// boot).
+func (c *call) hostRestartAgent() (any, error) {
+	ref := c.ref(0)
+	if _, err := mustGet[xenapi.Host](c.db, ref); err != nil {
+		return nil, err
+	}
+	if err := c.onHost(ref); err != nil {
+		return nil, err
+	}
+	s, h := c.s, c.s.hostByRef(ref)
+	boots := h.boots
+	s.after(shutdownDelay, func() {
+		if h.boots != boots || h.state != hostUp {
+			return
+		}
+		h.state = hostDown
+		s.unlisten(h)
+		s.after(s.cfg.ToolstackRestart, func() {
+			if h.boots != boots || s.listen(h) != nil {
+				return
+			}
+			s.boot(h, bootToolstack)
+			h.db.commit()
+		})
+	})
+	return nil, nil
+}
+
+// hostGetManagementInterface is host.get_management_interface (xapi_host.ml):
+// the host's management PIF; a host with none is an INTERNAL_ERROR there.
+func (c *call) hostGetManagementInterface() (any, error) {
+	if _, err := mustGet[xenapi.Host](c.db, c.ref(0)); err != nil {
+		return nil, err
+	}
+	ref, _ := c.db.managementPIF(c.ref(0))
+	if ref == "" {
+		// OCaml's Not_found, as ExnHelper puts an unexpected exception.
+		return nil, failure(xenapi.ErrInternalError, "Not_found")
+	}
+	return string(ref), nil
 }
 
 // shutdownDelay is how long a rebooting host keeps answering after
@@ -29,8 +77,11 @@ func (c *call) hostManagementReconfigure() (any, error) {
 	if err := c.onHost(pif.Host); err != nil {
 		return nil, err
 	}
-	if err := c.db.assertUsableForManagement(self); err != nil {
-		return nil, err
+	// xapi_host.ml checks a managed PIF only.
+	if pif.Managed {
+		if err := c.db.assertUsableForManagement(self); err != nil {
+			return nil, err
+		}
 	}
 	if !pif.Management {
 		c.db.moveManagement(self)
@@ -39,12 +90,10 @@ func (c *call) hostManagementReconfigure() (any, error) {
 }
 
 // assertUsableForManagement is xapi's check of a PIF about to carry
-// management: not a bond member, and with an IP configuration.
+// management (xapi_pif.ml): not a bond member, and with an IP
+// configuration.
 func (d *db) assertUsableForManagement(ref xenapi.Ref) error {
 	pif := get[xenapi.PIF](d, ref)
-	if !pif.Managed {
-		return nil
-	}
 	if !pif.BondSlaveOf.IsNull() {
 		return failure("CANNOT_PLUG_BOND_SLAVE", string(ref))
 	}
@@ -127,32 +176,71 @@ func (s *Sim) powerCycle(h *hostRT) {
 			// The port went to someone else: the host stays down.
 			return
 		}
-		s.boot(h)
+		s.boot(h, bootPower)
 		h.db.commit()
 	})
 }
 
-// boot brings a host up: enabled, live, its PIFs plugged again (so that
-// they take their networks' MTU). A master forgets its sessions, as xapi
-// does on restart. Called under s.mu, with the endpoint listening.
-func (s *Sim) boot(h *hostRT) {
+// bootKind says what started a host's xapi.
+type bootKind int
+
+const (
+	// bootResume is the simulator starting: the pools are running as built
+	// or saved, and only the attached PIFs are brought up again.
+	bootResume bootKind = iota
+	// bootToolstack is xapi restarting (after pool.join): the bridges stay
+	// up, so currently_attached stands.
+	bootToolstack
+	// bootPower is the host restarting: every bridge is gone.
+	bootPower
+)
+
+// boot brings a host's xapi up: the host enabled and live, its PIFs brought
+// up as xapi does at start of day, and on a pool member, after
+// Config.MemberSyncDelay, the master's bonds and VLANs copied. A master
+// forgets its sessions, as xapi does on restart. Called under s.mu, with
+// the endpoint listening.
+func (s *Sim) boot(h *hostRT, kind bootKind) {
 	h.boots++
 	h.state = hostUp
 	d := h.db
 	rec := h.record()
 	rec.Enabled = true
-	rec.Address = h.addr
+	rec.Address = s.addressOf(h)
 	if h.isMaster() {
 		for _, sess := range all[sessionRecord](d) {
 			d.remove("session", sess.Ref)
 		}
 	}
-	for _, p := range d.pifsOfHost(h.ref) {
-		if (p.R.CurrentlyAttached || p.R.Management) && p.R.BondSlaveOf.IsNull() {
-			d.bringUp(p.Ref)
+	switch kind {
+	case bootResume:
+		for _, p := range d.pifsOfHost(h.ref) {
+			if (p.R.CurrentlyAttached || p.R.Management) && p.R.BondSlaveOf.IsNull() {
+				d.bringUp(p.Ref)
+			}
 		}
+	case bootPower:
+		// dbsync_slave.ml asks the master to set currently_attached from
+		// the bridges that are up, and after a reboot none is.
+		for _, p := range d.pifsOfHost(h.ref) {
+			p.R.CurrentlyAttached = false
+		}
+		fallthrough
+	default:
+		d.startOfDay(h.ref)
+		d.refreshBondMemberMTUs(h.ref)
 	}
 	s.setLive(h, true)
+	if kind != bootResume && !h.isMaster() {
+		boots := h.boots
+		s.after(s.cfg.MemberSyncDelay, func() {
+			if h.boots == boots && h.state == hostUp && !h.isMaster() {
+				s.syncNetworking(h)
+				h.db.commit()
+				s.settleManagementMoves(h.db)
+			}
+		})
+	}
 	if s.quirk(QuirkJumboManagementBond) && d.jumboManagementBond(h.ref) {
 		// XenServer 6.1: the host touches the pool, then drops out.
 		boots := h.boots
@@ -161,6 +249,51 @@ func (s *Sim) boot(h *hostRT) {
 				s.dropOut(h)
 			}
 		})
+	}
+}
+
+// startOfDay brings up the PIFs xapi brings up whenever it starts
+// (xapi_pif.ml, calculate_pifs_required_at_start_of_day): every managed
+// PIF that is not a bond member and is physical, a bond master, or has an
+// IP configuration. A VLAN PIF without one stays as it was: unplugged
+// after a reboot.
+func (d *db) startOfDay(host xenapi.Ref) {
+	for _, p := range d.childRefs(pifHost, host) {
+		pif := view[xenapi.PIF](d, p)
+		hasIP := pif.IPConfigurationMode != xenapi.IPConfigurationNone && pif.IPConfigurationMode != ""
+		if pif.Managed && isNull(pif.BondSlaveOf) && (pif.Physical || d.kindOf(p) == kindBondMaster || hasIP) {
+			d.bringUp(p)
+		}
+	}
+}
+
+// refreshBondMemberMTUs is xapi_pif.ml's refresh_all at start-up, which
+// reads each NIC's MTU from the kernel: a bond member has its bond's.
+func (d *db) refreshBondMemberMTUs(host xenapi.Ref) {
+	for _, p := range d.childRefs(pifHost, host) {
+		bond := d.firstChild(bondMaster, p)
+		if bond == "" {
+			continue
+		}
+		mtu := view[xenapi.PIF](d, p).MTU
+		for _, m := range d.childRefs(pifBondSlaveOf, bond) {
+			if view[xenapi.PIF](d, m).MTU != mtu {
+				get[xenapi.PIF](d, m).MTU = mtu
+			}
+		}
+	}
+}
+
+// syncNetworking is what a pool member's xapi does late in its start-up
+// (xapi.ml, sync_networking.ml): it makes the master's bonds on its own
+// NICs, then asks the master for the master's VLANs (host.sync_vlans),
+// unless its other_config has sync_vlans=nosync.
+func (s *Sim) syncNetworking(h *hostRT) {
+	d := h.db
+	master := d.pool().Master
+	d.copyBondsFromMaster(h.ref, master)
+	if h.record().OtherConfig["sync_vlans"] != "nosync" {
+		d.copyVLANsFromMaster(h.ref, master)
 	}
 }
 

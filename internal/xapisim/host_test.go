@@ -26,7 +26,8 @@ func TestPresetHosts(t *testing.T) {
 }
 
 func TestHostManagementReconfigure(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
 		eth0, eth1 := c.pif("xs-host-1", "eth0"), c.pif("xs-host-1", "eth1")
 		c.fails([]string{"PIF_HAS_NO_NETWORK_CONFIGURATION", eth1}, "host.management_reconfigure", eth1)
 		c.call("PIF.reconfigure_ip", eth1, "Static", "10.1.0.2", "255.255.255.0", "", "")

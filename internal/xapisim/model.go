@@ -68,24 +68,43 @@ var templates = sync.OnceValue(func() map[string]map[string]any {
 	return out
 })
 
+// unstored are the fields of each class the simulator does not store,
+// with the values a record carries for them.
+var unstored = sync.OnceValue(func() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for class, t := range templates() {
+		extra := map[string]any{}
+		for k, v := range t {
+			if _, ok := storedFields()[class][k]; !ok {
+				extra[k] = v
+			}
+		}
+		out[class] = extra
+	}
+	return out
+})
+
 // record is the wire form of a stored object as get_record returns it:
 // every field of the class, stored ones with their values.
 func (d *db) record(class string, ref xenapi.Ref) (map[string]any, bool) {
-	rec, ok := d.lookup(class, ref)
+	rec, ok := d.peek(class, ref)
 	if !ok {
 		return nil, false
 	}
-	out := maps.Clone(templates()[class])
-	for k, v := range out {
+	out := xenapi.MarshalRecord(d.derived(ref, rec))
+	for k, v := range unstored()[class] {
 		// Sets and maps are shared by the template; give each reply its own.
 		switch v.(type) {
 		case []any:
-			out[k] = []any{}
+			v = []any{}
 		case map[string]any:
-			out[k] = map[string]any{}
+			v = map[string]any{}
 		}
+		out[k] = v
 	}
-	maps.Copy(out, xenapi.MarshalRecord(d.derived(ref, rec)))
+	if e := d.tables[class].rows[ref]; e != nil {
+		maps.Copy(out, e.extra)
+	}
 	return out, true
 }
 

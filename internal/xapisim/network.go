@@ -40,9 +40,10 @@ func (c *call) networkCreate() (any, error) {
 		net.MTU = 1500
 	}
 	bridges := map[string]bool{}
-	for _, n := range all[xenapi.Network](c.db) {
-		bridges[n.R.Bridge] = true
-	}
+	scan(c.db, func(_ xenapi.Ref, n *xenapi.Network) bool {
+		bridges[n.Bridge] = true
+		return true
+	})
 	if net.Bridge == "" {
 		net.Bridge = c.db.chooseBridge(bridges)
 	} else {
@@ -78,10 +79,10 @@ func (c *call) networkDestroy() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pifs := c.db.pifsOnNetwork(self); len(pifs) > 0 {
+	if pifs := c.db.childRefs(pifNetwork, self); len(pifs) > 0 {
 		refs := make([]string, len(pifs))
 		for i, p := range pifs {
-			refs[i] = string(p.Ref)
+			refs[i] = string(p)
 		}
 		return nil, failure("NETWORK_CONTAINS_PIF", refs...)
 	}

@@ -33,6 +33,7 @@ type statePool struct {
 type stateRow struct {
 	Ref    xenapi.Ref      `json:"ref"`
 	Record json.RawMessage `json:"record"`
+	Extra  map[string]any  `json:"extra,omitempty"`
 }
 
 type stateHost struct {
@@ -52,12 +53,12 @@ func (s *Sim) save() error {
 		for _, class := range persistedClasses {
 			t := d.tables[class]
 			rows := []stateRow{}
-			for _, ref := range t.order {
-				raw, err := json.Marshal(t.rows[ref])
+			for _, ref := range t.refs() {
+				raw, err := json.Marshal(t.rows[ref].rec)
 				if err != nil {
 					return fmt.Errorf("xapisim: saving %s %s: %w", class, ref, err)
 				}
-				rows = append(rows, stateRow{Ref: ref, Record: raw})
+				rows = append(rows, stateRow{Ref: ref, Record: raw, Extra: t.rows[ref].extra})
 			}
 			sp.Tables[class] = rows
 		}
@@ -110,7 +111,7 @@ func (s *Sim) load() (bool, error) {
 	types := xenapi.RecordTypes()
 	owner := map[xenapi.Ref]*db{}
 	for _, sp := range st.Pools {
-		d := newDB()
+		d := s.newDB()
 		d.bridgeCounter = sp.BridgeCounter
 		for _, class := range persistedClasses {
 			for _, r := range sp.Tables[class] {
@@ -118,7 +119,14 @@ func (s *Sim) load() (bool, error) {
 				if err := json.Unmarshal(r.Record, rec.Interface()); err != nil {
 					return false, fmt.Errorf("xapisim: loading %s %s: %w", class, r.Ref, err)
 				}
-				d.insert(r.Ref, rec.Interface().(classed))
+				c, ok := rec.Interface().(classed)
+				if !ok {
+					return false, fmt.Errorf("xapisim: loading %s %s: %s is not a record type", class, r.Ref, rec.Type())
+				}
+				d.insert(r.Ref, c)
+				for k, v := range r.Extra {
+					d.setExtra(class, r.Ref, k, v)
+				}
 				if class == "host" {
 					owner[r.Ref] = d
 				}

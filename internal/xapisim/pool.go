@@ -15,7 +15,52 @@ var poolHandlers = []handler{
 	{name: "pool.eject", fn: (*call).poolEject, write: true, async: true},
 	{name: "pool.create_VLAN_from_PIF", fn: (*call).poolCreateVLANFromPIF, write: true, async: true},
 	{name: "pool.management_reconfigure", fn: (*call).poolManagementReconfigure, write: true, async: true},
+	{name: "pool.recover_slaves", fn: (*call).poolRecoverSlaves, write: true, async: true},
+	{name: "pool.designate_new_master", fn: (*call).poolDesignateNewMaster, write: true, async: true},
 }
+
+// poolDesignateNewMaster is pool.designate_new_master(host), the planned
+// failover (xapi_pool.ml, xapi_pool_transition.ml): forwarded to host,
+// which becomes the master; then both hosts restart their xapi, which
+// closes their connections, and the new master forgets every session
+// (sessions are never written to disk). The old master's endpoint answers
+// HOST_IS_SLAVE from then on.
+func (c *call) poolDesignateNewMaster() (any, error) {
+	target := c.ref(0)
+	if _, err := mustGet[xenapi.Host](c.db, target); err != nil {
+		return nil, err
+	}
+	if err := c.onHost(target); err != nil {
+		return nil, err
+	}
+	d := c.db
+	p := d.pool()
+	if p.Master == target {
+		return nil, nil
+	}
+	old := c.s.hostByRef(p.Master)
+	p.Master = target
+	next := c.s.hostByRef(target)
+	c.s.after(shutdownDelay, func() {
+		for _, h := range []*hostRT{next, old} {
+			if h == nil || h.state != hostUp {
+				continue
+			}
+			if h.conns != nil {
+				h.conns.closeAll()
+			}
+			c.s.boot(h, bootToolstack)
+		}
+		d.commit()
+	})
+	return nil, nil
+}
+
+// poolRecoverSlaves is pool.recover_slaves (xapi_pool.ml): after an
+// emergency transition to master, it points the members still following
+// an old master at this one and returns them. The simulator's members
+// always follow their pool's master, so there are none.
+func (c *call) poolRecoverSlaves() (any, error) { return []any{}, nil }
 
 // pool returns the database's one pool record.
 func (d *db) pool() *xenapi.Pool {
@@ -95,17 +140,22 @@ func (c *call) poolManagementReconfigure() (any, error) {
 			return nil, err
 		}
 	}
-	// Members first, then the master; a failure on one host does not stop
-	// the others, and the first is reported.
-	slices.SortStableFunc(hosts, func(a, b row[xenapi.Host]) int {
-		if d.isMasterHost(a.Ref) == d.isMasterHost(b.Ref) {
-			return 0
+	// Members first, then the master, in xapi_pool_helpers.ml's order: the
+	// reverse of the master followed by the members; a failure on one host
+	// does not stop the others, and the first is reported.
+	var order []row[xenapi.Host]
+	for _, h := range hosts {
+		if d.isMasterHost(h.Ref) {
+			order = append([]row[xenapi.Host]{h}, order...)
 		}
-		if d.isMasterHost(a.Ref) {
-			return 1
+	}
+	for _, h := range hosts {
+		if !d.isMasterHost(h.Ref) {
+			order = append(order, h)
 		}
-		return -1
-	})
+	}
+	slices.Reverse(order)
+	hosts = order
 	var first error
 	for _, h := range hosts {
 		if err := c.onHost(h.Ref); err != nil {
@@ -174,10 +224,19 @@ func (c *call) poolJoin() (any, error) {
 	}
 
 	s.moveHost(me, mine, pool, remoteMgmt)
-	pool.copyBondsFromMaster(me.ref, remote.ref)
-	pool.copyVLANsFromMaster(me.ref, remote.ref)
-	s.boot(me)
-	pool.commit()
+	// xapi_pool.ml: the master now has the host's records, and the host
+	// restarts its xapi as a member once the call has returned. Until it
+	// is back the pool counts it neither enabled nor live; its copy of
+	// the master's bonds and VLANs comes later still (see boot).
+	me.record().Enabled = false
+	s.setLive(me, false)
+	boots := me.boots
+	s.after(s.cfg.ToolstackRestart, func() {
+		if me.boots == boots && me.state == hostUp {
+			s.boot(me, bootToolstack)
+			me.db.commit()
+		}
+	})
 	return nil, nil
 }
 
@@ -209,17 +268,28 @@ func (s *Sim) moveHost(h *hostRT, from, to *db, remoteMgmt *xenapi.PIF) {
 		to.insert(refFor(copied.UUID), &copied)
 		return refFor(copied.UUID)
 	}
+	// Each record leaves the host's own database as it enters the pool's,
+	// so that neither keeps an index of the other's records.
 	host := get[xenapi.Host](from, h.ref)
+	metrics := get[xenapi.HostMetrics](from, host.Metrics)
+	from.remove("host", h.ref)
+	from.remove("host_metrics", host.Metrics)
 	to.insert(h.ref, host)
-	to.insert(host.Metrics, get[xenapi.HostMetrics](from, host.Metrics))
+	to.insert(host.Metrics, metrics)
+	vlans := all[xenapi.VLAN](from)
+	for _, v := range vlans {
+		from.remove("VLAN", v.Ref)
+	}
 	for _, p := range from.pifsOfHost(h.ref) {
+		from.remove("PIF", p.Ref)
 		p.R.Network = networkFor(p.R)
 		to.insert(p.Ref, p.R)
 		if m := get[xenapi.PIFMetrics](from, p.R.Metrics); m != nil {
+			from.remove("PIF_metrics", p.R.Metrics)
 			to.insert(p.R.Metrics, m)
 		}
 	}
-	for _, v := range all[xenapi.VLAN](from) {
+	for _, v := range vlans {
 		to.insert(v.Ref, v.R)
 	}
 	h.db = to
@@ -245,23 +315,35 @@ func (d *db) position(p *xenapi.PIF) int {
 }
 
 // copyBondsFromMaster makes on host each bond the master has, over the
-// NICs in the same positions, with the same mode and properties. A bond
-// that cannot be made is skipped, as xapi logs and goes on.
+// NICs in the same positions, with the same mode and properties, as
+// sync_networking.ml does: the member's NIC in the position of the master's
+// primary member goes first, so that the bond takes its MAC; a bond of the
+// same network over other NICs is made again; a bond that cannot be made is
+// skipped, as xapi logs and goes on.
 func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
-	physical := where(d, func(p *xenapi.PIF) bool { return p.Host == host && p.Physical })
+	var physical []row[xenapi.PIF]
+	for _, p := range d.pifsOfHost(host) {
+		if p.R.Physical {
+			physical = append(physical, p)
+		}
+	}
 	for _, b := range all[xenapi.Bond](d) {
 		bm := get[xenapi.PIF](d, b.R.Master)
-		if bm.Host != master {
+		if bm == nil || bm.Host != master {
 			continue
 		}
 		var positions []int
-		primaryPos := -1
+		primaryPos, sameMAC := -1, 0
 		for _, m := range d.bondSlaves(b.Ref) {
 			pos := d.position(m.R)
 			positions = append(positions, pos)
 			if m.R.MAC == bm.MAC {
 				primaryPos = pos
+				sameMAC++
 			}
+		}
+		if sameMAC != 1 {
+			primaryPos = -1
 		}
 		var members []xenapi.Ref
 		for _, p := range physical {
@@ -275,31 +357,78 @@ func (d *db) copyBondsFromMaster(host, master xenapi.Ref) {
 				members = append(members, p.Ref)
 			}
 		}
-		if len(members) == 0 || d.assertNoOtherLocalPIFs(host, bm.Network) != nil {
-			continue
+		var mine xenapi.Ref
+		for _, p := range d.childRefs(pifNetwork, bm.Network) {
+			if view[xenapi.PIF](d, p).Host == host {
+				mine = p
+			}
 		}
-		_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+		switch {
+		case len(members) == 0:
+			continue
+		case mine == "":
+			_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+		case d.kindOf(mine) == kindBondMaster:
+			bond, _ := d.bondOfMaster(mine)
+			current := d.childRefs(pifBondSlaveOf, bond)
+			if !sameSet(current, members) {
+				// A partial bond is made again with the NICs it should have.
+				d.destroyBond(bond)
+				_, _ = d.bondCreate(bm.Network, members, "", b.R.Mode, b.R.Properties)
+			}
+		}
 	}
 }
 
-// copyVLANsFromMaster makes on host each VLAN the master has, on host's
-// PIF on the network under the master's VLAN.
+// sameSet reports whether a and b hold the same references.
+func sameSet(a, b []xenapi.Ref) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// copyVLANsFromMaster is host.sync_vlans (xapi_host.ml): on host, each VLAN
+// the master has that host lacks (same network, same tag, over the same
+// network), made on host's PIF on the network under the master's VLAN.
+// Like xapi's, the new VLAN PIFs are not plugged (xapi_vlan.ml's
+// create_internal).
 func (d *db) copyVLANsFromMaster(host, master xenapi.Ref) {
-	for _, v := range all[xenapi.VLAN](d) {
-		untagged := get[xenapi.PIF](d, v.R.UntaggedPIF)
-		tagged := get[xenapi.PIF](d, v.R.TaggedPIF)
-		if untagged == nil || tagged == nil || untagged.Host != master {
+	underNetwork := func(untagged xenapi.Ref) xenapi.Ref {
+		_, v := d.vlanOfUntagged(untagged)
+		if v == nil {
+			return ""
+		}
+		if t := view[xenapi.PIF](d, v.TaggedPIF); t != nil {
+			return t.Network
+		}
+		return ""
+	}
+	for _, p := range d.childRefs(pifHost, master) {
+		mp := view[xenapi.PIF](d, p)
+		if d.kindOf(p) != kindVLAN {
 			continue
 		}
-		if d.assertNoOtherLocalPIFs(host, untagged.Network) != nil {
-			continue
-		}
-		for _, p := range d.pifsOnNetwork(tagged.Network) {
-			if p.R.Host == host {
-				_, u := d.createVLAN(host, p.Ref, v.R.Tag, untagged.Network)
-				d.bringUp(u)
+		below := underNetwork(p)
+		exists := false
+		for _, q := range d.childRefs(pifHost, host) {
+			hp := view[xenapi.PIF](d, q)
+			if d.kindOf(q) == kindVLAN && hp.Network == mp.Network && hp.VLAN == mp.VLAN && underNetwork(q) == below {
+				exists = true
 				break
 			}
+		}
+		if exists || d.assertNoOtherLocalPIFs(host, mp.Network) != nil {
+			continue
+		}
+		var base []xenapi.Ref
+		for _, q := range d.childRefs(pifNetwork, below) {
+			if view[xenapi.PIF](d, q).Host == host {
+				base = append(base, q)
+			}
+		}
+		if len(base) == 1 {
+			d.createVLAN(host, base[0], mp.VLAN, mp.Network)
 		}
 	}
 }
@@ -363,10 +492,11 @@ func (c *call) poolEject() (any, error) {
 	d.remove("host_metrics", host.Metrics)
 	d.remove("host", ref)
 
-	own := newDB()
+	own := c.s.newDB()
 	c.s.pools = append(c.s.pools, own)
 	h.db = own
 	own.insert(refFor(newUUID()), &xenapi.Pool{UUID: newUUID(), Master: ref, OtherConfig: map[string]string{}})
+	own.addInternalManagementNetwork()
 	host.Enabled = false
 	own.insert(ref, host)
 	own.insert(host.Metrics, metrics)
@@ -383,6 +513,9 @@ func (c *call) poolEject() (any, error) {
 		}
 		p.Metrics = own.newPIFMetrics()
 		own.insert(refFor(p.UUID), &p)
+		// A fresh database: the NICs are introduced again, with xapi's
+		// default properties.
+		own.setPIFProperties(refFor(p.UUID), defaultPIFProperties)
 	}
 	own.commit()
 	c.s.powerCycle(h)

@@ -52,7 +52,8 @@ func TestCreateVLANFromPIFRollsBack(t *testing.T) {
 }
 
 func TestPoolManagementReconfigure(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2}, func(t *testing.T, s *Sim, c *rawClient) {
 		eth1a, eth1b := c.pif("xs-host-1", "eth1"), c.pif("xs-host-2", "eth1")
 		net := c.networkOf(eth1a)
 		c.fails([]string{"PIF_HAS_NO_NETWORK_CONFIGURATION", eth1a}, "pool.management_reconfigure", net)
@@ -75,8 +76,42 @@ func TestPoolManagementReconfigure(t *testing.T) {
 	})
 }
 
+// joinedBonds maps each network to the bond the host has on it.
+func (c *rawClient) joinedBonds(host string) map[string]map[string]any {
+	c.t.Helper()
+	bonds := map[string]map[string]any{}
+	for ref, b := range c.records("Bond") {
+		if master := c.record("PIF", b["master"].(string)); master["host"] == host {
+			bonds[master["network"].(string)] = map[string]any{"ref": ref, "mode": b["mode"], "master": master}
+		}
+	}
+	return bonds
+}
+
+// TestPoolJoinReturnsBeforeTheHostRestarts follows xapi_pool.ml: the
+// master has the joining host's records when pool.join returns, and the
+// host then restarts its xapi as a member; until then it is neither
+// enabled nor live, and it has none of the master's bonds.
+func TestPoolJoinReturnsBeforeTheHostRestarts(t *testing.T) {
+	eachProtocol(t, Config{Hosts: 1, Standalone: 1, ToolstackRestart: time.Hour}, func(t *testing.T, s *Sim, c *rawClient) {
+		c.bondOf(1500, "balance-slb", map[string]any{}, c.pif("xs-host-1", "eth2"), c.pif("xs-host-1", "eth3"))
+		joiner := newClient(t, s.StandaloneURLs()[0], c.proto).login(s)
+		joiner.call("pool.join", c.str("host.get_address", c.host("xs-host-1")), s.Username(), s.Password())
+		host := c.host("xs-host-2")
+		equal(t, "enabled, live", []any{c.field("host", host, "enabled"), c.field("host_metrics", c.str("host.get_metrics", host), "live")},
+			[]any{false, false})
+		equal(t, "bonds on the joiner", len(c.joinedBonds(host)), 0)
+	})
+}
+
+// TestPoolJoinCopiesTheMastersBondsAndVLANs follows sync_networking.ml and
+// xapi_host.ml's sync_vlans: once its xapi is back as a member, the host
+// makes the master's bonds on the NICs in the same positions and the
+// master's VLANs over them, the VLAN PIFs unplugged (xapi_vlan.ml's
+// create_internal).
 func TestPoolJoinCopiesTheMastersBondsAndVLANs(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2, Standalone: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2, Standalone: 1}, func(t *testing.T, s *Sim, c *rawClient) {
 		// The pool: management on a jumbo bond of eth0+eth1, a VM VLAN on a
 		// bond of eth2+eth3.
 		_, mgmtNet := c.bondOf(9000, "active-backup", map[string]any{}, c.pif("xs-host-1", "eth0"), c.pif("xs-host-1", "eth1"))
@@ -94,18 +129,19 @@ func TestPoolJoinCopiesTheMastersBondsAndVLANs(t *testing.T) {
 		joiner.failsRaw([]string{"HOST_IS_SLAVE", masterAddress}, "session.login_with_password", s.Username(), s.Password())
 		host := c.host("xs-host-3")
 		equal(t, "pool size", len(strs(c.call("host.get_all"))), 3)
-		equal(t, "live", c.field("host_metrics", c.str("host.get_metrics", host), "live"), any(true))
-
 		// Its NICs are on the pool's networks...
 		equal(t, "eth2 network", c.networkOf(c.pif("xs-host-3", "eth2")), c.networkOf(c.pif("xs-host-1", "eth2")))
-		// ...and it has the master's bonds, with management on the first.
-		bonds := map[string]map[string]any{}
-		for ref, b := range c.records("Bond") {
-			if master := c.record("PIF", b["master"].(string)); master["host"] == host {
-				bonds[master["network"].(string)] = map[string]any{"ref": ref, "mode": b["mode"], "master": master}
-			}
-		}
-		equal(t, "bonds on the joiner", len(bonds), 2)
+
+		// ...and once back, it has the master's bonds, with management on
+		// the first.
+		eventually(t, "joiner live", func() bool {
+			return c.field("host_metrics", c.str("host.get_metrics", host), "live") == true
+		})
+		var bonds map[string]map[string]any
+		eventually(t, "joiner's bonds", func() bool {
+			bonds = c.joinedBonds(host)
+			return len(bonds) == 2
+		})
 		mgmt := bonds[mgmtNet]["master"].(map[string]any)
 		equal(t, "management bond", []any{bonds[mgmtNet]["mode"], mgmt["management"], mgmt["MTU"], mgmt["IP"]},
 			[]any{"active-backup", true, int64(9000), "192.0.2.13"})
@@ -114,11 +150,14 @@ func TestPoolJoinCopiesTheMastersBondsAndVLANs(t *testing.T) {
 		if len(vlans) != 1 || c.field("VLAN", vlans[0], "tag") != int64(40) {
 			t.Fatalf("VM bond VLANs on the joiner: %v", vlans)
 		}
+		vlanPIF := c.record("PIF", c.str("VLAN.get_untagged_PIF", vlans[0]))
+		equal(t, "copied VLAN PIF", []any{vlanPIF["network"], vlanPIF["currently_attached"]}, []any{vlanNet, false})
 	})
 }
 
 func TestPoolJoinRefusals(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 2, Standalone: 2}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 2, Standalone: 2}, func(t *testing.T, s *Sim, c *rawClient) {
 		masterAddress := c.str("host.get_address", c.host("xs-host-1"))
 		memberAddress := c.str("host.get_address", c.host("xs-host-2"))
 		joiner := newClient(t, s.StandaloneURLs()[0], c.proto).login(s)

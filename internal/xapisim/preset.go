@@ -30,7 +30,7 @@ func nicMAC(i, n int) string {
 // build makes the pools of Config: one pool of Hosts hosts, and Standalone
 // pools of one host each.
 func (s *Sim) build() {
-	main := newDB()
+	main := s.newDB()
 	s.pools = append(s.pools, main)
 	s.newPool(main, poolName)
 	var master xenapi.Ref
@@ -42,7 +42,7 @@ func (s *Sim) build() {
 	}
 	main.pool().Master = master
 	for i := s.cfg.Hosts + 1; i <= s.cfg.Hosts+s.cfg.Standalone; i++ {
-		d := newDB()
+		d := s.newDB()
 		s.pools = append(s.pools, d)
 		s.newPool(d, "")
 		h := s.newHost(d, i, true)
@@ -53,6 +53,30 @@ func (s *Sim) build() {
 func (s *Sim) newPool(d *db, name string) {
 	uuid := newUUID()
 	d.insert(refFor(uuid), &xenapi.Pool{UUID: uuid, NameLabel: name, OtherConfig: map[string]string{}})
+	d.addInternalManagementNetwork()
+}
+
+// addInternalManagementNetwork makes the network every pool has for its
+// guests to reach xapi (create_networks.ml): bridge "xenapi", no PIFs, and
+// network.destroy refuses it.
+func (d *db) addInternalManagementNetwork() {
+	uuid := newUUID()
+	d.insert(refFor(uuid), &xenapi.Network{
+		UUID:            uuid,
+		NameLabel:       "Host internal management network",
+		NameDescription: "Network on which guests will be assigned a private link-local IP address which can be used to talk XenAPI",
+		MTU:             1500,
+		Bridge:          "xenapi",
+		Managed:         true,
+		OtherConfig: map[string]string{
+			"is_guest_installer_network":          "true",
+			"is_host_internal_management_network": "true",
+			"ip_begin":                            "169.254.0.1",
+			"ip_end":                              "169.254.255.254",
+			"netmask":                             "255.255.0.0",
+		},
+		Tags: []string{},
+	})
 }
 
 // newHost adds host number i to d with its NICs, each on the pool-wide
@@ -105,6 +129,7 @@ func (s *Sim) newHost(d *db, i int, standalone bool) *hostRT {
 			pif.IP, pif.Netmask, pif.Gateway, pif.DNS = managementIP(i), managementMask, managementGW, managementDNS
 		}
 		d.insert(refFor(pifUUID), pif)
+		d.setPIFProperties(refFor(pifUUID), defaultPIFProperties)
 	}
 	h := &hostRT{uuid: uuid, index: i, db: d, ref: ref, standalone: standalone}
 	s.hosts = append(s.hosts, h)

@@ -26,7 +26,7 @@ func TestNoMessagePanics(t *testing.T) {
 	h := s.mainMaster()
 	var samples []string // one object of every class, and a reference to nothing
 	for _, class := range storedClasses {
-		if refs := h.db.tables[class].order; len(refs) > 0 {
+		if refs := h.db.tables[class].refs(); len(refs) > 0 {
 			samples = append(samples, string(refs[len(refs)-1]))
 		}
 	}

@@ -5,17 +5,57 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"strings"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
 )
 
-// endpoint serves one host: XML-RPC on "/" and "/RPC2", JSON-RPC on
-// "/jsonrpc", as xapi serves them, and the simulator's own "/sim/" pages.
+// rpcPaths are the paths xapi serves calls on (datamodel.ml's
+// post_root, post_RPC2, post_json, post_jsonrpc): "/json" is the legacy
+// path, and takes and answers XML-RPC too.
+var rpcPaths = []string{"/", "/RPC2", "/json", "/jsonrpc"}
+
+// longestPrefix is the path xapi's HTTP server (http_svr.ml) picks for a
+// request: the registered one that is the longest prefix of its path, as
+// strings, so that "/xmlrpc" is "/" and "/jsonrpc/" is "/jsonrpc".
+func longestPrefix(path string, paths []string) string {
+	best := ""
+	for _, p := range paths {
+		if strings.HasPrefix(path, p) && len(p) > len(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+// endpoint serves one host as xapi does: a POST goes by the longest prefix
+// of its path to XML-RPC ("/", "/RPC2", "/json") or JSON-RPC ("/jsonrpc"),
+// and OPTIONS answers a browser's preflight (api_server.ml). The
+// simulator's own pages are under "/sim/".
 func (s *Sim) endpoint(h *hostRT) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) { s.serveXML(h, w, r) })
-	mux.HandleFunc("POST /RPC2", func(w http.ResponseWriter, r *http.Request) { s.serveXML(h, w, r) })
-	mux.HandleFunc("POST /jsonrpc", func(w http.ResponseWriter, r *http.Request) { s.serveJSON(h, w, r) })
+	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "X-Requested-With")
+		if longestPrefix(r.URL.Path, rpcPaths) == "/jsonrpc" {
+			s.serveJSON(h, w, r)
+			return
+		}
+		s.serveXML(h, w, r)
+	})
+	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
+		// http_svr.ml's respond_to_options, on "/", "/json" and "/jsonrpc",
+		// which between them are a prefix of every path.
+		headers := "X-Requested-With"
+		if asked := r.Header.Get("Access-Control-Request-Headers"); asked != "" {
+			headers = asked + ", X-Requested-With"
+		}
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", headers)
+		w.Header().Set("Access-Control-Allow-Methods", "PUT")
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+	})
 	mux.HandleFunc("GET /sim/calls", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Calls()) })
 	mux.HandleFunc("GET /sim/trace", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Trace()) })
 	mux.HandleFunc("POST /sim/hosts/{host}/power-cycle", func(w http.ResponseWriter, r *http.Request) {

@@ -168,8 +168,8 @@ func TestSystemListMethods(t *testing.T) {
 			t.Errorf("system.listMethods lacks %s", want)
 		}
 	}
-	if slices.Contains(names, "PIF.scan") {
-		t.Error("system.listMethods lists PIF.scan, which the simulator does not serve")
+	if slices.Contains(names, "PIF.introduce") {
+		t.Error("system.listMethods lists PIF.introduce, which the simulator does not serve")
 	}
 }
 

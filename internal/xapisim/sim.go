@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,6 +44,32 @@ type Config struct {
 	Quirks []string
 	// RebootTime is how long host.reboot keeps a host out; default 200ms.
 	RebootTime time.Duration
+	// ToolstackRestart is how long a joining host's xapi takes to restart
+	// as a pool member after pool.join returns; default 50ms. Until then
+	// the pool counts it neither enabled nor live.
+	ToolstackRestart time.Duration
+	// SessionIdleTimeout is how long a session may go unused before xapi's
+	// collector destroys it; default 24h (xapi_globs.ml).
+	SessionIdleTimeout time.Duration
+	// MaxSessionsPerOriginator is how many sessions one originator may
+	// hold; beyond it the least recently used go (db_gc_util.ml); default
+	// 500.
+	MaxSessionsPerOriginator int
+	// KeepConnections keeps clients' connections when a host's management
+	// interface is rebuilt. By default, as in xapi, a bond made or destroyed
+	// on the management NIC, host or pool.management_reconfigure, and
+	// PIF.reconfigure_ip of the management PIF close every connection to
+	// that host's endpoint, the call in flight included (its work is done),
+	// and a new management IP becomes host.address.
+	KeepConnections bool
+	// NICMaxMTU caps the MTU a NIC takes, by device ("eth1": 1500); a NIC
+	// not named takes up to DefaultNICMaxMTU. Bringing a PIF up with a
+	// larger MTU leaves it at the MTU it had, as the kernel refuses it.
+	NICMaxMTU map[string]int64
+	// MemberSyncDelay is how long after its xapi starts (after a reboot or
+	// pool.join) a pool member takes to copy the master's bonds and VLANs;
+	// default 50ms. On a real host it is seconds.
+	MemberSyncDelay time.Duration
 }
 
 // QuirkJumboManagementBond is XenServer 6.1's failure: a host whose
@@ -58,6 +85,17 @@ const (
 	DefaultPassword   = "xsnet-sim"
 	DefaultBackend    = "openvswitch"
 	DefaultRebootTime = 200 * time.Millisecond
+	// DefaultToolstackRestart and DefaultMemberSyncDelay are short, so that
+	// tests stay fast; real hosts take seconds.
+	DefaultToolstackRestart = 50 * time.Millisecond
+	DefaultMemberSyncDelay  = 50 * time.Millisecond
+	// DefaultNICMaxMTU is the largest MTU of a NIC Config.NICMaxMTU does
+	// not name: what XenCenter offers at most.
+	DefaultNICMaxMTU = 9216
+	// DefaultSessionIdleTimeout and DefaultMaxSessionsPerOriginator are
+	// xapi's.
+	DefaultSessionIdleTimeout       = 24 * time.Hour
+	DefaultMaxSessionsPerOriginator = 500
 )
 
 // maxTrace bounds the trace kept in memory; older entries are dropped.
@@ -75,10 +113,14 @@ type Sim struct {
 	sessionLimit int
 	sessionCalls map[xenapi.Ref]int
 	doomedTasks  map[xenapi.Ref]bool // destroyed while running
-	calls        map[string]int
-	trace        []TraceEntry
-	started      bool
-	closing      bool
+	// waiting counts the event.from calls waiting for a change.
+	waiting int
+	// registrations are the sessions registered for event.next.
+	registrations map[xenapi.Ref]*registration
+	calls         map[string]int
+	trace         []TraceEntry
+	started       bool
+	closing       bool
 
 	cert        *tls.Certificate
 	certPEM     string
@@ -111,6 +153,11 @@ type hostRT struct {
 	addr       string // "127.0.0.1:port", host.address
 	url        string
 	srv        *http.Server
+	// conns are the open connections to the endpoint.
+	conns *connSet
+	// address is host.address once the management IP has changed: xapi
+	// stores the bare IP, while the endpoint stays where it listens.
+	address string
 
 	state hostState
 	// back is closed when the host leaves hostOut, releasing held calls.
@@ -147,6 +194,18 @@ func New(cfg Config) (*Sim, error) {
 	if cfg.RebootTime == 0 {
 		cfg.RebootTime = DefaultRebootTime
 	}
+	if cfg.ToolstackRestart == 0 {
+		cfg.ToolstackRestart = DefaultToolstackRestart
+	}
+	if cfg.MemberSyncDelay == 0 {
+		cfg.MemberSyncDelay = DefaultMemberSyncDelay
+	}
+	if cfg.SessionIdleTimeout == 0 {
+		cfg.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if cfg.MaxSessionsPerOriginator == 0 {
+		cfg.MaxSessionsPerOriginator = DefaultMaxSessionsPerOriginator
+	}
 	switch {
 	case cfg.Hosts < 1 || cfg.Hosts > 200:
 		return nil, fmt.Errorf("xapisim: %d hosts: a pool has 1 to 200", cfg.Hosts)
@@ -163,11 +222,12 @@ func New(cfg Config) (*Sim, error) {
 		}
 	}
 	s := &Sim{
-		cfg:          cfg,
-		sessionCalls: map[xenapi.Ref]int{},
-		doomedTasks:  map[xenapi.Ref]bool{},
-		calls:        map[string]int{},
-		closed:       make(chan struct{}),
+		cfg:           cfg,
+		sessionCalls:  map[xenapi.Ref]int{},
+		doomedTasks:   map[xenapi.Ref]bool{},
+		registrations: map[xenapi.Ref]*registration{},
+		calls:         map[string]int{},
+		closed:        make(chan struct{}),
 	}
 	for _, f := range cfg.Faults {
 		if f.SessionCalls > 0 {
@@ -192,6 +252,31 @@ func New(cfg Config) (*Sim, error) {
 }
 
 func (s *Sim) quirk(name string) bool { return slices.Contains(s.cfg.Quirks, name) }
+
+// ParseNICMaxMTU reads the -nic-max-mtu flag: "device=MTU" pairs separated
+// by commas, such as "eth1=1500,eth3=1500".
+func ParseNICMaxMTU(spec string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for pair := range strings.SplitSeq(spec, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		device, mtu, ok := strings.Cut(pair, "=")
+		n, err := strconv.ParseInt(mtu, 10, 64)
+		if !ok || device == "" || err != nil || n < 68 {
+			return nil, fmt.Errorf("NIC MTU %q: want device=MTU, such as eth1=1500, with an MTU of 68 or more", pair)
+		}
+		out[device] = n
+	}
+	return out, nil
+}
+
+// newDB makes an empty pool database for the simulator's NICs.
+func (s *Sim) newDB() *db {
+	d := newDB()
+	d.nicMaxMTU = s.cfg.NICMaxMTU
+	return d
+}
 
 // Start serves the master's endpoint on listen (":0" or "127.0.0.1:0" picks
 // a free port) and every other host on its own 127.0.0.1:0 endpoint.
@@ -221,7 +306,7 @@ func (s *Sim) Start(listen string) error {
 	// Every host boots, so that PIFs take their networks' MTU and the
 	// quirks get their say, as when a pool is powered on.
 	for _, h := range s.hosts {
-		s.boot(h)
+		s.boot(h, bootResume)
 	}
 	for _, d := range s.pools {
 		d.commit()
@@ -236,7 +321,11 @@ func (s *Sim) listen(h *hostRT) error {
 	if err != nil {
 		return fmt.Errorf("xapisim: %s: %w", h.name(), err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return errors.Join(fmt.Errorf("xapisim: %s: listening on %s, not a TCP address", h.name(), ln.Addr()), ln.Close())
+	}
+	port := tcp.Port
 	// Listen on the same port again after a reboot.
 	host, _, _ := net.SplitHostPort(h.listen)
 	h.listen = net.JoinHostPort(host, fmt.Sprint(port))
@@ -247,10 +336,14 @@ func (s *Sim) listen(h *hostRT) error {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12})
 	}
 	h.url = scheme + "://" + h.addr
+	if h.conns == nil {
+		h.conns = &connSet{conns: map[net.Conn]struct{}{}}
+	}
 	h.srv = &http.Server{
 		Handler:           s.endpoint(h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          quietLog(),
+		ConnState:         h.conns.track,
 	}
 	srv := h.srv
 	s.wg.Add(1)
@@ -435,15 +528,105 @@ func (s *Sim) hostByRef(ref xenapi.Ref) *hostRT {
 	return nil
 }
 
+// linkMonitorDelay is how long after a bond is made xapi's monitor counts
+// its links (monitor_dbcalls.ml runs every few seconds on a real host).
+const linkMonitorDelay = 20 * time.Millisecond
+
+// linksUp counts a bond's members whose link has carrier.
+func (d *db) linksUp(bond xenapi.Ref) int64 {
+	var n int64
+	for _, m := range d.childRefs(pifBondSlaveOf, bond) {
+		if pm := view[xenapi.PIFMetrics](d, view[xenapi.PIF](d, m).Metrics); pm != nil && pm.Carrier {
+			n++
+		}
+	}
+	return n
+}
+
+// connSet is the open connections of an endpoint. net/http reports them
+// outside s.mu, so it has its own lock.
+type connSet struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (cs *connSet) track(c net.Conn, state http.ConnState) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	switch state {
+	case http.StateNew:
+		cs.conns[c] = struct{}{}
+	case http.StateClosed, http.StateHijacked:
+		delete(cs.conns, c)
+	}
+}
+
+// closeAll closes every connection, idle or with a call in flight.
+func (cs *connSet) closeAll() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for c := range cs.conns {
+		_ = c.Close()
+	}
+	clear(cs.conns)
+}
+
+// settleManagementMoves acts on the management interfaces the last change
+// rebuilt, as xapi does (nm.ml, message_forwarding.ml): a host whose
+// management IP changed gets it as host.address, bare, as xapi stores it
+// (its endpoint stays where it listens), and unless Config.KeepConnections
+// every connection to the host's endpoint is reset. Called under s.mu
+// after the change's work is done and committed.
+func (s *Sim) settleManagementMoves(d *db) {
+	if bonds := d.pendingLinks; len(bonds) > 0 {
+		d.pendingLinks = nil
+		s.after(linkMonitorDelay, func() {
+			for _, b := range bonds {
+				if bond := get[xenapi.Bond](d, b); bond != nil {
+					bond.LinksUp = d.linksUp(b)
+				}
+			}
+			d.commit()
+		})
+	}
+	moves := d.managementMoves
+	d.managementMoves = nil
+	for _, m := range moves {
+		h := s.hostByRef(m.host)
+		if h == nil || h.db != d {
+			continue
+		}
+		if _, pif := d.managementPIF(m.host); pif != nil && pif.IP != "" && pif.IP != m.oldIP {
+			h.address = pif.IP
+			if rec := h.record(); rec != nil {
+				rec.Address = h.address
+			}
+			d.commit()
+		}
+		if !s.cfg.KeepConnections && h.conns != nil {
+			h.conns.closeAll()
+		}
+	}
+}
+
 // hostByAddress finds the host whose endpoint is addr ("127.0.0.1:port",
-// with or without a scheme).
+// with or without a scheme), or whose host.address is addr.
 func (s *Sim) hostByAddress(addr string) *hostRT {
 	addr = strings.TrimPrefix(strings.TrimPrefix(addr, "https://"), "http://")
 	addr = strings.TrimSuffix(addr, "/")
 	for _, h := range s.hosts {
-		if h.addr == addr {
+		if h.addr == addr || h.address != "" && h.address == addr {
 			return h
 		}
 	}
 	return nil
+}
+
+// addressOf is host.address: the endpoint "127.0.0.1:port", or the bare
+// management IP once it has changed.
+func (s *Sim) addressOf(h *hostRT) string {
+	if h.address != "" {
+		return h.address
+	}
+	return h.addr
 }

@@ -13,6 +13,15 @@ import (
 var taskHandlers = []handler{
 	{name: "task.destroy", fn: (*call).taskDestroy, write: true},
 	{name: "task.cancel", fn: (*call).taskCancel, write: true},
+	{name: "task.create", fn: (*call).taskCreate, write: true},
+}
+
+// taskCreate is task.create(label, description): a pending task the
+// client itself keeps up to date (xapi_task.ml).
+func (c *call) taskCreate() (any, error) {
+	task := c.s.newTask(c.db, c.str(0))
+	get[xenapi.Task](c.db, task).NameDescription = c.str(1)
+	return string(task), nil
 }
 
 // taskDestroy is task.destroy. A task still running goes when it ends.
@@ -23,23 +32,30 @@ func (c *call) taskDestroy() (any, error) {
 		return nil, err
 	}
 	if t.Status == xenapi.TaskPending || t.Status == xenapi.TaskCancelling {
+		// xapi notes the destroy in current_operations and destroys the
+		// task when it completes.
 		c.s.doomedTasks[self] = true
+		c.db.setExtra("task", self, "current_operations", map[string]any{"task": "destroy"})
 		return nil, nil
 	}
 	c.db.remove("task", self)
 	return nil, nil
 }
 
-// taskCancel is task.cancel: a pending task is cancelled before its
-// message runs; a finished one is left as it is, as xapi does.
+// taskCancel is task.cancel. As in xapi (xapi_task.ml), it only marks the
+// task: current_operations names the cancelling call. Cancelling is up to
+// the code the task runs, and xapi's Bond, VLAN, PIF, network, host and
+// pool code never looks (taskHelper.ml's exn_if_cancelling is called by
+// VM and storage code only), so every task the simulator runs finishes as
+// if nothing was asked, its work done, in success or failure.
 func (c *call) taskCancel() (any, error) {
-	t, err := mustGet[xenapi.Task](c.db, c.ref(0))
-	if err != nil {
+	self := c.ref(0)
+	if _, err := mustGet[xenapi.Task](c.db, self); err != nil {
 		return nil, err
 	}
-	if t.Status == xenapi.TaskPending {
-		t.Status = xenapi.TaskCancelling
-	}
+	// The key is the task of the cancel call itself; xapi makes one for
+	// every call.
+	c.db.setExtra("task", self, "current_operations", map[string]any{string(refFor(newUUID())): "cancel"})
 	return nil, nil
 }
 
@@ -55,6 +71,9 @@ func (s *Sim) newTask(d *db, label string) xenapi.Ref {
 		ErrorInfo:   []string{},
 		OtherConfig: map[string]string{},
 	})
+	// An API call's task can be cancelled while it runs (taskHelper.ml's
+	// register_task), whether or not the code it runs takes notice.
+	d.setExtra("task", refFor(uuid), "allowed_operations", []any{"cancel"})
 	return refFor(uuid)
 }
 
@@ -78,15 +97,11 @@ func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected er
 			return
 		}
 		var v any
-		var err error
-		switch {
-		case t.Status == xenapi.TaskCancelling:
-			err = failure("TASK_CANCELLED", string(task))
-		case injected != nil:
-			err = injected
-		default:
+		err := injected
+		if err == nil {
 			v, err = s.runGuarded(c)
 		}
+		d.setExtra("task", task, "allowed_operations", []any{})
 		t.Progress = 1
 		t.Finished = time.Now().UTC().Truncate(time.Second)
 		var xe *xenapi.Error
@@ -108,6 +123,7 @@ func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected er
 			d.remove("task", task)
 		}
 		d.commit()
+		s.settleManagementMoves(d)
 	}()
 }
 

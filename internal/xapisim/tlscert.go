@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -12,8 +11,9 @@ import (
 	"fmt"
 	"math/big"
 	"net"
-	"strings"
 	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
 // makeCertificate makes the self-signed certificate every endpoint serves,
@@ -45,17 +45,6 @@ func (s *Sim) makeCertificate() error {
 	}
 	s.cert = &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 	s.certPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	s.fingerprint = fingerprint(der)
+	s.fingerprint = xenapi.CertificateFingerprint(&x509.Certificate{Raw: der})
 	return nil
-}
-
-// fingerprint is the SHA-256 of a certificate's DER as openssl prints it:
-// upper-case hex bytes joined by colons.
-func fingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
 }

@@ -62,10 +62,8 @@ func (d *db) vlanCreate(taggedRef xenapi.Ref, tag int64, network xenapi.Ref) (xe
 	if tag < 0 || tag > 4094 {
 		return "", "", failure("VLAN_TAG_INVALID", strconv.FormatInt(tag, 10))
 	}
-	for _, v := range d.vlansOnTagged(taggedRef) {
-		if v.R.Tag == tag {
-			return "", "", failure("PIF_VLAN_EXISTS", tagged.Device)
-		}
+	if d.vlanWithTag(taggedRef, tag) != "" {
+		return "", "", failure("PIF_VLAN_EXISTS", tagged.Device)
 	}
 	vlan, untagged := d.createVLAN(tagged.Host, taggedRef, tag, network)
 	return vlan, untagged, nil

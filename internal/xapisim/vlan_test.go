@@ -51,7 +51,8 @@ func TestVLANCreateRefusalsInXapisOrder(t *testing.T) {
 }
 
 func TestVLANDestroy(t *testing.T) {
-	eachProtocol(t, Config{Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
+	// The connections the management moves here reset are TestManagementMovesResetConnections'.
+	eachProtocol(t, Config{KeepConnections: true, Hosts: 1}, func(t *testing.T, s *Sim, c *rawClient) {
 		eth1 := c.pif("xs-host-1", "eth1")
 		net := c.newNetwork("vm", 1500)
 		vlan := c.str("VLAN.create", eth1, int64(5), net)

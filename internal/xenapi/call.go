@@ -264,6 +264,7 @@ func (c *Client) roundTrip(ctx context.Context, method string, params []any, ses
 		le.cause = fmt.Errorf("no reply within %s: %w", c.timeout+extra, rctx.Err())
 	default:
 		le.broken = connectionBroken(pe.err)
+		le.dialFailed = dialFailed(pe.err)
 	}
 	return wire.Result{}, le
 }

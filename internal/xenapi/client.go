@@ -101,9 +101,12 @@ type Client struct {
 
 	mu sync.Mutex
 	// base is the master's URL, scheme and host only; it changes when a
-	// member answers HOST_IS_SLAVE, and goes back to configured when the
-	// master stops answering.
+	// member answers HOST_IS_SLAVE, and goes back to configured (or on to
+	// moved) when the master stops answering.
 	base *url.URL
+	// moved is where FollowMaster said the master's management interface
+	// went; nil when nothing said so.
+	moved *url.URL
 	// protocol is the configured one, or the one auto-detection chose.
 	protocol Protocol
 	// session is the one session all calls share; nil before the first
@@ -244,6 +247,23 @@ func (c *Client) URL() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.base.String()
+}
+
+// FollowMaster tells the client that the pool master's management
+// interface is moving to address (host.address's form: an IP or a name,
+// with or without a port). The client stays where it is while that goes
+// on answering, and once it stops, as the master's old address does when
+// management leaves it, it goes to address instead of the URL it was
+// configured with, which may be that very old address.
+func (c *Client) FollowMaster(address string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next, err := masterURL(c.base, address)
+	if err != nil {
+		return err
+	}
+	c.moved = next
+	return nil
 }
 
 // CloseIdleConnections closes the connections kept for reuse.

@@ -75,13 +75,18 @@ func parseEventBatch(v any) (EventBatch, error) {
 		b.ValidRefCounts = make(map[string]int64, len(counts))
 		for k, n := range counts {
 			if i, err := wire.Coerce(n, datamodel.Type{Kind: datamodel.Int}); err == nil {
-				b.ValidRefCounts[k] = i.(int64)
+				if count, ok := i.(int64); ok {
+					b.ValidRefCounts[k] = count
+				}
 			}
 		}
 	}
 	events, _ := m["events"].([]any)
 	b.Events = make([]Event, 0, len(events))
-	for _, e := range events {
+	for i, e := range events {
+		// Each raw event is let go once parsed, so that a reply of tens
+		// of thousands of records is not held twice.
+		events[i] = nil
 		em, ok := e.(map[string]any)
 		if !ok {
 			return EventBatch{}, fmt.Errorf("xenapi: event.from: event is %T, not a struct", e)
@@ -98,7 +103,11 @@ func parseEventBatch(v any) (EventBatch, error) {
 func parseEvent(m map[string]any) (Event, error) {
 	var ev Event
 	if id, err := wire.Coerce(m["id"], datamodel.Type{Kind: datamodel.Int}); err == nil {
-		ev.ID = id.(int64)
+		n, ok := id.(int64)
+		if !ok {
+			return Event{}, fmt.Errorf("xenapi: event.from: event id decoded as %T, not an int", id)
+		}
+		ev.ID = n
 	}
 	ev.Timestamp = eventTime(m["timestamp"])
 	ev.Class, _ = m["class"].(string)
@@ -119,7 +128,10 @@ func parseEvent(m map[string]any) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("xenapi: event.from: %s snapshot: %w", ev.Class, err)
 	}
-	ev.Snapshot = coerced.(map[string]any)
+	ev.Snapshot, ok = coerced.(map[string]any)
+	if !ok {
+		return Event{}, fmt.Errorf("xenapi: event.from: %s snapshot decoded as %T, not a record", ev.Class, coerced)
+	}
 	return ev, nil
 }
 

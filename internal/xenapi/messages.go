@@ -261,6 +261,37 @@ func (c *Client) PIFReconfigureIP(ctx context.Context, pif Ref, mode IPConfigura
 	return c.asyncVoid(ctx, "PIF.reconfigure_ip", pif, mode, ip, netmask, gateway, dns)
 }
 
+// PIFSetDisallowUnplug sets whether xapi refuses PIF.unplug of the PIF
+// (PIF_DOES_NOT_ALLOW_UNPLUG), as XenCenter sets it on the interfaces it
+// gives an IP for storage.
+func (c *Client) PIFSetDisallowUnplug(ctx context.Context, pif Ref, value bool) error {
+	return c.void(ctx, "PIF.set_disallow_unplug", pif, value)
+}
+
+// PIFAddToOtherConfig adds one key to a PIF's other_config; xapi refuses a
+// key that is there already (MAP_DUPLICATE_KEY).
+func (c *Client) PIFAddToOtherConfig(ctx context.Context, pif Ref, key, value string) error {
+	return c.void(ctx, "PIF.add_to_other_config", pif, key, value)
+}
+
+// PIFRemoveFromOtherConfig removes one key from a PIF's other_config; a
+// key that is not there is no error.
+func (c *Client) PIFRemoveFromOtherConfig(ctx context.Context, pif Ref, key string) error {
+	return c.void(ctx, "PIF.remove_from_other_config", pif, key)
+}
+
+// PoolAddToOtherConfig adds one key to the pool's other_config; xapi
+// refuses a key that is there already (MAP_DUPLICATE_KEY).
+func (c *Client) PoolAddToOtherConfig(ctx context.Context, pool Ref, key, value string) error {
+	return c.void(ctx, "pool.add_to_other_config", pool, key, value)
+}
+
+// PoolRemoveFromOtherConfig removes one key from the pool's other_config;
+// a key that is not there is no error.
+func (c *Client) PoolRemoveFromOtherConfig(ctx context.Context, pool Ref, key string) error {
+	return c.void(ctx, "pool.remove_from_other_config", pool, key)
+}
+
 // HostManagementReconfigure moves a host's management interface to pif,
 // which must have an IP configuration.
 func (c *Client) HostManagementReconfigure(ctx context.Context, pif Ref) error {

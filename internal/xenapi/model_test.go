@@ -62,6 +62,21 @@ var wrapperCalls = map[string]func(ctx context.Context, c *Client) error{
 	"PIFReconfigureIP": func(ctx context.Context, c *Client) error {
 		return c.PIFReconfigureIP(ctx, "OpaqueRef:p", IPConfigurationStatic, "10.0.0.2", "255.255.255.0", "10.0.0.1", "10.0.0.1")
 	},
+	"PIFSetDisallowUnplug": func(ctx context.Context, c *Client) error {
+		return c.PIFSetDisallowUnplug(ctx, "OpaqueRef:p", true)
+	},
+	"PIFAddToOtherConfig": func(ctx context.Context, c *Client) error {
+		return c.PIFAddToOtherConfig(ctx, "OpaqueRef:p", "management_purpose", "Storage")
+	},
+	"PIFRemoveFromOtherConfig": func(ctx context.Context, c *Client) error {
+		return c.PIFRemoveFromOtherConfig(ctx, "OpaqueRef:p", "management_purpose")
+	},
+	"PoolAddToOtherConfig": func(ctx context.Context, c *Client) error {
+		return c.PoolAddToOtherConfig(ctx, "OpaqueRef:pool", "k", "v")
+	},
+	"PoolRemoveFromOtherConfig": func(ctx context.Context, c *Client) error {
+		return c.PoolRemoveFromOtherConfig(ctx, "OpaqueRef:pool", "k")
+	},
 	"HostManagementReconfigure": func(ctx context.Context, c *Client) error {
 		return c.HostManagementReconfigure(ctx, "OpaqueRef:p")
 	},
@@ -199,7 +214,7 @@ func TestModelCheckerCatchesMistakes(t *testing.T) {
 // method of Client other than the core ones is a typed wrapper and must be
 // sent by TestMessagesMatchDataModel.
 func TestEveryWrapperIsChecked(t *testing.T) {
-	core := []string{"Call", "Async", "Login", "Protocol", "URL", "CloseIdleConnections"}
+	core := []string{"Call", "Async", "Login", "Protocol", "URL", "CloseIdleConnections", "FollowMaster"}
 	ct := reflect.TypeFor[*Client]()
 	for i := range ct.NumMethod() {
 		name := ct.Method(i).Name

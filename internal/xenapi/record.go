@@ -25,7 +25,7 @@ func MarshalRecord(rec any) map[string]any {
 
 func marshalValue(v reflect.Value) any {
 	if v.Type() == timeType {
-		return v.Interface().(time.Time)
+		return v.Interface()
 	}
 	switch v.Kind() {
 	case reflect.String:

@@ -111,6 +111,7 @@ type PIF struct {
 	Netmask             string              `xenapi:"netmask"`
 	Gateway             string              `xenapi:"gateway"`
 	DNS                 string              `xenapi:"DNS"`
+	DisallowUnplug      bool                `xenapi:"disallow_unplug"`
 	BondSlaveOf         Ref                 `xenapi:"bond_slave_of"`
 	BondMasterOf        []Ref               `xenapi:"bond_master_of"`
 	VLANMasterOf        Ref                 `xenapi:"VLAN_master_of"`

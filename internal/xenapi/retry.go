@@ -84,6 +84,9 @@ type linkError struct {
 	broken bool
 	// noReply says the request timeout passed first.
 	noReply bool
+	// dialFailed says no connection could be made at all: nothing
+	// answers at the address any more.
+	dialFailed bool
 	// callerGone says the caller's context ended.
 	callerGone bool
 	// cause is what went wrong.
@@ -98,6 +101,12 @@ func (e *linkError) Error() string {
 }
 
 func (e *linkError) Unwrap() error { return e.cause }
+
+// dialFailed reports whether err is a connection that could not be made.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
 
 // connectionBroken reports whether err is the connection failing, as when a
 // host restarts xapi or moves its management interface, rather than TLS or
@@ -144,7 +153,7 @@ func (c *Client) afterLinkError(ctx context.Context, le *linkError, tries int) (
 		// refused the certificate would refuse it again.
 		return false, le
 	}
-	c.reconnect(le.base)
+	c.reconnect(le.base, le.dialFailed)
 	pause := c.retryPause << (tries - 1)
 	t := time.NewTimer(pause)
 	defer t.Stop()
@@ -158,14 +167,23 @@ func (c *Client) afterLinkError(ctx context.Context, le *linkError, tries int) (
 
 // reconnect prepares the next try after a connection to base failed. The
 // idle connections go, as after a management move they lead nowhere. A
-// client that followed HOST_IS_SLAVE to base goes back to the URL it was
-// configured with: when the master's address changed (management moved to
-// another PIF, perhaps to a bare IP), that host names the new one.
-func (c *Client) reconnect(base string) {
+// client told where the master's management moved (FollowMaster) goes
+// there once nothing answers at base any more (dialFailed): a connection
+// merely cut, as xapi cuts them when it rebuilds the management
+// interface, is tried again where it was. Otherwise a client that
+// followed HOST_IS_SLAVE to base goes back to the URL it was configured
+// with: when the master's address changed (management moved to another
+// PIF, perhaps to a bare IP), that host names the new one.
+func (c *Client) reconnect(base string, dialFailed bool) {
 	c.http.CloseIdleConnections()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.base.String() == base {
-		c.base = c.configured
+	if c.base.String() != base {
+		return
 	}
+	if c.moved != nil && dialFailed && c.moved.String() != base {
+		c.base = c.moved
+		return
+	}
+	c.base = c.configured
 }

@@ -332,6 +332,46 @@ func TestManagementMoveReconnectsThroughTheConfiguredURL(t *testing.T) {
 	}
 }
 
+// TestFollowMasterGoesWhereManagementMoved: the client talks to the master
+// by the address it was configured with, and the master's management
+// interface moves to a new address, which xsnet read from the PIF it moves
+// to. The client stays while the old address answers, and once it stops
+// the client goes to the new one, not back to the old.
+func TestFollowMasterGoesWhereManagementMoved(t *testing.T) {
+	oldMaster := newFake(t)
+	oldHost := newRestartable(t, oldMaster)
+	newMaster := newFake(t)
+	newHost := newRestartable(t, newMaster)
+	c := clientAt(t, oldHost.URL())
+	c.retryPause = 10 * time.Millisecond
+	ctx := context.Background()
+	if err := c.FollowMaster(newHost.addr); err != nil {
+		t.Fatal(err)
+	}
+	// xapi cuts the connections when it rebuilds the management
+	// interface; the old address answers again at once.
+	var cut atomic.Bool
+	oldMaster.dropAfter = func(call wire.Call) bool {
+		return call.Method == "network.get_all_records" && cut.CompareAndSwap(false, true)
+	}
+	if _, err := GetAllRecords[Network](ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if c.URL() != oldHost.URL() || newMaster.count("network.get_all_records") != 0 || oldMaster.count("network.get_all_records") != 2 {
+		t.Fatalf("URL() = %s after a cut connection where the old address answers, want it kept", c.URL())
+	}
+	oldHost.stop()
+	if _, err := GetAllRecords[PIF](ctx, c); err != nil {
+		t.Fatalf("a read after the move: %v", err)
+	}
+	if c.URL() != newHost.URL() || newMaster.count("PIF.get_all_records") == 0 {
+		t.Errorf("URL() = %s after the old address stopped, want the new %s", c.URL(), newHost.URL())
+	}
+	if err := c.FollowMaster("not a host/"); err == nil {
+		t.Error("FollowMaster took an address that is no host")
+	}
+}
+
 // TestPooledConnectionsClosedByTheHost: a host that closes a kept-alive
 // connection just as the next request goes out on it (here: every second
 // request on a connection is read and dropped) costs a read nothing, and a

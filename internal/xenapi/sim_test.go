@@ -629,18 +629,30 @@ func TestSimConnectionsCutUnderLoad(t *testing.T) {
 		if err := c.Login(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// The cuts go on, at least three of them, until the write has its
+		// answer: it takes 300 ms on the pool, so however late it leaves
+		// on a loaded machine, a cut finds it in flight.
 		done := make(chan struct{})
+		writeErr := make(chan error, 1)
+		written := make(chan struct{})
 		go func() {
 			defer close(done)
-			for range 3 {
-				time.Sleep(150 * time.Millisecond)
+			for i := 0; ; i++ {
+				time.Sleep(100 * time.Millisecond)
 				proxy.cut()
+				select {
+				case <-written:
+					if i >= 2 {
+						return
+					}
+				default:
+				}
 			}
 		}()
-		writeErr := make(chan error, 1)
 		go func() {
 			_, err := c.NetworkCreate(ctx, xenapi.Network{NameLabel: "cut off"})
 			writeErr <- err
+			close(written)
 		}()
 		var wg sync.WaitGroup
 		errs := make(chan error, 10)
@@ -818,6 +830,18 @@ func TestSimPoolJoinAndEject(t *testing.T) {
 		}
 		if joined == "" {
 			t.Fatalf("no host at %s among %v", joinerURL, hosts)
+		}
+		// pool.join returns before the host restarts its toolstack as a
+		// member; xapi ejects only a host that is up.
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			h := must(xenapi.GetRecord[xenapi.Host](ctx, admin, joined))(t)
+			if m := must(xenapi.GetRecord[xenapi.HostMetrics](ctx, admin, h.Metrics))(t); h.Enabled && m.Live {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the joined host did not come up as a member")
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 		if err := admin.PoolEject(ctx, joined); err != nil {
 			t.Fatal(err)

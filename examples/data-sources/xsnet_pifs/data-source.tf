@@ -16,3 +16,17 @@ data "xsnet_pifs" "eth2" {
 output "eth2_macs" {
   value = { for pif in data.xsnet_pifs.eth2.pifs : pif.host_id => pif.mac if pif.vlan == -1 }
 }
+
+# Each host's address on the storage VLAN, as an xsnet_ip_interface or
+# XenCenter's "Configure IP Addresses" gave them.
+data "xsnet_network" "storage" {
+  name_label = "VLAN 20 (storage)"
+}
+
+data "xsnet_pifs" "storage" {
+  network_id = data.xsnet_network.storage.id
+}
+
+output "storage_addresses" {
+  value = { for pif in data.xsnet_pifs.storage.pifs : pif.host_id => pif.ip }
+}

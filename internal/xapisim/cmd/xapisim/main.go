@@ -55,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer, wait func()) error {
 	fs.StringVar(&cfg.StatePath, "state", "", "JSON file the pool is loaded from and saved to")
 	quirks := fs.String("quirk", "", "XenServer misbehaviours to simulate, comma-separated: "+xapisim.QuirkJumboManagementBond)
 	fs.DurationVar(&cfg.RebootTime, "reboot-time", xapisim.DefaultRebootTime, "how long a rebooting host stays down")
+	nicMTU := fs.String("nic-max-mtu", "", fmt.Sprintf("largest MTU of NICs by device, such as eth1=1500,eth3=1500 (others take %d)", xapisim.DefaultNICMaxMTU))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer, wait func()) error {
 	}
 	var err error
 	if cfg.Faults, err = xapisim.ParseFaults(*faults); err != nil {
+		return err
+	}
+	if cfg.NICMaxMTU, err = xapisim.ParseNICMaxMTU(*nicMTU); err != nil {
 		return err
 	}
 	for q := range strings.SplitSeq(*quirks, ",") {

@@ -43,6 +43,8 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-faults", "Bond.create=oops"},
 		{"-quirk", "slow-boot"},
 		{"-hosts", "0"},
+		{"-nic-max-mtu", "eth1:1500"},
+		{"-nic-max-mtu", "eth1=big"},
 		{"extra"},
 	} {
 		var out bytes.Buffer

@@ -3,7 +3,19 @@
 // without the prose, so that the client and the simulator can be checked
 // against xapi without a copy of xapi beside the project.
 //
-// Usage: go run ./internal/gen <dir holding datamodel-networking.json and errors.json>
+// Its input is committed in source/, pinned to xapi-project/xen-api at commit
+// e2ee48d6 (August 2026):
+//
+//   - datamodel-networking.json is doc/data/xenapi.json, xapi's published
+//     data model, cut to the classes xsnet touches (session, task, event,
+//     pool, host, host_metrics, network, PIF, PIF_metrics, Bond, VLAN);
+//   - errors.json is every error code xapi declares in
+//     ocaml/idl/datamodel_errors.ml, with its parameter names.
+//
+// To follow a newer xapi, replace both files from one commit, name that
+// commit here, and run `go generate ./internal/xenapi/datamodel`.
+//
+// Usage: go run ./internal/gen <source directory>
 package main
 
 import (
@@ -11,6 +23,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/datamodel"
 )
 
 type sourceClass struct {
@@ -47,61 +61,44 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: gen <xenapi data directory>")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], "datamodel.json"); err != nil {
+	table, err := generate(os.Args[1])
+	if err == nil {
+		err = os.WriteFile("datamodel.json", table, 0o644)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, out string) error {
+// generate returns the table cut from the source files in dir. The same
+// source gives the same bytes: classes, fields and messages keep xapi's
+// order, and encoding/json writes map keys sorted.
+func generate(dir string) ([]byte, error) {
 	var classes []sourceClass
 	if err := readJSON(filepath.Join(dir, "datamodel-networking.json"), &classes); err != nil {
-		return err
+		return nil, err
 	}
 	var errs []sourceError
 	if err := readJSON(filepath.Join(dir, "errors.json"), &errs); err != nil {
-		return err
+		return nil, err
 	}
 
-	type field struct {
-		Name      string `json:"name"`
-		Type      string `json:"type"`
-		Qualifier string `json:"qualifier"`
-	}
-	type param struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
-	type message struct {
-		Name     string  `json:"name"`
-		Params   []param `json:"params"`
-		Result   string  `json:"result"`
-		Implicit bool    `json:"implicit,omitempty"`
-	}
-	type class struct {
-		Name     string    `json:"name"`
-		Fields   []field   `json:"fields"`
-		Messages []message `json:"messages"`
-	}
-	type table struct {
-		Classes []class             `json:"classes"`
-		Enums   map[string][]string `json:"enums"`
-		Errors  map[string][]string `json:"errors"`
-	}
-
-	t := table{Enums: map[string][]string{}, Errors: map[string][]string{}}
+	// The table is written with package datamodel's own types, so that it
+	// has exactly the shape datamodel.Load reads.
+	t := datamodel.Model{Enums: map[string][]string{}, Errors: map[string][]string{}}
 	for _, sc := range classes {
-		c := class{Name: sc.Name}
+		c := &datamodel.Class{Name: sc.Name}
 		for _, f := range sc.Fields {
-			c.Fields = append(c.Fields, field(f))
+			c.Fields = append(c.Fields, datamodel.Field(f))
 		}
 		for _, sm := range sc.Messages {
-			m := message{Name: sm.Name, Implicit: sm.Implicit}
+			m := datamodel.Message{Name: sm.Name, Implicit: sm.Implicit}
 			if len(sm.Result) > 0 {
 				m.Result = sm.Result[0]
 			}
 			for _, p := range sm.Params {
-				m.Params = append(m.Params, param(p))
+				m.Params = append(m.Params, datamodel.Param(p))
 			}
 			c.Messages = append(c.Messages, m)
 		}
@@ -123,9 +120,9 @@ func run(dir, out string) error {
 
 	b, err := json.MarshalIndent(t, "", " ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return os.WriteFile(out, append(b, '\n'), 0o644)
+	return append(b, '\n'), nil
 }
 
 func readJSON(path string, v any) error {

@@ -1,0 +1,70 @@
+package poolnet_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// What a plan of a large configuration costs the provider itself, with
+// the pool read: every resource's ModifyPlan records its change and
+// judges the end state. It must grow with the resources, not with their
+// square.
+func BenchmarkPlan(b *testing.B) {
+	for _, vlans := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("16x%d", vlans), func(b *testing.B) {
+			sim := xapisim.Run(b, xapisim.Config{Hosts: 16, NICs: 4})
+			c, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			history := poolnet.NewModel(c, poolnet.Options{})
+			vm, err := history.CreateBond(ctx, poolnet.BondSpec{NameLabel: "vm", Members: []string{"eth2", "eth3"},
+				Mode: xenapi.BondModeBalanceSLB, MTU: 9000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := history.Snapshot(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			vmRef, _, _ := s.NetworkByUUID(vm)
+			pif, _, _ := s.NetworkPIF(s.Pool.Master, vmRef)
+			var ids []string
+			for tag := range vlans {
+				net, err := c.NetworkCreate(ctx, xenapi.Network{NameLabel: fmt.Sprintf("vlan %d", tag), OtherConfig: map[string]string{"xsnet_managed": "vlan"}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.PoolCreateVLANFromPIF(ctx, pif, net, int64(100+tag)); err != nil {
+					b.Fatal(err)
+				}
+				n, _ := xenapi.GetRecord[xenapi.Network](ctx, c, net)
+				ids = append(ids, n.UUID)
+			}
+			b.ResetTimer()
+			for range b.N {
+				m := poolnet.NewModel(c, poolnet.Options{MaxAge: time.Hour})
+				start := time.Now()
+				if _, err := m.Snapshot(ctx); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-load")
+				for i, id := range ids {
+					if _, err := m.Plan(ctx, poolnet.Change{Kind: poolnet.Update, ID: id, Name: "vlan", VLAN: &poolnet.VLANChange{
+						Parent: guardrail.Known(vm), Tag: guardrail.Known(int64(100 + i)), MTU: guardrail.Known(int64(1500))}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*vlans), "µs/resource")
+		})
+	}
+}
