@@ -7,6 +7,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -25,14 +27,25 @@ import (
 // version is set by the release build.
 var version = "dev"
 
+// memoryLimit is the heap size past which the Go runtime collects garbage
+// harder. xsnet keeps one model of the pool in memory, and every change it
+// learns of makes a new snapshot from the last: on a large pool the old
+// ones are garbage at once, and without a limit the runtime lets the heap
+// grow to twice what is live before it collects them. It is a soft limit:
+// a pool whose model needs more still gets it. GOMEMLIMIT sets another.
+const memoryLimit = 128 << 20
+
 func main() {
-	var debug bool
-	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
+	var debugger bool
+	flag.BoolVar(&debugger, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/xsnet/xsnet",
-		Debug:   debug,
+		Debug:   debugger,
 	})
 	if err != nil {
 		log.Fatal(err)

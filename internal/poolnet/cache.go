@@ -193,6 +193,11 @@ func (c *cache) load(ctx context.Context) (*Snapshot, string, error) {
 // left as it was, since readers may hold it; only the classes the events
 // touch are copied.
 func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
+	if len(events) == 0 && s.PoolRef != "" {
+		// Nothing changed: the same snapshot, its indexes and end state
+		// built already, serves on.
+		return s, nil
+	}
 	next := &Snapshot{
 		PoolRef:     s.PoolRef,
 		Pool:        s.Pool,
@@ -204,7 +209,9 @@ func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
 		VLANs:       s.VLANs,
 	}
 	copied := map[string]bool{}
+	changed := make([]changedRecord, 0, len(events))
 	for i, ev := range events {
+		changed = append(changed, changedRecord{ev.Class, ev.Ref})
 		// Each event's record is let go once applied: a load's events
 		// are most of the memory it takes.
 		events[i] = xenapi.Event{}
@@ -233,6 +240,9 @@ func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
 		return nil, errors.New("xapi reported no pool object; a XenServer host always belongs to exactly one")
 	}
 	next.fillEmpty()
+	if prev := s.idx.Load(); prev != nil {
+		next.idx.Store(prev.derive(s, next, changed))
+	}
 	return next, nil
 }
 

@@ -1,8 +1,10 @@
 package poolnet
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -141,23 +143,8 @@ func (s *Snapshot) buildIndex() *index {
 		vlansOfTagged:   map[xenapi.Ref][]xenapi.Ref{},
 		networksByLabel: map[string][]xenapi.Ref{},
 	}
-	for ref, h := range s.Hosts {
-		i.hostOrder = append(i.hostOrder, ref)
-		i.hostByUUID[strings.ToLower(h.UUID)] = ref
-		i.hostByAddress[strings.ToLower(h.Address)] = ref
-	}
-	slices.SortFunc(i.hostOrder, func(a, b xenapi.Ref) int {
-		if (a == s.Pool.Master) != (b == s.Pool.Master) {
-			if a == s.Pool.Master {
-				return -1
-			}
-			return 1
-		}
-		if c := strings.Compare(s.Hosts[a].NameLabel, s.Hosts[b].NameLabel); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a), string(b))
-	})
+	hosts := s.buildHostIndex()
+	i.hostOrder, i.hostByUUID, i.hostByAddress = hosts.hostOrder, hosts.hostByUUID, hosts.hostByAddress
 	for ref, n := range s.Networks {
 		i.networkByUUID[strings.ToLower(n.UUID)] = ref
 		i.networksByLabel[n.NameLabel] = append(i.networksByLabel[n.NameLabel], ref)
@@ -177,23 +164,12 @@ func (s *Snapshot) buildIndex() *index {
 			i.management[p.Host] = ref
 		}
 	}
-	byDevice := func(refs []xenapi.Ref) {
-		slices.SortFunc(refs, func(a, b xenapi.Ref) int {
-			pa, pb := s.PIFs[a], s.PIFs[b]
-			if c := CompareDevices(pa.Device, pb.Device); c != 0 {
-				return c
-			}
-			if pa.VLAN != pb.VLAN {
-				return int(pa.VLAN - pb.VLAN)
-			}
-			return strings.Compare(string(a), string(b))
-		})
-	}
+	byDevice := func(a, b xenapi.Ref) int { return comparePIFs(s, a, b) }
 	for _, refs := range i.pifsOfHost {
-		byDevice(refs)
+		slices.SortFunc(refs, byDevice)
 	}
 	for _, refs := range i.pifsOfNetwork {
-		byDevice(refs)
+		slices.SortFunc(refs, byDevice)
 	}
 	for ref, b := range s.Bonds {
 		i.bondOfMaster[b.Master] = ref
@@ -203,9 +179,53 @@ func (s *Snapshot) buildIndex() *index {
 		i.vlansOfTagged[v.TaggedPIF] = append(i.vlansOfTagged[v.TaggedPIF], ref)
 	}
 	for _, refs := range i.vlansOfTagged {
-		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return int(s.VLANs[a].Tag - s.VLANs[b].Tag) })
+		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return compareVLANs(s, a, b) })
 	}
 	return i
+}
+
+// buildHostIndex indexes the hosts, which are few: master first, then by
+// name.
+func (s *Snapshot) buildHostIndex() *index {
+	i := &index{hostByUUID: make(map[string]xenapi.Ref, len(s.Hosts)), hostByAddress: make(map[string]xenapi.Ref, len(s.Hosts))}
+	for ref, h := range s.Hosts {
+		i.hostOrder = append(i.hostOrder, ref)
+		i.hostByUUID[strings.ToLower(h.UUID)] = ref
+		i.hostByAddress[strings.ToLower(h.Address)] = ref
+	}
+	slices.SortFunc(i.hostOrder, func(a, b xenapi.Ref) int {
+		if (a == s.Pool.Master) != (b == s.Pool.Master) {
+			if a == s.Pool.Master {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(s.Hosts[a].NameLabel, s.Hosts[b].NameLabel); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	return i
+}
+
+// comparePIFs orders PIFs by device, a device's VLAN PIFs after it by tag.
+func comparePIFs(s *Snapshot, a, b xenapi.Ref) int {
+	pa, pb := s.PIFs[a], s.PIFs[b]
+	if c := CompareDevices(pa.Device, pb.Device); c != 0 {
+		return c
+	}
+	if pa.VLAN != pb.VLAN {
+		return cmp.Compare(pa.VLAN, pb.VLAN)
+	}
+	return strings.Compare(string(a), string(b))
+}
+
+// compareVLANs orders VLANs by tag.
+func compareVLANs(s *Snapshot, a, b xenapi.Ref) int {
+	if c := cmp.Compare(s.VLANs[a].Tag, s.VLANs[b].Tag); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a), string(b))
 }
 
 // HostRefs returns the pool's hosts, master first, then by name, so that
@@ -388,4 +408,147 @@ func (s *Snapshot) Devices(host xenapi.Ref, nicsOnly bool) []string {
 		}
 	}
 	return devices
+}
+
+// changedRecord names one record an event changed.
+type changedRecord struct {
+	class string
+	ref   xenapi.Ref
+}
+
+// derive returns the index of next, which is prev with the changed
+// records: the maps are copied only where a change writes them, so that a
+// catch-up after a change to one VLAN costs that VLAN, not the pool.
+func (i *index) derive(prev, next *Snapshot, changed []changedRecord) *index {
+	d := &deriving{index: *i, copied: map[string]bool{}}
+	hosts := false
+	for _, c := range changed {
+		switch c.class {
+		case "pool", "host":
+			hosts = true
+		case "network":
+			d.network(prev, next, c.ref)
+		case "pif":
+			d.pif(prev, next, c.ref)
+		case "bond":
+			if old, ok := prev.Bonds[c.ref]; ok && d.bondOfMaster[old.Master] == c.ref {
+				delete(d.writable("bondOfMaster", &d.bondOfMaster), old.Master)
+			}
+			if b, ok := next.Bonds[c.ref]; ok {
+				d.writable("bondOfMaster", &d.bondOfMaster)[b.Master] = c.ref
+			}
+		case "vlan":
+			d.vlan(prev, next, c.ref)
+		}
+	}
+	if hosts {
+		fresh := next.buildHostIndex()
+		d.hostOrder, d.hostByUUID, d.hostByAddress = fresh.hostOrder, fresh.hostByUUID, fresh.hostByAddress
+	}
+	return &d.index
+}
+
+// deriving is an index being derived, with the maps it has copied.
+type deriving struct {
+	index
+	copied map[string]bool
+}
+
+// writable copies the map the first time the derivation writes it.
+func writableMap[K comparable, V any](d *deriving, name string, m *map[K]V) map[K]V {
+	if !d.copied[name] {
+		*m = maps.Clone(*m)
+		if *m == nil {
+			*m = map[K]V{}
+		}
+		d.copied[name] = true
+	}
+	return *m
+}
+
+func (d *deriving) writable(name string, m *map[xenapi.Ref]xenapi.Ref) map[xenapi.Ref]xenapi.Ref {
+	return writableMap(d, name, m)
+}
+
+// remove takes ref out of m[key], a new slice, and the key out of m when
+// nothing is left under it, as a built index has it.
+func remove[K comparable](m map[K][]xenapi.Ref, key K, ref xenapi.Ref) {
+	left := slices.DeleteFunc(slices.Clone(m[key]), func(r xenapi.Ref) bool { return r == ref })
+	if len(left) == 0 {
+		delete(m, key)
+		return
+	}
+	m[key] = left
+}
+
+// with returns refs with ref inserted where cmp puts it, as a new slice.
+func with(refs []xenapi.Ref, ref xenapi.Ref, cmp func(a, b xenapi.Ref) int) []xenapi.Ref {
+	at, _ := slices.BinarySearchFunc(refs, ref, cmp)
+	return slices.Insert(slices.Clone(refs), at, ref)
+}
+
+func (d *deriving) network(prev, next *Snapshot, ref xenapi.Ref) {
+	if old, ok := prev.Networks[ref]; ok {
+		if k := strings.ToLower(old.UUID); d.networkByUUID[k] == ref {
+			delete(writableMap(d, "networkByUUID", &d.networkByUUID), k)
+		}
+		remove(writableMap(d, "networksByLabel", &d.networksByLabel), old.NameLabel, ref)
+	}
+	if n, ok := next.Networks[ref]; ok {
+		writableMap(d, "networkByUUID", &d.networkByUUID)[strings.ToLower(n.UUID)] = ref
+		byLabel := writableMap(d, "networksByLabel", &d.networksByLabel)
+		byLabel[n.NameLabel] = with(byLabel[n.NameLabel], ref, func(a, b xenapi.Ref) int {
+			return strings.Compare(next.Networks[a].UUID, next.Networks[b].UUID)
+		})
+	}
+}
+
+func (d *deriving) pif(prev, next *Snapshot, ref xenapi.Ref) {
+	if old, ok := prev.PIFs[ref]; ok {
+		if k := strings.ToLower(old.UUID); d.pifByUUID[k] == ref {
+			delete(writableMap(d, "pifByUUID", &d.pifByUUID), k)
+		}
+		remove(writableMap(d, "pifsOfHost", &d.pifsOfHost), old.Host, ref)
+		remove(writableMap(d, "pifsOfNetwork", &d.pifsOfNetwork), old.Network, ref)
+		if k := [2]xenapi.Ref{old.Host, old.Network}; d.networkPIF[k] == ref {
+			delete(writableMap(d, "networkPIF", &d.networkPIF), k)
+		}
+		if k := (hostKey{old.Host, old.Device}); old.VLAN < 0 && d.deviceRoot[k] == ref {
+			delete(writableMap(d, "deviceRoot", &d.deviceRoot), k)
+		}
+		if d.management[old.Host] == ref {
+			delete(d.writable("management", &d.management), old.Host)
+		}
+	}
+	p, ok := next.PIFs[ref]
+	if !ok {
+		return
+	}
+	byDevice := func(a, b xenapi.Ref) int { return comparePIFs(next, a, b) }
+	writableMap(d, "pifByUUID", &d.pifByUUID)[strings.ToLower(p.UUID)] = ref
+	ofHost := writableMap(d, "pifsOfHost", &d.pifsOfHost)
+	ofHost[p.Host] = with(ofHost[p.Host], ref, byDevice)
+	ofNetwork := writableMap(d, "pifsOfNetwork", &d.pifsOfNetwork)
+	ofNetwork[p.Network] = with(ofNetwork[p.Network], ref, byDevice)
+	writableMap(d, "networkPIF", &d.networkPIF)[[2]xenapi.Ref{p.Host, p.Network}] = ref
+	if p.VLAN < 0 {
+		writableMap(d, "deviceRoot", &d.deviceRoot)[hostKey{p.Host, p.Device}] = ref
+	}
+	if p.Management {
+		d.writable("management", &d.management)[p.Host] = ref
+	}
+}
+
+func (d *deriving) vlan(prev, next *Snapshot, ref xenapi.Ref) {
+	if old, ok := prev.VLANs[ref]; ok {
+		if d.vlanOfUntagged[old.UntaggedPIF] == ref {
+			delete(d.writable("vlanOfUntagged", &d.vlanOfUntagged), old.UntaggedPIF)
+		}
+		remove(writableMap(d, "vlansOfTagged", &d.vlansOfTagged), old.TaggedPIF, ref)
+	}
+	if v, ok := next.VLANs[ref]; ok {
+		d.writable("vlanOfUntagged", &d.vlanOfUntagged)[v.UntaggedPIF] = ref
+		onTagged := writableMap(d, "vlansOfTagged", &d.vlansOfTagged)
+		onTagged[v.TaggedPIF] = with(onTagged[v.TaggedPIF], ref, func(a, b xenapi.Ref) int { return compareVLANs(next, a, b) })
+	}
 }

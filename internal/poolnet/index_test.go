@@ -1,0 +1,76 @@
+package poolnet
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/xapisim"
+	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
+)
+
+// An index derived change by change, as catch-ups derive it, is the index
+// built afresh from the same records.
+func TestDerivedIndexIsTheBuiltIndex(t *testing.T) {
+	sim := xapisim.Run(t, xapisim.Config{Hosts: 3, NICs: 6})
+	c, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(c, Options{MaxAge: time.Nanosecond})
+	ctx := context.Background()
+	check := func(step string) {
+		t.Helper()
+		s, err := m.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.index() // derived, or built if this snapshot had no index to derive from
+		d, b := s.idx.Load(), s.buildIndex()
+		for name, pair := range map[string][2]any{
+			"hostOrder": {d.hostOrder, b.hostOrder}, "hostByUUID": {d.hostByUUID, b.hostByUUID},
+			"hostByAddress": {d.hostByAddress, b.hostByAddress}, "networkByUUID": {d.networkByUUID, b.networkByUUID},
+			"pifByUUID": {d.pifByUUID, b.pifByUUID}, "pifsOfHost": {d.pifsOfHost, b.pifsOfHost},
+			"pifsOfNetwork": {d.pifsOfNetwork, b.pifsOfNetwork}, "deviceRoot": {d.deviceRoot, b.deviceRoot},
+			"networkPIF": {d.networkPIF, b.networkPIF}, "management": {d.management, b.management},
+			"bondOfMaster": {d.bondOfMaster, b.bondOfMaster}, "vlanOfUntagged": {d.vlanOfUntagged, b.vlanOfUntagged},
+			"vlansOfTagged": {d.vlansOfTagged, b.vlansOfTagged}, "networksByLabel": {d.networksByLabel, b.networksByLabel},
+		} {
+			if !reflect.DeepEqual(pair[0], pair[1]) {
+				t.Errorf("after %s the derived %s differs from a built one:\nderived %v\nbuilt   %v", step, name, pair[0], pair[1])
+			}
+		}
+	}
+	check("the load")
+	vm, err := m.CreateBond(ctx, BondSpec{NameLabel: "vm", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 9000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a bond")
+	var vlans []string
+	for tag := int64(100); tag < 105; tag++ {
+		id, err := m.CreateVLAN(ctx, VLANSpec{NameLabel: "vlan", Tag: tag, ParentNetworkUUID: vm, MTU: 1500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vlans = append(vlans, id)
+		check("a VLAN")
+	}
+	if _, err := m.CreateBond(ctx, BondSpec{NameLabel: "mgmt", Members: []string{"eth0", "eth1"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500, Management: true}); err != nil {
+		t.Fatal(err)
+	}
+	check("management moving onto a bond")
+	if err := m.DestroyVLAN(ctx, vlans[2]); err != nil {
+		t.Fatal(err)
+	}
+	check("a VLAN destroyed")
+	if err := m.UpdateBond(ctx, vm, BondSpec{NameLabel: "vm renamed", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	check("a bond renamed and its MTU lowered")
+	if err := m.DestroyBond(ctx, vm); err != nil {
+		t.Fatal(err)
+	}
+	check("a bond destroyed, its VLANs moved onto a member")
+}
