@@ -267,7 +267,10 @@ func (m *Model) convergeBond(ctx context.Context, netRef xenapi.Ref, spec BondSp
 			return err
 		}
 		for _, t := range targets {
-			_, err := m.client.BondCreate(ctx, netRef, t.members, "", spec.Mode, spec.properties())
+			err := m.change(ctx, snap.managementOnDevice(t.host, spec.Members...), func(ctx context.Context) error {
+				_, err := m.client.BondCreate(ctx, netRef, t.members, "", spec.Mode, spec.properties())
+				return err
+			})
 			switch {
 			case err == nil:
 			case xenapi.IsOutcomeUnknown(err) && round < destroyRounds-1:
@@ -355,8 +358,12 @@ func (m *Model) teardownBond(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	}
 	bonds, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
 		ref, _, ok := snap.BondOfMaster(pif)
-		return "the bond on host " + snap.Hosts[snap.PIFs[pif].Host].NameLabel,
-			func(ctx context.Context) error { return m.client.BondDestroy(ctx, ref) }, ok
+		p := snap.PIFs[pif]
+		return "the bond on host " + snap.Hosts[p.Host].NameLabel, func(ctx context.Context) error {
+			return m.change(ctx, snap.managementOnDevice(p.Host, p.Device), func(ctx context.Context) error {
+				return m.client.BondDestroy(ctx, ref)
+			})
+		}, ok
 	})
 	done = append(done, bonds...)
 	if err != nil {

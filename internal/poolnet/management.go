@@ -122,6 +122,11 @@ func (m *Model) forgetManagementOrigin(ctx context.Context, netRef xenapi.Ref, n
 // error takes back the steps made, and an interruption leaves the journal
 // for settleMoves.
 func (m *Model) moveManagement(ctx context.Context, snap *Snapshot, journalRef, to xenapi.Ref) error {
+	return m.change(ctx, true, func(ctx context.Context) error { return m.moveEach(ctx, snap, journalRef, to) })
+}
+
+// moveEach is moveManagement, with every other change held off.
+func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xenapi.Ref) error {
 	c := m.client
 	type move struct {
 		managementMove
@@ -250,6 +255,11 @@ func (m *Model) closeMoves(ctx context.Context, netRef xenapi.Ref) error {
 // new PIF is. Either way each address lives in one place again, and the
 // move can be made afresh.
 func (m *Model) settleMoves(ctx context.Context, netRef xenapi.Ref) error {
+	return m.change(ctx, true, func(ctx context.Context) error { return m.settleEach(ctx, netRef) })
+}
+
+// settleEach is settleMoves, with every other change held off.
+func (m *Model) settleEach(ctx context.Context, netRef xenapi.Ref) error {
 	snap, err := m.fresh(ctx)
 	if err != nil {
 		return err

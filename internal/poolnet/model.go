@@ -90,6 +90,18 @@ func (m *Model) changing() func() {
 	return m.cache.changed
 }
 
+// change runs fn, a change of the pool, holding every other change of this
+// process off while it runs when rebuilds says it rebuilds a host's
+// management interface: XenServer resets the connections to the host
+// then, and a change cut off that way has an unknown outcome (see
+// xenapi.Client.Rebuilding).
+func (m *Model) change(ctx context.Context, rebuilds bool, fn func(context.Context) error) error {
+	if !rebuilds {
+		return fn(ctx)
+	}
+	return m.client.Rebuilding(ctx, fn)
+}
+
 // networkUUID reads the UUID of a network this process just made: from
 // the model, or, should catching up fail, from the network itself.
 func (m *Model) networkUUID(ctx context.Context, ref xenapi.Ref) (string, error) {

@@ -282,6 +282,14 @@ func (s *Snapshot) ManagementPIF(host xenapi.Ref) (xenapi.Ref, xenapi.PIF, bool)
 	return s.pif(ref, ok)
 }
 
+// managementOnDevice reports whether the host's management interface is on
+// one of the devices, untagged or on a VLAN over it (a VLAN PIF has its
+// tagged PIF's device): making or destroying a bond of them rebuilds it.
+func (s *Snapshot) managementOnDevice(host xenapi.Ref, devices ...string) bool {
+	_, p, ok := s.ManagementPIF(host)
+	return ok && slices.Contains(devices, p.Device)
+}
+
 // PIFByUUID finds a PIF by its UUID, case-insensitively as xapi does.
 func (s *Snapshot) PIFByUUID(uuid string) (xenapi.Ref, xenapi.PIF, bool) {
 	ref, ok := s.index().pifByUUID[strings.ToLower(uuid)]

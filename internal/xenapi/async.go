@@ -31,6 +31,9 @@ const cleanupTimeout = 30 * time.Second
 // an *OutcomeUnknownError naming it; it is left for xapi to collect rather
 // than destroyed, so that a later run can read what it did.
 func (c *Client) Async(ctx context.Context, method string, params ...any) (any, error) {
+	// The change runs until its task ends, and holds the gate as long.
+	ctx, leave := c.gate.enter(ctx)
+	defer leave()
 	v, err := c.Call(ctx, "Async."+method, params...)
 	if err != nil {
 		return nil, err

@@ -73,6 +73,11 @@ func takesSession(method string) bool {
 }
 
 func (c *Client) call(ctx context.Context, method string, params []any, o callOpts) (any, error) {
+	if !idempotent(method) {
+		var leave func()
+		ctx, leave = c.gate.enter(ctx)
+		defer leave()
+	}
 	sent := make([]any, len(params))
 	for i, p := range params {
 		v, err := wireValue(reflect.ValueOf(p), 0)

@@ -98,6 +98,9 @@ type Client struct {
 	// retryPause is the pause before the second try of a call whose
 	// connection failed; it doubles before each further one.
 	retryPause time.Duration
+	// gate keeps changes apart from the calls that rebuild a host's
+	// management interface (see Rebuilding).
+	gate rebuildGate
 
 	mu sync.Mutex
 	// base is the master's URL, scheme and host only; it changes when a
