@@ -178,6 +178,7 @@ func (e *endState) clone() *endState {
 		c.pool.Hosts = append(c.pool.Hosts, &copied)
 	}
 	c.members = maps.Clone(e.members)
+	c.unfinished = maps.Clone(e.unfinished)
 	c.notes = map[string][]string{}
 	c.ownVLANs = map[*guardrail.PoolHost]bool{}
 	return &c

@@ -65,6 +65,12 @@ type Judgement struct {
 	// Moves says what the change moves besides its own network, such as
 	// the VLANs on NICs it bonds: the plan shows it for review.
 	Moves []string
+	// Standing says that every violation the judgement shows is in the
+	// pool already, before any change of this plan: drift, not what the
+	// plan does. A change that changes nothing may then be let through
+	// (terraform destroy plans every resource unchanged first); one whose
+	// violation another change of the plan causes may not.
+	Standing bool
 	// Management says whether the change's network carries every host's
 	// management interface once the plan is applied: what a bond that
 	// leaves management out shows in the plan. It is unknown while
@@ -93,7 +99,7 @@ func (m *Model) Plan(ctx context.Context, c Change) (Judgement, error) {
 	c = m.ledger.record(c)
 	e := snap.endState()
 	e.apply(m.ledger.all())
-	return m.judge(e, c, func(_ guardrail.Violation, id string) bool {
+	return m.judge(snap, e, c, func(_ guardrail.Violation, id string) bool {
 		return id == c.ID || !e.managed[id] || m.ledger.planned(id)
 	}, guardrail.Plan), nil
 }
@@ -124,7 +130,7 @@ func (m *Model) judgeAlone(snap *Snapshot, c Change, at guardrail.Stage) Judgeme
 	}
 	e := snap.endState()
 	e.apply([]Change{c})
-	return m.judge(e, c, func(v guardrail.Violation, id string) bool {
+	return m.judge(snap, e, c, func(v guardrail.Violation, id string) bool {
 		return id == c.ID || !e.managed[id] || (at == guardrail.Apply && (refusedByXAPI(v.Rule) || movesManagementOnto(v, c)))
 	}, at)
 }
@@ -143,16 +149,27 @@ func refusedByXAPI(rule string) bool {
 	return rule == guardrail.IDBondMemberFree || rule == guardrail.IDVLANTagUnique || rule == guardrail.IDIPInterfaceMgmt
 }
 
-// judge turns the end state's findings into the change's judgement.
-// settled says whether a culprit has had its say on a violation: a
-// violation waits while any culprit has not.
-func (m *Model) judge(e *endState, c Change, settled func(v guardrail.Violation, id string) bool, at guardrail.Stage) Judgement {
+// judge turns the end state e of snap's pool into the change's
+// judgement. settled says whether a culprit has had its say on a
+// violation: a violation waits while any culprit has not.
+func (m *Model) judge(snap *Snapshot, e *endState, c Change, settled func(v guardrail.Violation, id string) bool, at guardrail.Stage) Judgement {
 	res := guardrail.CheckPool(e.pool)
-	var j Judgement
+	j := Judgement{Standing: true}
+	var standing []guardrail.Violation
 	for _, v := range res.Violations {
 		culprits := v.Culprits()
 		if !slices.Contains(culprits, c.ID) || !all(culprits, func(id string) bool { return settled(v, id) }) {
 			continue
+		}
+		if j.Standing {
+			if standing == nil {
+				// Rare: only a change with a violation reads the pool as
+				// it stands.
+				standing = guardrail.CheckPool(snap.endState().pool).Violations
+			}
+			j.Standing = slices.ContainsFunc(standing, func(s guardrail.Violation) bool {
+				return s.Rule == v.Rule && s.Summary == v.Summary && s.Detail == v.Detail
+			})
 		}
 		path := v.Path
 		if !slices.Contains(v.Values, c.ID) {

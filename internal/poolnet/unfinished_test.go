@@ -39,6 +39,23 @@ func TestCheckApplyLetsACreateUndoAnUnfinishedBondInItsWay(t *testing.T) {
 	wantFindings(t, "a bond sharing eth2 with an abandoned one", j)
 }
 
+// Terraform plans a resource again just before it applies it: the second
+// judgement on the same pool takes the unfinished bond over as the first
+// did.
+func TestCheckApplyTakesOverUnfinishedWorkEveryTimeItJudges(t *testing.T) {
+	p := newPlanPool(t, 3, 4)
+	leftBehind(t, p.client, storageBond("storage"), "elsewhere:1", time.Now().Add(-time.Hour))
+
+	m := p.plan()
+	for _, when := range []string{"first", "second"} {
+		j, err := m.CheckApply(context.Background(), bondCreate("storage", 9000, guardrail.Null[bool](), "eth2", "eth3"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFindings(t, "the same bond, abandoned, judged a "+when+" time", j)
+	}
+}
+
 func TestCheckApplyRefusesABondOverUnfinishedWorkAProviderMayBeAt(t *testing.T) {
 	p := newPlanPool(t, 3, 4)
 	leftBehind(t, p.client, storageBond("storage"), "elsewhere:1", time.Now())

@@ -207,8 +207,11 @@ func knownStrings(v guardrail.Value[[]guardrail.Value[string]]) guardrail.Value[
 }
 
 // judge records a resource's planned change in the model's plan ledger and
-// reports what the end-state guardrails say of it (see planFindings for
-// unchanged), and what it moves. ok is false when the pool could not be
+// reports what the end-state guardrails say of it, and what it moves. A
+// plan that changes nothing of its resource (unchanged) warns of what
+// stands in the pool already (see planFindings), and refuses what
+// another change of the plan causes: a parent lowered under its
+// unchanged VLAN. ok is false when the pool could not be
 // read.
 func (d *providerData) judge(ctx context.Context, c poolnet.Change, unchanged bool, diags *diag.Diagnostics) (poolnet.Judgement, bool) {
 	j, err := d.model.Plan(ctx, c)
@@ -216,7 +219,7 @@ func (d *providerData) judge(ctx context.Context, c poolnet.Change, unchanged bo
 		diags.AddError("Cannot Read the Pool", "xsnet judges every plan against the pool as it is, and could not read it: "+err.Error())
 		return j, false
 	}
-	j.Result = planFindings(j.Result, unchanged)
+	j.Result = planFindings(j.Result, unchanged && j.Standing)
 	addGuardrailDiagnostics(j.Result, diags)
 	if len(j.Moves) > 0 {
 		diags.AddWarning("Bonding Moves What Is On The Members",
