@@ -214,7 +214,7 @@ func TestModelCheckerCatchesMistakes(t *testing.T) {
 // method of Client other than the core ones is a typed wrapper and must be
 // sent by TestMessagesMatchDataModel.
 func TestEveryWrapperIsChecked(t *testing.T) {
-	core := []string{"Call", "Async", "Login", "Protocol", "URL", "CloseIdleConnections", "FollowMaster"}
+	core := []string{"Call", "Async", "Login", "Protocol", "URL", "CloseIdleConnections", "FollowMaster", "Rebuilding"}
 	ct := reflect.TypeFor[*Client]()
 	for i := range ct.NumMethod() {
 		name := ct.Method(i).Name
