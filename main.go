@@ -35,6 +35,28 @@ var version = "dev"
 // a pool whose model needs more still gets it. GOMEMLIMIT sets another.
 const memoryLimit = 128 << 20
 
+// logLevelsFromTerraform gives the plugin framework's loggers the level of
+// the provider logs Terraform will show: TF_LOG_PROVIDER, else TF_LOG, else
+// none. The framework's loggers read only their own variables (TF_LOG_SDK,
+// TF_LOG_PROVIDER) and log every request at TRACE without them, for
+// Terraform to drop: a plan of a thousand VLANs spent a quarter of the
+// provider's time writing log lines nobody would read. A variable already
+// set is left as it is.
+func logLevelsFromTerraform() {
+	level := "OFF"
+	for _, v := range []string{"TF_LOG_PROVIDER", "TF_LOG"} {
+		if l := os.Getenv(v); l != "" {
+			level = l
+			break
+		}
+	}
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+		if os.Getenv(v) == "" {
+			_ = os.Setenv(v, level)
+		}
+	}
+}
+
 func main() {
 	var debugger bool
 	flag.BoolVar(&debugger, "debug", false, "run the provider with support for debuggers such as delve")
@@ -42,6 +64,7 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
+	logLevelsFromTerraform()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/xsnet/xsnet",
