@@ -126,6 +126,31 @@ func afterCreate[M any](ctx context.Context, kind, uuid string, err error,
 	diags.Append(state.Set(ctx, m)...)
 }
 
+// readBack is the Read of a resource backed by one network: the prior
+// state, the network read back from the pool through read, and the state
+// set from it (after keep, which may carry over what the pool no longer
+// says), or the resource removed when the network is gone.
+func readBack[M any](ctx context.Context, data *providerData, req resource.ReadRequest, resp *resource.ReadResponse,
+	id func(M) types.String, read func(context.Context, string, *M, *diag.Diagnostics) (M, bool), keep func(prior M, state *M)) {
+	var prior M
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() || !requireClient(data, &resp.Diagnostics) {
+		return
+	}
+	state, found := read(ctx, id(prior).ValueString(), &prior, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !found {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if keep != nil {
+		keep(prior, &state)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
 // summary joins the errors among diagnostics into one sentence.
 func summary(d diag.Diagnostics) string {
 	var parts []string

@@ -465,20 +465,7 @@ func (r *ipInterfaceResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *ipInterfaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var prior ipInterfaceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
-	state, found := r.read(ctx, prior.ID.ValueString(), &prior, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readBack(ctx, r.data, req, resp, func(m ipInterfaceModel) types.String { return m.ID }, r.read, nil)
 }
 
 func (r *ipInterfaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -244,25 +244,13 @@ func (r *vlanResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *vlanResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var prior vlanModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
-	state, found := r.read(ctx, prior.ID.ValueString(), &prior, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if state.ParentNetworkID.IsNull() {
-		// No host has the VLAN any more: keep what it was over, so the
-		// plan puts it back rather than replacing it.
-		state.Tag, state.ParentNetworkID = prior.Tag, prior.ParentNetworkID
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readBack(ctx, r.data, req, resp, func(m vlanModel) types.String { return m.ID }, r.read, func(prior vlanModel, state *vlanModel) {
+		if state.ParentNetworkID.IsNull() {
+			// No host has the VLAN any more: keep what it was over, so the
+			// plan puts it back rather than replacing it.
+			state.Tag, state.ParentNetworkID = prior.Tag, prior.ParentNetworkID
+		}
+	})
 }
 
 func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
