@@ -271,10 +271,10 @@ func joinConfig(pool *testPool, address, more string) string {
 	return fmt.Sprintf(`
 resource "xsnet_pool" "this" {
   join = {
-    %q = { password_wo = %q }
+    %q = { %s = %q }
   }
   %s
-}`, address, pool.sim.Password(), more)
+}`, address, joinPasswordAttribute(), pool.sim.Password(), more)
 }
 
 // joinAfterStorage joins once the pool's networking is in place: planned
