@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -216,7 +218,13 @@ func jsonValue(v any, depth int) (any, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("wire: cannot encode %v in JSON", v)
 		}
-		return v, nil
+		// A whole float keeps a fraction, 1.0 and not 1: decodeJSON reads
+		// a number without one as an int.
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return json.Number(s), nil
 	case time.Time:
 		return formatTime(v), nil
 	case []any:
