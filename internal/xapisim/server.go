@@ -1,6 +1,7 @@
 package xapisim
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log"
@@ -123,6 +124,8 @@ func (s *Sim) serveXML(h *hostRT, w http.ResponseWriter, r *http.Request) {
 	if !s.hold(h, r) {
 		panic(http.ErrAbortHandler)
 	}
+	r, replied := withReply(r)
+	defer replied()
 	body, ok := readBody(w, r)
 	if !ok {
 		return
@@ -154,6 +157,8 @@ func (s *Sim) serveJSON(h *hostRT, w http.ResponseWriter, r *http.Request) {
 	if !s.hold(h, r) {
 		panic(http.ErrAbortHandler)
 	}
+	r, replied := withReply(r)
+	defer replied()
 	body, ok := readBody(w, r)
 	if !ok {
 		return
@@ -170,6 +175,24 @@ func (s *Sim) serveJSON(h *hostRT, w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(out)
+}
+
+// replyKey marks the context of a call served over HTTP with a channel
+// closed once its reply is written.
+type replyKey struct{}
+
+// withReply gives the request's context a channel that the returned
+// function closes, once the reply is out.
+func withReply(r *http.Request) (*http.Request, func()) {
+	out := make(chan struct{})
+	return r.WithContext(context.WithValue(r.Context(), replyKey{}, out)), func() { close(out) }
+}
+
+// replied returns the channel closed once the reply to the call on ctx is
+// written, or nil for a call not served over HTTP.
+func replied(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(replyKey{}).(chan struct{})
+	return ch
 }
 
 // quietLog drops net/http's complaints about clients that hang up, which a

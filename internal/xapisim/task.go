@@ -81,9 +81,16 @@ func (s *Sim) newTask(d *db, label string) xenapi.Ref {
 // records its outcome in the task: the result as an XML-RPC value (xapi
 // writes it so over JSON-RPC too), or the error description.
 func (s *Sim) runTask(c *call, task xenapi.Ref, delay time.Duration, injected error) {
+	// xapi answers an Async call with its task before the work begins,
+	// and a bond on the management NIC takes seconds to rebuild the
+	// bridge: the reset that rebuild causes never cuts off the answer.
+	answered := replied(c.ctx)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		if answered != nil {
+			<-answered
+		}
 		s.sleep(context.Background(), delay)
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -1,7 +1,11 @@
 package xapisim
 
 import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
 )
@@ -94,4 +98,57 @@ func TestTaskCancelDoesNotStopNetworking(t *testing.T) {
 		})
 		c.fails([]string{"HANDLE_INVALID", "task", "OpaqueRef:x"}, "task.cancel", "OpaqueRef:x")
 	})
+}
+
+// heldWriter is a ResponseWriter whose Write waits until release is
+// closed: a reply still on its way to the client.
+type heldWriter struct {
+	*httptest.ResponseRecorder
+	writing, release chan struct{}
+}
+
+func (w *heldWriter) Write(b []byte) (int, error) {
+	close(w.writing)
+	<-w.release
+	return w.ResponseRecorder.Write(b)
+}
+
+// xapi answers an Async call with its task before the work begins
+// (server_helpers.ml forwards the task reference at once): a bond over the
+// management NIC, whose bridge rebuild resets the host's connections, never
+// cuts off the answer that names its task.
+func TestAsyncWorkBeginsOnceTheTaskIsAnswered(t *testing.T) {
+	// The test's own client keeps its connections: what is under test is
+	// the order of the answer and the work.
+	s := Run(t, Config{Hosts: 1, KeepConnections: true})
+	c := newClient(t, s.URL(), "jsonrpc").login(s)
+	eth0, eth1 := c.pif("xs-host-1", "eth0"), c.pif("xs-host-1", "eth1")
+	net := c.newNetwork("management bond", 1500)
+	body, err := wire.EncodeJSONCall(wire.Call{Method: "Async.Bond.create", ID: 1,
+		Params: []any{c.session, net, []any{eth0, eth1}, "", "balance-slb", map[string]any{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	endpoint := s.endpoint(s.mainMaster())
+	s.mu.Unlock()
+	w := &heldWriter{ResponseRecorder: httptest.NewRecorder(), writing: make(chan struct{}), release: make(chan struct{})}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		endpoint.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/jsonrpc", bytes.NewReader(body)))
+	}()
+	<-w.writing
+	time.Sleep(50 * time.Millisecond)
+	if got := c.call("PIF.get_bond_slave_of", eth0); got != "OpaqueRef:NULL" {
+		t.Errorf("eth0 is in bond %v before the Async call was answered", got)
+	}
+	close(w.release)
+	<-served
+	r, err := wire.DecodeJSONResult(w.Body.Bytes())
+	if err != nil || r.Failure != nil {
+		t.Fatalf("Async.Bond.create answered %v, %v", r, err)
+	}
+	rec := c.waitTask(r.Value.(string))
+	equal(t, "task status", rec["status"], any("success"))
 }
