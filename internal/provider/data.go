@@ -151,6 +151,18 @@ func readBack[M any](ctx context.Context, data *providerData, req resource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
+// afterUpdate records what an update or a move left, read back through
+// read: whatever happened, the state says what the pool has now, and an
+// error says to run the apply again from there.
+func afterUpdate[M any](ctx context.Context, what string, err error, read func() (M, bool), state *tfsdk.State, diags *diag.Diagnostics) {
+	if m, found := read(); found {
+		diags.Append(state.Set(ctx, m)...)
+	}
+	if err != nil {
+		diags.AddError("Cannot "+what, err.Error()+updateNextStep)
+	}
+}
+
 // summary joins the errors among diagnostics into one sentence.
 func summary(d diag.Diagnostics) string {
 	var parts []string

@@ -326,14 +326,8 @@ func (r *bondResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	err := r.data.model.UpdateBond(ctx, id, r.spec(plan))
-	state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
-	if found {
-		// Whatever happened, the state says what the pool has now.
-		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update Bond", err.Error()+updateNextStep)
-	}
+	afterUpdate(ctx, "Update Bond", err, func() (bondModel, bool) { return r.read(ctx, id, &plan, &resp.Diagnostics) },
+		&resp.State, &resp.Diagnostics)
 }
 
 func (r *bondResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

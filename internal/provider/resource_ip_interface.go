@@ -483,13 +483,9 @@ func (r *ipInterfaceResource) Update(ctx context.Context, req resource.UpdateReq
 	adopted, d := req.Private.GetKey(ctx, adoptedKey)
 	resp.Diagnostics.Append(d...)
 	err := r.data.model.UpdateIP(ctx, r.spec(snap, plan, adopted != nil))
-	state, found := r.read(ctx, plan.ID.ValueString(), &plan, &resp.Diagnostics)
-	if found {
-		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update IP Interface", err.Error()+updateNextStep)
-	}
+	afterUpdate(ctx, "Update IP Interface", err, func() (ipInterfaceModel, bool) {
+		return r.read(ctx, plan.ID.ValueString(), &plan, &resp.Diagnostics)
+	}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *ipInterfaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

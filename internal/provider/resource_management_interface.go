@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
@@ -204,21 +206,21 @@ func (r *managementInterfaceResource) Create(ctx context.Context, req resource.C
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := bounded(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	r.place(ctx, poolnet.Create, plan, plan.Timeouts.Create, &resp.State, &resp.Diagnostics)
+}
+
+// place moves every host's management where the plan says, for a create
+// or an update alike. Management is wherever the move left it: the state
+// says so, and the next apply goes on from there.
+func (r *managementInterfaceResource) place(ctx context.Context, kind poolnet.ChangeKind, plan managementInterfaceModel,
+	limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), st *tfsdk.State, diags *diag.Diagnostics) {
+	ctx, cancel := bounded(ctx, limit, diags)
 	defer cancel()
-	if !r.data.checkApply(ctx, managementChange(poolnet.Create, plan), &resp.Diagnostics) {
+	if !r.data.checkApply(ctx, managementChange(kind, plan), diags) {
 		return
 	}
 	err := r.data.model.PlaceManagement(ctx, plan.NetworkID.ValueString())
-	// Management is wherever the move left it: the state says so, and
-	// the next apply goes on from there.
-	state, ok := r.read(ctx, &plan, &resp.Diagnostics)
-	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Move Management", err.Error()+updateNextStep)
-	}
+	afterUpdate(ctx, "Move Management", err, func() (managementInterfaceModel, bool) { return r.read(ctx, &plan, diags) }, st, diags)
 }
 
 func (r *managementInterfaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -239,19 +241,7 @@ func (r *managementInterfaceResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() || !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := bounded(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	defer cancel()
-	if !r.data.checkApply(ctx, managementChange(poolnet.Update, plan), &resp.Diagnostics) {
-		return
-	}
-	err := r.data.model.PlaceManagement(ctx, plan.NetworkID.ValueString())
-	state, ok := r.read(ctx, &plan, &resp.Diagnostics)
-	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Move Management", err.Error()+updateNextStep)
-	}
+	r.place(ctx, poolnet.Update, plan, plan.Timeouts.Update, &resp.State, &resp.Diagnostics)
 }
 
 func (r *managementInterfaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

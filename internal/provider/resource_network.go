@@ -190,14 +190,9 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	err := r.data.model.UpdateNetwork(ctx, plan.ID.ValueString(), spec)
-	state, found := r.read(ctx, plan.ID.ValueString(), &plan, &resp.Diagnostics)
-	if found {
-		// Whatever happened, the state says what the pool has now.
-		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update Network", err.Error()+updateNextStep)
-	}
+	afterUpdate(ctx, "Update Network", err, func() (networkModel, bool) {
+		return r.read(ctx, plan.ID.ValueString(), &plan, &resp.Diagnostics)
+	}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -244,13 +244,15 @@ func (r *vlanResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *vlanResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readBack(ctx, r.data, req, resp, func(m vlanModel) types.String { return m.ID }, r.read, func(prior vlanModel, state *vlanModel) {
-		if state.ParentNetworkID.IsNull() {
-			// No host has the VLAN any more: keep what it was over, so the
-			// plan puts it back rather than replacing it.
-			state.Tag, state.ParentNetworkID = prior.Tag, prior.ParentNetworkID
-		}
-	})
+	readBack(ctx, r.data, req, resp, func(m vlanModel) types.String { return m.ID }, r.read, keepParent)
+}
+
+// keepParent keeps, when no host has the VLAN any more, what it was over:
+// the plan then puts it back rather than replacing it.
+func keepParent(prior vlanModel, state *vlanModel) {
+	if state.ParentNetworkID.IsNull() {
+		state.Tag, state.ParentNetworkID = prior.Tag, prior.ParentNetworkID
+	}
 }
 
 func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -266,16 +268,11 @@ func (r *vlanResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	err := r.data.model.UpdateVLAN(ctx, id, vlanSpec(plan))
-	state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
-	if found {
-		if state.ParentNetworkID.IsNull() {
-			state.Tag, state.ParentNetworkID = plan.Tag, plan.ParentNetworkID
-		}
-		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Update VLAN", err.Error()+updateNextStep)
-	}
+	afterUpdate(ctx, "Update VLAN", err, func() (vlanModel, bool) {
+		state, found := r.read(ctx, id, &plan, &resp.Diagnostics)
+		keepParent(plan, &state)
+		return state, found
+	}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *vlanResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
