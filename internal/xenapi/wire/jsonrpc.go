@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -109,20 +110,19 @@ func EncodeJSONResult(c Call, r Result) ([]byte, error) {
 	return json.Marshal(reply)
 }
 
-// DecodeJSONResult reads a v1 or v2 reply.
+// DecodeJSONResult reads a v1 or v2 reply. The reply is decoded in one
+// pass, straight into values: a get_all_records or a first event.from of
+// a large pool is tens of megabytes, and every copy of it counts.
 func DecodeJSONResult(body []byte) (Result, error) {
-	var raw struct {
-		Result json.RawMessage `json:"result"`
-		Error  json.RawMessage `json:"error"`
-	}
-	if err := strictJSON(body, &raw); err != nil {
+	v, err := decodeJSON(body)
+	if err != nil {
 		return Result{}, err
 	}
-	if len(raw.Error) > 0 && !bytes.Equal(raw.Error, []byte("null")) {
-		errv, err := decodeJSON(raw.Error)
-		if err != nil {
-			return Result{}, err
-		}
+	reply, ok := v.(map[string]any)
+	if !ok {
+		return Result{}, fmt.Errorf("%w: reply is %T, not an object", ErrMalformed, v)
+	}
+	if errv := reply["error"]; errv != nil {
 		switch e := errv.(type) {
 		case []any:
 			if len(e) == 0 {
@@ -142,14 +142,11 @@ func DecodeJSONResult(body []byte) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("%w: error is %T", ErrMalformed, errv)
 	}
-	if len(raw.Result) == 0 {
+	result, ok := reply["result"]
+	if !ok {
 		return Result{}, fmt.Errorf("%w: neither result nor error", ErrMalformed)
 	}
-	v, err := decodeJSON(raw.Result)
-	if err != nil {
-		return Result{}, err
-	}
-	return Result{Value: v}, nil
+	return Result{Value: result}, nil
 }
 
 func strictJSON(body []byte, v any) error {
@@ -167,6 +164,9 @@ func decodeJSON(raw []byte) (any, error) {
 	var v any
 	if err := d.Decode(&v); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: data after the value", ErrMalformed)
 	}
 	return numbers(v, 0)
 }

@@ -170,6 +170,28 @@ func TestJSONMalformed(t *testing.T) {
 	}
 }
 
+func TestJSONResultMalformed(t *testing.T) {
+	for _, body := range []string{
+		``, `[]`, `"result"`, `{"id":1}`, `{"result":1}{"result":2}`, `{"result":1} x`,
+		`{"error":[],"result":null}`, `{"error":{"code":1},"result":null}`, `{"error":true}`,
+		`{"result":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`,
+	} {
+		if _, err := DecodeJSONResult([]byte(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeJSONResult(%.60q) = %v, want ErrMalformed", body, err)
+		}
+	}
+	for body, want := range map[string]Result{
+		`{"result":null,"error":null}`:                {},
+		`{"result":1.0,"id":1} `:                      {Value: 1.0},
+		`{"error":null,"result":{"MTU":1500}}` + "\n": {Value: map[string]any{"MTU": int64(1500)}},
+	} {
+		got, err := DecodeJSONResult([]byte(body))
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("DecodeJSONResult(%q) = %#v, %v; want %#v", body, got, err, want)
+		}
+	}
+}
+
 func TestCoerce(t *testing.T) {
 	tests := []struct {
 		in   any
