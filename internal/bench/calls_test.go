@@ -91,6 +91,7 @@ func TestBenchRunsEveryStepAndJudgesTheTargets(t *testing.T) {
 	for _, want := range []string{
 		"==> 1x2: Terraform alone, 5 terraform_data resources",
 		"==> 1x2: 1 hosts, 2 VLANs (5 resources), 0 ms per call, pool cache off",
+		"| size | per call | pool cache | step | wall | provider CPU | terraform CPU | calls |",
 		"| 1x2 | - | terraform_data | plan |",
 		"| 1x2 | 0 ms | off | vlan-create |",
 		"| 1x2 | 0 ms | off | destroy |",

@@ -36,7 +36,7 @@ func actAsProvider() int {
 		mem[i] = byte(i)
 	}
 	fmt.Printf("1|6|unix|/tmp/plugin|grpc|\n")
-	fmt.Printf("args=%q wrapped=%q rss=%q other=%q\n", os.Args[1:], os.Getenv(wrapProviderEnv), os.Getenv(wrapRSSEnv), os.Getenv("XSNET_POOL_CACHE"))
+	fmt.Printf("args=%q wrapped=%q usage=%q other=%q\n", os.Args[1:], os.Getenv(wrapProviderEnv), os.Getenv(wrapUsageEnv), os.Getenv("XSNET_POOL_CACHE"))
 	sc := bufio.NewScanner(os.Stdin)
 	if sc.Scan() {
 		fmt.Printf("stdin=%s\n", sc.Text())

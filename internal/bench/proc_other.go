@@ -6,11 +6,17 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"time"
 )
 
 // peakRSS needs getrusage, which only Unix systems have.
 func peakRSS(*os.ProcessState) (int64, error) {
 	return 0, errors.New("peak RSS is read with getrusage, which this system lacks")
+}
+
+// selfCPU needs getrusage too.
+func selfCPU() (time.Duration, error) {
+	return 0, errors.New("CPU time is read with getrusage, which this system lacks")
 }
 
 // startInGroup leaves cmd in the bench's process group: without Unix

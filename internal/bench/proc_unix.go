@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 	"syscall"
+	"time"
 )
 
 // peakRSS is the largest resident set an exited process had, in bytes,
@@ -22,6 +23,15 @@ func peakRSS(ps *os.ProcessState) (int64, error) {
 		return ru.Maxrss, nil
 	}
 	return ru.Maxrss * 1024, nil
+}
+
+// selfCPU is the user and system CPU time the running process has used.
+func selfCPU() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, err
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 // startInGroup makes cmd the leader of a process group of its own, so

@@ -22,16 +22,17 @@ func (p *printer) say(format string, args ...any) {
 	}
 }
 
-const stepFormat = "    %-12s %9s %8s %9s %9s %5s  %s\n"
+const stepFormat = "    %-12s %9s %12s %13s %8s %9s %9s %5s  %s\n"
 
 func (p *printer) stepHeader() {
-	p.say(stepFormat, "step", "wall", "calls", "per res", "peak RSS", "procs", "top methods")
+	p.say(stepFormat, "step", "wall", "provider CPU", "terraform CPU", "calls", "per res", "peak RSS", "procs", "top methods")
 }
 
 // stepLine prints a step as it ends.
 func (p *printer) stepLine(s step) {
-	calls, per, rss, procs := "-", "-", "-", "-"
+	providerCPU, calls, per, rss, procs := "-", "-", "-", "-", "-"
 	if s.Calls != nil {
+		providerCPU = seconds(s.ProviderCPU)
 		calls = fmt.Sprint(s.calls())
 		per = fmt.Sprintf("%.2f", s.perResource(float64(s.calls())))
 		rss = megabytes(s.PeakRSS)
@@ -41,12 +42,12 @@ func (p *printer) stepLine(s step) {
 	for _, m := range s.topMethods(p.top) {
 		top = append(top, fmt.Sprintf("%s %d", m.Method, m.Calls))
 	}
-	p.say(stepFormat, s.Name, seconds(s.Wall), calls, per, rss, procs, strings.Join(top, ", "))
+	p.say(stepFormat, s.Name, seconds(s.Wall), providerCPU, seconds(s.TerraformCPU), calls, per, rss, procs, strings.Join(top, ", "))
 }
 
 // row is one line of the results table.
 type row struct {
-	size, latency, cache, step, wall, calls, per, rss string
+	size, latency, cache, step, wall, providerCPU, terraformCPU, calls, per, rss string
 }
 
 // rows lists, size by size, the floor's steps and then every run's.
@@ -70,10 +71,11 @@ func rows(results []result, floors []floor) []row {
 				continue
 			}
 			for _, s := range f.Steps {
-				out = append(out, row{f.Size.String(), "-", "terraform_data", s.Name, seconds(s.Wall), "-", "-", "-"})
+				out = append(out, row{f.Size.String(), "-", "terraform_data", s.Name, seconds(s.Wall),
+					"-", seconds(s.TerraformCPU), "-", "-", "-"})
 			}
 			if f.Stopped != "" {
-				out = append(out, row{f.Size.String(), "-", "terraform_data", f.Stopped, "", "", "", ""})
+				out = append(out, row{f.Size.String(), "-", "terraform_data", f.Stopped, "", "", "", "", "", ""})
 			}
 		}
 		for _, r := range results {
@@ -83,33 +85,40 @@ func rows(results []result, floors []floor) []row {
 			for _, s := range r.Steps {
 				out = append(out, row{
 					r.Size.String(), latencyString(r.Latency), r.Mode, s.Name, seconds(s.Wall),
+					seconds(s.ProviderCPU), seconds(s.TerraformCPU),
 					fmt.Sprint(s.calls()), fmt.Sprintf("%.2f", s.perResource(float64(s.calls()))), megabytes(s.PeakRSS),
 				})
 			}
 			switch {
 			case r.Skipped != "":
-				out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, "skipped: over the budget", "", "", "", ""})
+				out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, "skipped: over the budget", "", "", "", "", "", ""})
 			case r.Stopped != "":
-				out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, r.Stopped, "", "", "", ""})
+				out = append(out, row{r.Size.String(), latencyString(r.Latency), r.Mode, r.Stopped, "", "", "", "", "", ""})
 			}
 		}
 	}
 	return out
 }
 
-var header = row{"size", "per call", "pool cache", "step", "wall", "calls", "calls/resource", "peak RSS"}
+var header = row{"size", "per call", "pool cache", "step", "wall", "provider CPU", "terraform CPU", "calls", "calls/resource", "peak RSS"}
 
 // table prints every step of every run, one per line.
 func (p *printer) table(results []result, floors []floor) {
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, r := range append([]row{header}, rows(results, floors)...) {
-		if _, err := fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.size, r.latency, r.cache, r.step, r.wall, r.calls, r.per, r.rss); err != nil && p.err == nil {
+		if _, err := fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.size, r.latency, r.cache, r.step, r.wall, r.providerCPU, r.terraformCPU, r.calls, r.per, r.rss); err != nil && p.err == nil {
 			p.err = err
 		}
 	}
 	if err := tw.Flush(); err != nil && p.err == nil {
 		p.err = err
+	}
+	// The empty cells of a skipped or stopped run are padded to the
+	// columns' width; the line ends at its text.
+	for line := range strings.Lines(b.String()) {
+		p.say("%s\n", strings.TrimRight(line, " \n"))
 	}
 }
 
@@ -118,9 +127,9 @@ func (p *printer) table(results []result, floors []floor) {
 func (p *printer) markdown(results []result, floors []floor) {
 	line := func(cells ...string) { p.say("| %s |\n", strings.Join(cells, " | ")) }
 	h := header
-	line(h.size, h.latency, h.cache, h.step, h.wall, h.calls, h.per, h.rss)
-	line("----", "-------:", "----------", "----", "---:", "----:", "-------------:", "-------:")
+	line(h.size, h.latency, h.cache, h.step, h.wall, h.providerCPU, h.terraformCPU, h.calls, h.per, h.rss)
+	line("----", "-------:", "----------", "----", "---:", "-----------:", "------------:", "----:", "-------------:", "-------:")
 	for _, r := range rows(results, floors) {
-		line(r.size, r.latency, r.cache, r.step, r.wall, r.calls, r.per, r.rss)
+		line(r.size, r.latency, r.cache, r.step, r.wall, r.providerCPU, r.terraformCPU, r.calls, r.per, r.rss)
 	}
 }

@@ -44,6 +44,12 @@ type step struct {
 	// Terraform started; Providers is how many it started.
 	PeakRSS   int64
 	Providers int
+	// ProviderCPU is the user and system CPU time of those provider
+	// processes, summed; TerraformCPU is Terraform's own: the command's CPU
+	// time less the providers' and their wrappers'. Together they tell
+	// whose the wall time is when it is not spent waiting for the pool.
+	ProviderCPU  time.Duration
+	TerraformCPU time.Duration
 }
 
 // calls is the step's total XenAPI calls.

@@ -65,7 +65,8 @@ func TestParseOptions(t *testing.T) {
 }
 
 // The results table has a line per step, and says which runs were
-// skipped or stopped, and why in the run's own heading.
+// skipped or stopped, and why in the run's own heading. The floor has no
+// provider, so only Terraform's CPU time.
 func TestResultsTable(t *testing.T) {
 	s := size{4, 50}
 	results := []result{
@@ -73,24 +74,59 @@ func TestResultsTable(t *testing.T) {
 		{runKey: runKey{Size: size{16, 200}, Mode: cacheOff}, Skipped: "expected to take about 40m"},
 	}
 	results[0].Steps[0].PeakRSS = 52_400_000
+	results[0].Steps[0].ProviderCPU = 1240 * time.Millisecond
+	results[0].Steps[0].TerraformCPU = 860 * time.Millisecond
 	floors := []floor{
-		{Size: s, Steps: []step{{Name: stepPlan, Wall: 500 * time.Millisecond}}},
-		{Size: size{16, 200}, Steps: []step{{Name: stepPlan, Wall: 900 * time.Millisecond}}},
+		{Size: s, Steps: []step{{Name: stepPlan, Wall: 500 * time.Millisecond, TerraformCPU: 450 * time.Millisecond}}},
+		{Size: size{16, 200}, Steps: []step{{Name: stepPlan, Wall: 900 * time.Millisecond, TerraformCPU: 1100 * time.Millisecond}}},
 	}
 	var out bytes.Buffer
 	p := &printer{w: &out}
 	p.markdown(results, floors)
-	want := "| size | per call | pool cache | step | wall | calls | calls/resource | peak RSS |\n" +
-		"| ---- | -------: | ---------- | ---- | ---: | ----: | -------------: | -------: |\n" +
-		"| 4x50 | - | terraform_data | plan | 0.5 s | - | - | - |\n" +
-		"| 4x50 | 0 ms | on | apply | 2.0 s | 0 | 0.00 | 52 MB |\n" +
-		"| 4x50 | 0 ms | on | plan | 2.0 s | 53 | 1.00 | 0 MB |\n" +
-		"| 4x50 | 0 ms | on | vlan-create | 2.0 s | 0 | 0.00 | 0 MB |\n" +
-		"| 4x50 | 0 ms | on | destroy | 2.0 s | 0 | 0.00 | 0 MB |\n" +
-		"| 16x200 | - | terraform_data | plan | 0.9 s | - | - | - |\n" +
-		"| 16x200 | 0 ms | off | skipped: over the budget |  |  |  |  |\n"
+	want := "| size | per call | pool cache | step | wall | provider CPU | terraform CPU | calls | calls/resource | peak RSS |\n" +
+		"| ---- | -------: | ---------- | ---- | ---: | -----------: | ------------: | ----: | -------------: | -------: |\n" +
+		"| 4x50 | - | terraform_data | plan | 0.5 s | - | 0.5 s | - | - | - |\n" +
+		"| 4x50 | 0 ms | on | apply | 2.0 s | 1.2 s | 0.9 s | 0 | 0.00 | 52 MB |\n" +
+		"| 4x50 | 0 ms | on | plan | 2.0 s | 0.0 s | 0.0 s | 53 | 1.00 | 0 MB |\n" +
+		"| 4x50 | 0 ms | on | vlan-create | 2.0 s | 0.0 s | 0.0 s | 0 | 0.00 | 0 MB |\n" +
+		"| 4x50 | 0 ms | on | destroy | 2.0 s | 0.0 s | 0.0 s | 0 | 0.00 | 0 MB |\n" +
+		"| 16x200 | - | terraform_data | plan | 0.9 s | - | 1.1 s | - | - | - |\n" +
+		"| 16x200 | 0 ms | off | skipped: over the budget |  |  |  |  |  |  |\n"
+	if out.String() != want {
+		t.Errorf("the Markdown table is\n%s\nwant\n%s", out.String(), want)
+	}
+
+	out.Reset()
+	p.table(results, floors)
+	want = "" +
+		"    size    per call  pool cache      step                      wall   provider CPU  terraform CPU  calls  calls/resource  peak RSS\n" +
+		"    4x50    -         terraform_data  plan                      0.5 s  -             0.5 s          -      -               -\n" +
+		"    4x50    0 ms      on              apply                     2.0 s  1.2 s         0.9 s          0      0.00            52 MB\n" +
+		"    4x50    0 ms      on              plan                      2.0 s  0.0 s         0.0 s          53     1.00            0 MB\n" +
+		"    4x50    0 ms      on              vlan-create               2.0 s  0.0 s         0.0 s          0      0.00            0 MB\n" +
+		"    4x50    0 ms      on              destroy                   2.0 s  0.0 s         0.0 s          0      0.00            0 MB\n" +
+		"    16x200  -         terraform_data  plan                      0.9 s  -             1.1 s          -      -               -\n" +
+		"    16x200  0 ms      off             skipped: over the budget\n"
 	if out.String() != want {
 		t.Errorf("the table is\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// A step's line, printed as it ends, shows the provider's CPU time and
+// Terraform's own next to the wall time; the floor's has no provider.
+func TestStepLine(t *testing.T) {
+	var out bytes.Buffer
+	p := &printer{w: &out, top: 1}
+	p.stepHeader()
+	p.stepLine(step{Name: stepPlan, Resources: 53, Wall: 1300 * time.Millisecond, Calls: map[string]int{"event.from": 7, "session.login_with_password": 1},
+		PeakRSS: 41_000_000, Providers: 3, ProviderCPU: 550 * time.Millisecond, TerraformCPU: 640 * time.Millisecond})
+	p.stepLine(step{Name: stepPlan, Resources: 53, Wall: 400 * time.Millisecond, TerraformCPU: 360 * time.Millisecond})
+	want := "" +
+		"    step              wall provider CPU terraform CPU    calls   per res  peak RSS procs  top methods\n" +
+		"    plan             1.3 s        0.6 s         0.6 s        8      0.15     41 MB     3  event.from 7\n" +
+		"    plan             0.4 s            -         0.4 s        -         -         -     -  \n"
+	if out.String() != want {
+		t.Errorf("the step lines are\n%s\nwant\n%s", out.String(), want)
 	}
 }
 

@@ -181,12 +181,12 @@ func (b *bench) workdir(mainTF string) (string, error) {
 func (b *bench) step(ctx context.Context, w string, env []string, name string, resources int, args []string,
 	check func(output string, code int) error,
 ) (step, error) {
-	rssFile := filepath.Join(w, "rss-"+name)
+	usageFile := filepath.Join(w, "usage-"+name)
 	env = append(append(cleanEnv(), env...),
 		"TF_CLI_CONFIG_FILE="+b.cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		wrapRSSEnv+"="+rssFile)
+		wrapUsageEnv+"="+usageFile)
 	start := time.Now()
-	out, code, err := terraform(ctx, w, env, args...)
+	out, code, cpu, err := terraform(ctx, w, env, args...)
 	wall := time.Since(start)
 	switch {
 	case err != nil:
@@ -199,11 +199,15 @@ func (b *bench) step(ctx context.Context, w string, env []string, name string, r
 	if err != nil {
 		return step{}, err
 	}
-	peak, processes, err := readPeakRSS(rssFile)
+	usage, err := readProviderUsage(usageFile)
 	if err != nil {
 		return step{}, err
 	}
-	return step{Name: name, Resources: resources, Wall: wall, PeakRSS: peak, Providers: processes}, nil
+	return step{
+		Name: name, Resources: resources, Wall: wall,
+		PeakRSS: usage.PeakRSS, Providers: usage.Processes,
+		ProviderCPU: usage.CPU, TerraformCPU: usage.terraformCPU(cpu),
+	}, nil
 }
 
 // planIsEmpty is the check of a plan after apply: a refresh that finds
@@ -220,29 +224,38 @@ func planIsEmpty(output string, code int) error {
 	}
 }
 
-// terraform runs a terraform command and returns its combined output and
-// exit code; err is for a command that could not run or was stopped. When
-// ctx ends, Terraform and its providers are interrupted as by Ctrl-C, and
-// killed if they have not stopped half a minute later.
-func terraform(ctx context.Context, dir string, env []string, args ...string) (string, int, error) {
+// terraform runs a terraform command and returns its combined output, exit
+// code and CPU time; err is for a command that could not run or was
+// stopped. When ctx ends, Terraform and its providers are interrupted as by
+// Ctrl-C, and killed if they have not stopped half a minute later.
+//
+// The CPU time is Terraform's and, on Linux, that of every process it
+// waited for: the provider wrappers and, through them, the providers.
+// Terraform's plugin client waits for each provider it starts before the
+// command exits, so none is left out.
+func terraform(ctx context.Context, dir string, env []string, args ...string) (out string, code int, cpu time.Duration, err error) {
 	cmd := exec.CommandContext(ctx, "terraform", append(args, "-no-color")...)
 	cmd.Dir, cmd.Env = dir, env
 	startInGroup(cmd)
 	cmd.Cancel = func() error { return interruptGroup(cmd) }
 	cmd.WaitDelay = 30 * time.Second
-	out, err := cmd.CombinedOutput()
+	b, err := cmd.CombinedOutput()
+	out = string(b)
+	if cmd.ProcessState != nil {
+		cpu = cpuTime(cmd.ProcessState)
+	}
 	if ctx.Err() != nil {
 		killGroup(cmd)
-		return string(out), -1, context.Cause(ctx)
+		return out, -1, cpu, context.Cause(ctx)
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return string(out), exit.ExitCode(), nil
+		return out, exit.ExitCode(), cpu, nil
 	}
 	if err != nil {
-		return string(out), -1, err
+		return out, -1, cpu, err
 	}
-	return string(out), 0, nil
+	return out, 0, cpu, nil
 }
 
 // cleanEnv is the environment without what would point terraform, the
