@@ -496,6 +496,10 @@ func checkVLANTagUniqueEnd(p *Pool, r *PoolResult) {
 		parent string
 		tag    int64
 	}
+	// The pool is judged once per resource planned, and a pool of a
+	// thousand VLANs has a thousand tags of which none clash: only a
+	// second user of a tag makes a list.
+	first := make(map[pair]string, len(p.Networks))
 	users := map[pair][]string{}
 	for id, v := range p.Networks {
 		parent, ok1 := v.Parent.Get()
@@ -504,13 +508,17 @@ func checkVLANTagUniqueEnd(p *Pool, r *PoolResult) {
 			continue
 		}
 		k := pair{parent, tag}
-		users[k] = append(users[k], id)
-	}
-	for k, ids := range users {
-		if len(ids) < 2 {
-			delete(users, k)
+		other, taken := first[k]
+		if !taken {
+			first[k] = id
 			continue
 		}
+		if users[k] == nil {
+			users[k] = []string{other}
+		}
+		users[k] = append(users[k], id)
+	}
+	for _, ids := range users {
 		slices.Sort(ids)
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(users), func(a, b pair) int {

@@ -37,6 +37,8 @@ func (l *ledger) record(c Change) Change {
 	}
 	for i, prior := range l.changes {
 		if prior.ID == c.ID && prior.Join == nil {
+			// Judges may hold the changes as they were: replace in a copy.
+			l.changes = slices.Clone(l.changes)
 			l.changes[i] = c
 			return c
 		}
@@ -45,10 +47,12 @@ func (l *ledger) record(c Change) Change {
 	return c
 }
 
+// all returns the changes recorded so far. The slice is shared: a later
+// record appends past its end or replaces it whole, never writes in it.
 func (l *ledger) all() []Change {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return slices.Clone(l.changes)
+	return l.changes[:len(l.changes):len(l.changes)]
 }
 
 // planned reports whether a network is the subject of a change recorded.
