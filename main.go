@@ -4,13 +4,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	"runtime/debug"
-
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/provider"
 )
@@ -66,11 +63,7 @@ func main() {
 	}
 	logLevelsFromTerraform()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/xsnet/xsnet",
-		Debug:   debugger,
-	})
-	if err != nil {
+	if err := provider.Serve("registry.terraform.io/xsnet/xsnet", version, debugger); err != nil {
 		log.Fatal(err)
 	}
 }

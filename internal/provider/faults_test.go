@@ -19,7 +19,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet"
@@ -693,7 +692,7 @@ func serveInProcess(ctx context.Context, t *testing.T) (string, func(), error) {
 	closed := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve(providerAddress(), providerserver.NewProtocol6(New("test")()),
+		served <- tf6server.Serve(providerAddress(), ProtocolServer("test"),
 			tf6server.WithDebug(ctx, configs, closed), tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))
 	}()

@@ -1,0 +1,92 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// requestValue stands for what Terraform's plugin server puts in a
+// request's context (its loggers): the test watches it being collected.
+type requestValue struct{ loggers []byte }
+
+type requestKey struct{}
+
+// requestContextKept makes one ReadResource on srv with a context that
+// carries a requestValue, and reports whether anything still holds that
+// value once the request has returned and the garbage is collected.
+func requestContextKept(t *testing.T, srv tfprotov6.ProviderServer) bool {
+	t.Helper()
+	collected := make(chan struct{})
+	func() {
+		v := &requestValue{loggers: make([]byte, 16<<10)}
+		runtime.AddCleanup(v, func(ch chan struct{}) { close(ch) }, collected)
+		ctx, cancel := context.WithCancel(context.WithValue(t.Context(), requestKey{}, v))
+		defer cancel()
+		// The request itself fails, having no state: the framework keeps
+		// its context first.
+		_, _ = srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "xsnet_vlan"})
+	}()
+	// The server lives on, as it does between Terraform's requests.
+	defer runtime.KeepAlive(srv)
+	for range 20 {
+		runtime.GC()
+		select {
+		case <-collected:
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return true
+}
+
+// The reason ProtocolServer exists: the framework holds on to the context
+// of every request it serves until StopProvider. Should a release of the
+// framework let them go, this fails, and ProtocolServer can go too.
+func TestTheFrameworkKeepsEveryRequestContext(t *testing.T) {
+	if !requestContextKept(t, providerserver.NewProtocol6(New("test")())()) {
+		t.Fatal("the framework let a request's context go: serve it without ProtocolServer's wrapper")
+	}
+}
+
+func TestARequestContextIsLetGoOnceAnswered(t *testing.T) {
+	if requestContextKept(t, ProtocolServer("test")()) {
+		t.Fatal("a request's context is held after the request returned")
+	}
+}
+
+func TestAReleasedContextStillCancels(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(t.Context(), requestKey{}, "logger"))
+	var kept context.Context
+	_, err := answer(parent, "request", func(ctx context.Context, req string) (string, error) {
+		if got := ctx.Value(requestKey{}); got != "logger" {
+			t.Errorf("during the request, Value = %v, want the parent's", got)
+		}
+		// What the framework does with every request's context.
+		kept, _ = context.WithCancel(ctx) //nolint:govet // kept on purpose, as the framework keeps it
+		return req, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kept.Value(requestKey{}); got != nil {
+		t.Errorf("after the request, Value = %v, want nil", got)
+	}
+	if kept.Err() != nil {
+		t.Errorf("before the parent is cancelled, Err = %v", kept.Err())
+	}
+	cancel()
+	select {
+	case <-kept.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelling the request's context did not reach a context derived from it after release")
+	}
+	if !errors.Is(kept.Err(), context.Canceled) {
+		t.Errorf("Err = %v, want context.Canceled", kept.Err())
+	}
+}
