@@ -152,9 +152,10 @@ func (c *cache) catchUp(ctx context.Context, cur *Snapshot, token string, noEven
 		return s, "", err
 	}
 	if cur != nil && token != "" {
-		batch, err := c.client.EventFrom(ctx, cachedClasses, token, 0)
+		changes := cur.changes()
+		batch, err := c.client.EventsFrom(ctx, cachedClasses, token, 0, changes.add)
 		if err == nil {
-			next, err := cur.apply(batch.Events)
+			next, err := changes.done()
 			if err == nil && next.counts(batch.ValidRefCounts) {
 				return next, batch.Token, nil
 			}
@@ -172,7 +173,8 @@ func (c *cache) load(ctx context.Context) (*Snapshot, string, error) {
 	s := &Snapshot{}
 	token := ""
 	for i, class := range cachedClasses {
-		batch, err := c.client.EventFrom(ctx, []string{class}, "", 0)
+		changes := s.changes()
+		batch, err := c.client.EventsFrom(ctx, []string{class}, "", 0, changes.add)
 		if xenapi.IsCode(err, xenapi.ErrMessageMethodUnknown) {
 			return nil, "", errNoEvents
 		}
@@ -182,23 +184,25 @@ func (c *cache) load(ctx context.Context) (*Snapshot, string, error) {
 		if i == 0 {
 			token = batch.Token
 		}
-		if s, err = s.apply(batch.Events); err != nil {
+		if s, err = changes.done(); err != nil {
 			return nil, "", err
 		}
 	}
 	return s, token, nil
 }
 
-// apply returns a new snapshot: s with the events' changes. s itself is
-// left as it was, since readers may hold it; only the classes the events
-// touch are copied.
-func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
-	if len(events) == 0 && s.PoolRef != "" {
-		// Nothing changed: the same snapshot, its indexes and end state
-		// built already, serves on.
-		return s, nil
-	}
-	next := &Snapshot{
+// snapshotChanges is a new snapshot being made from prev an event at a
+// time, as event.from's answer is read: prev itself is left as it was,
+// since readers may hold it, and only the classes the events touch are
+// copied.
+type snapshotChanges struct {
+	prev, next *Snapshot
+	copied     map[string]bool
+	changed    []changedRecord
+}
+
+func (s *Snapshot) changes() *snapshotChanges {
+	return &snapshotChanges{prev: s, copied: map[string]bool{}, next: &Snapshot{
 		PoolRef:     s.PoolRef,
 		Pool:        s.Pool,
 		Hosts:       s.Hosts,
@@ -207,41 +211,46 @@ func (s *Snapshot) apply(events []xenapi.Event) (*Snapshot, error) {
 		PIFs:        s.PIFs,
 		Bonds:       s.Bonds,
 		VLANs:       s.VLANs,
+	}}
+}
+
+// add applies one event.
+func (c *snapshotChanges) add(ev xenapi.Event) error {
+	c.changed = append(c.changed, changedRecord{ev.Class, ev.Ref})
+	next := c.next
+	switch ev.Class {
+	case "pool":
+		return applyPool(next, ev)
+	case "host":
+		return applyEvent(&next.Hosts, c.copied, ev)
+	case "host_metrics":
+		return applyEvent(&next.HostMetrics, c.copied, ev)
+	case "network":
+		return applyEvent(&next.Networks, c.copied, ev)
+	case "pif":
+		return applyEvent(&next.PIFs, c.copied, ev)
+	case "bond":
+		return applyEvent(&next.Bonds, c.copied, ev)
+	case "vlan":
+		return applyEvent(&next.VLANs, c.copied, ev)
 	}
-	copied := map[string]bool{}
-	changed := make([]changedRecord, 0, len(events))
-	for i, ev := range events {
-		changed = append(changed, changedRecord{ev.Class, ev.Ref})
-		// Each event's record is let go once applied: a load's events
-		// are most of the memory it takes.
-		events[i] = xenapi.Event{}
-		var err error
-		switch ev.Class {
-		case "pool":
-			err = applyPool(next, ev)
-		case "host":
-			err = applyEvent(&next.Hosts, copied, ev)
-		case "host_metrics":
-			err = applyEvent(&next.HostMetrics, copied, ev)
-		case "network":
-			err = applyEvent(&next.Networks, copied, ev)
-		case "pif":
-			err = applyEvent(&next.PIFs, copied, ev)
-		case "bond":
-			err = applyEvent(&next.Bonds, copied, ev)
-		case "vlan":
-			err = applyEvent(&next.VLANs, copied, ev)
-		}
-		if err != nil {
-			return nil, err
-		}
+	return nil
+}
+
+// done returns the new snapshot, its index derived from prev's.
+func (c *snapshotChanges) done() (*Snapshot, error) {
+	if len(c.changed) == 0 && c.prev.PoolRef != "" {
+		// Nothing changed: the same snapshot, its indexes and end state
+		// built already, serves on.
+		return c.prev, nil
 	}
+	next := c.next
 	if next.PoolRef == "" {
 		return nil, errors.New("xapi reported no pool object; a XenServer host always belongs to exactly one")
 	}
 	next.fillEmpty()
-	if prev := s.idx.Load(); prev != nil {
-		next.idx.Store(prev.derive(s, next, changed))
+	if prev := c.prev.idx.Load(); prev != nil {
+		next.idx.Store(prev.derive(c.prev, next, c.changed))
 	}
 	return next, nil
 }

@@ -52,6 +52,16 @@ type callOpts struct {
 	extra time.Duration
 	// secrets are parameter values to scrub from any error params.
 	secrets []string
+	// each, when set, takes the elements of an array in the result as
+	// they are read, and the result comes without it.
+	each *resultEach
+}
+
+// resultEach hands the elements of the array under a result's field to fn,
+// one at a time.
+type resultEach struct {
+	field string
+	fn    func(any) error
 }
 
 // message returns the data model's message for a wire method name, with
@@ -138,7 +148,7 @@ func (c *Client) invoke(ctx context.Context, method string, params []any, withSe
 		if s != nil {
 			ref = s.ref
 		}
-		res, err := c.roundTrip(ctx, method, full, ref, o.extra)
+		res, err := c.roundTrip(ctx, method, full, ref, o)
 		var le *linkError
 		lost := errors.As(err, &le)
 		if s != nil {
@@ -217,15 +227,15 @@ func failure(desc []string, secrets []string) *Error {
 // roundTrip sends one request to the current master with the per-request
 // timeout, remembers the protocol auto-detection settled on, and logs it.
 // A request that got no reply gives a *linkError.
-func (c *Client) roundTrip(ctx context.Context, method string, params []any, session Ref, extra time.Duration) (wire.Result, error) {
+func (c *Client) roundTrip(ctx context.Context, method string, params []any, session Ref, o callOpts) (wire.Result, error) {
 	c.mu.Lock()
 	base, proto := c.base, c.protocol
 	c.mu.Unlock()
 
-	rctx, cancel := context.WithTimeout(ctx, c.timeout+extra)
+	rctx, cancel := context.WithTimeout(ctx, c.timeout+o.extra)
 	defer cancel()
 	start := time.Now()
-	res, used, err := c.send(rctx, base, proto, method, params, idempotent(method))
+	res, used, err := c.send(rctx, base, proto, method, params, idempotent(method), o.each)
 	if used != ProtocolAuto && proto == ProtocolAuto {
 		c.mu.Lock()
 		if c.protocol == ProtocolAuto {
@@ -266,7 +276,7 @@ func (c *Client) roundTrip(ctx context.Context, method string, params []any, ses
 		le.host, le.callerGone, le.cause = "", true, context.Cause(ctx)
 	case rctx.Err() != nil:
 		le.noReply, le.broken = true, !pe.sent
-		le.cause = fmt.Errorf("no reply within %s: %w", c.timeout+extra, rctx.Err())
+		le.cause = fmt.Errorf("no reply within %s: %w", c.timeout+o.extra, rctx.Err())
 	default:
 		le.broken = connectionBroken(pe.err)
 		le.dialFailed = dialFailed(pe.err)

@@ -2,6 +2,8 @@ package xenapi
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,6 +59,39 @@ func TestEventFrom(t *testing.T) {
 			del := batch.Events[1]
 			if del.ID != 18 || del.Operation != EventDel || del.Snapshot != nil || del.Timestamp.Year() != 2025 {
 				t.Errorf("del event %+v", del)
+			}
+		})
+	}
+}
+
+// EventsFrom hands the events over one at a time, in order, and stops at
+// the first its taker refuses, whichever protocol carries them.
+func TestEventsFromStopsAtARefusedEvent(t *testing.T) {
+	for _, proto := range protocols[:2] {
+		t.Run(string(proto), func(t *testing.T) {
+			f := newFake(t)
+			f.handle = func(c wire.Call) (wire.Result, bool) {
+				if c.Method != "event.from" {
+					return wire.Result{}, false
+				}
+				var events []any
+				for id := range int64(5) {
+					events = append(events, map[string]any{"id": id, "class": "bond", "operation": "del", "ref": "OpaqueRef:b"})
+				}
+				return wire.Result{Value: map[string]any{"token": "t", "events": events}}, true
+			}
+			c := f.client(t, func(cfg *Config) { cfg.Protocol = proto })
+			refused := errors.New("refused")
+			var taken []int64
+			_, err := c.EventsFrom(context.Background(), []string{"Bond"}, "", 0, func(ev Event) error {
+				taken = append(taken, ev.ID)
+				if ev.ID == 2 {
+					return refused
+				}
+				return nil
+			})
+			if !errors.Is(err, refused) || !slices.Equal(taken, []int64{0, 1, 2}) {
+				t.Errorf("took %v and returned %v; want 0, 1, 2 and the refusal", taken, err)
 			}
 		})
 	}

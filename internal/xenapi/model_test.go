@@ -100,6 +100,10 @@ var wrapperCalls = map[string]func(ctx context.Context, c *Client) error{
 		_, err := c.EventFrom(ctx, []string{"network", "PIF"}, "", 0)
 		return err
 	},
+	"EventsFrom": func(ctx context.Context, c *Client) error {
+		_, err := c.EventsFrom(ctx, []string{"network", "PIF"}, "", 0, func(Event) error { return nil })
+		return err
+	},
 	"Logout": func(ctx context.Context, c *Client) error { return c.Logout(ctx) },
 }
 
@@ -368,11 +372,14 @@ func TestEventFieldsMatchDataModel(t *testing.T) {
 	ev := sample(datamodel.ParseType("event record")).(map[string]any)
 	ev["class"] = "network"
 	ev["snapshot"] = sample(datamodel.ParseType("network record"))
-	batch, err := parseEventBatch(map[string]any{"events": []any{ev}, "valid_ref_counts": map[string]any{"network": int64(1)}, "token": "t"})
+	got, err := parseEvent(ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := batch.Events[0]
+	batch, err := parseEventBatch(map[string]any{"valid_ref_counts": map[string]any{"network": int64(1)}, "token": "t"})
+	if err != nil || batch.Token != "t" || batch.ValidRefCounts["network"] != 1 {
+		t.Errorf("batch read as %+v, %v", batch, err)
+	}
 	if got.ID == 0 || got.Timestamp.IsZero() || got.Class != "network" || got.Operation == "" || got.Ref == "" {
 		t.Errorf("event read as %+v from %v", got, ev)
 	}

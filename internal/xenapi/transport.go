@@ -131,19 +131,19 @@ func (e *errNotJSONRPC) Error() string {
 // protocol it settled on is returned so the caller can remember it. An
 // idempotent request may go out on a pooled connection; any other gets a
 // connection of its own (see post).
-func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method string, params []any, idempotent bool) (wire.Result, Protocol, error) {
+func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method string, params []any, idempotent bool, each *resultEach) (wire.Result, Protocol, error) {
 	switch proto {
 	case ProtocolJSONRPC:
-		r, err := c.postJSON(ctx, base, method, params, idempotent)
+		r, err := c.postJSON(ctx, base, method, params, idempotent, each)
 		return r, proto, err
 	case ProtocolXMLRPC:
-		r, err := c.postXML(ctx, base, method, params, idempotent)
+		r, err := c.postXML(ctx, base, method, params, idempotent, each)
 		return r, proto, err
 	}
-	r, err := c.postJSON(ctx, base, method, params, idempotent)
+	r, err := c.postJSON(ctx, base, method, params, idempotent, each)
 	var nj *errNotJSONRPC
 	if errors.As(err, &nj) {
-		r, err := c.postXML(ctx, base, method, params, idempotent)
+		r, err := c.postXML(ctx, base, method, params, idempotent, each)
 		if err != nil {
 			return r, ProtocolAuto, err
 		}
@@ -155,7 +155,7 @@ func (c *Client) send(ctx context.Context, base *url.URL, proto Protocol, method
 	return r, ProtocolJSONRPC, nil
 }
 
-func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, params []any, idempotent bool) (wire.Result, error) {
+func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, params []any, idempotent bool, each *resultEach) (wire.Result, error) {
 	body, err := wire.EncodeJSONCall(wire.Call{Method: method, Params: params, ID: c.ids.Add(1), Version: "2.0"})
 	if err != nil {
 		return wire.Result{}, err
@@ -170,10 +170,13 @@ func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, par
 	if status != http.StatusOK {
 		return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
 	}
+	if each != nil {
+		return wire.DecodeJSONResultEach(reply, each.field, each.fn)
+	}
 	return wire.DecodeJSONResult(reply)
 }
 
-func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any, idempotent bool) (wire.Result, error) {
+func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any, idempotent bool, each *resultEach) (wire.Result, error) {
 	body, err := wire.EncodeXMLCall(method, params)
 	if err != nil {
 		return wire.Result{}, err
@@ -185,7 +188,34 @@ func (c *Client) postXML(ctx context.Context, base *url.URL, method string, para
 	if status != http.StatusOK {
 		return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
 	}
-	return wire.DecodeXMLResult(reply)
+	res, err := wire.DecodeXMLResult(reply)
+	if err != nil || each == nil || res.Failure != nil {
+		return res, err
+	}
+	return res, each.take(res.Value)
+}
+
+// take hands over the elements of an XML-RPC result's array, which is read
+// whole, as DecodeJSONResultEach does those of a JSON-RPC one, and takes
+// the array out of the result.
+func (e *resultEach) take(result any) error {
+	m, ok := result.(map[string]any)
+	if !ok {
+		return nil
+	}
+	elems, ok := m[e.field].([]any)
+	if !ok {
+		return nil
+	}
+	delete(m, e.field)
+	for i, v := range elems {
+		// Each is let go once handed over.
+		elems[i] = nil
+		if err := e.fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // postError is a request that got no reply, or only part of one.

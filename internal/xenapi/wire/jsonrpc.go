@@ -122,6 +122,61 @@ func DecodeJSONResult(body []byte) (Result, error) {
 	if !ok {
 		return Result{}, fmt.Errorf("%w: reply is %T, not an object", ErrMalformed, v)
 	}
+	return jsonReply(reply)
+}
+
+// DecodeJSONResultEach reads a reply as DecodeJSONResult does, but hands
+// each element of the array under the result's field to each as it is
+// read, and leaves the field out of the result. The first event.from of a
+// pool of thousands of PIFs is one array of their records: read this way,
+// no more than one is held at a time besides the reply's bytes.
+func DecodeJSONResultEach(body []byte, field string, each func(any) error) (Result, error) {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	reply := map[string]any{}
+	err := jsonObject(d, func(key string) error {
+		if key != "result" {
+			v, err := jsonNext(d, 1)
+			reply[key] = v
+			return err
+		}
+		tok, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		if tok != json.Delim('{') {
+			v, err := jsonRest(d, tok)
+			reply[key] = v
+			return err
+		}
+		result := map[string]any{}
+		reply[key] = result
+		return jsonObjectRest(d, func(key string) error {
+			if key != field {
+				v, err := jsonNext(d, 2)
+				result[key] = v
+				return err
+			}
+			return jsonArray(d, func() error {
+				v, err := jsonNext(d, 3)
+				if err != nil {
+					return err
+				}
+				return each(v)
+			})
+		})
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return Result{}, fmt.Errorf("%w: data after the reply", ErrMalformed)
+	}
+	return jsonReply(reply)
+}
+
+// jsonReply reads a decoded reply: its error, else its result.
+func jsonReply(reply map[string]any) (Result, error) {
 	if errv := reply["error"]; errv != nil {
 		switch e := errv.(type) {
 		case []any:
@@ -147,6 +202,88 @@ func DecodeJSONResult(body []byte) (Result, error) {
 		return Result{}, fmt.Errorf("%w: neither result nor error", ErrMalformed)
 	}
 	return Result{Value: result}, nil
+}
+
+// jsonNext decodes the next value whole, numbers kept exact; depth is how
+// deep in the reply it is.
+func jsonNext(d *json.Decoder, depth int) (any, error) {
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return numbers(v, depth)
+}
+
+// jsonRest decodes the rest of a value whose first token was tok: a
+// scalar whole, or an array's elements.
+func jsonRest(d *json.Decoder, tok json.Token) (any, error) {
+	switch tok {
+	case json.Delim('['):
+		elems := []any{}
+		for d.More() {
+			v, err := jsonNext(d, 2)
+			if err != nil {
+				return nil, err
+			}
+			elems = append(elems, v)
+		}
+		return elems, jsonDelim(d, ']')
+	case json.Delim('{'), json.Delim(']'), json.Delim('}'):
+		return nil, fmt.Errorf("%w: %v where a value belongs", ErrMalformed, tok)
+	}
+	return numbers(tok, 1)
+}
+
+// jsonObject reads an object, calling member for each key with the
+// decoder at the key's value; member must read the value.
+func jsonObject(d *json.Decoder, member func(key string) error) error {
+	if err := jsonDelim(d, '{'); err != nil {
+		return err
+	}
+	return jsonObjectRest(d, member)
+}
+
+// jsonObjectRest reads an object's members after its opening brace.
+func jsonObjectRest(d *json.Decoder, member func(key string) error) error {
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return fmt.Errorf("%w: object key %v", ErrMalformed, tok)
+		}
+		if err := member(key); err != nil {
+			return err
+		}
+	}
+	return jsonDelim(d, '}')
+}
+
+// jsonArray reads an array, calling element with the decoder at each
+// element; element must read it.
+func jsonArray(d *json.Decoder, element func() error) error {
+	if err := jsonDelim(d, '['); err != nil {
+		return err
+	}
+	for d.More() {
+		if err := element(); err != nil {
+			return err
+		}
+	}
+	return jsonDelim(d, ']')
+}
+
+func jsonDelim(d *json.Decoder, want json.Delim) error {
+	tok, err := d.Token()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if tok != want {
+		return fmt.Errorf("%w: %v where %v belongs", ErrMalformed, tok, want)
+	}
+	return nil
 }
 
 func strictJSON(body []byte, v any) error {

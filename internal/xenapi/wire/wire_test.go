@@ -182,13 +182,66 @@ func TestJSONResultMalformed(t *testing.T) {
 	}
 	for body, want := range map[string]Result{
 		`{"result":null,"error":null}`:                {},
-		`{"result":1.0,"id":1} `:                      {Value: 1.0},
+		`{"result":1.0,"id":1}` + "\t":                {Value: 1.0},
 		`{"error":null,"result":{"MTU":1500}}` + "\n": {Value: map[string]any{"MTU": int64(1500)}},
 	} {
 		got, err := DecodeJSONResult([]byte(body))
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("DecodeJSONResult(%q) = %#v, %v; want %#v", body, got, err, want)
 		}
+	}
+}
+
+// Reading a reply an element at a time gives what reading it whole gives:
+// the same result, the field's elements handed over in order.
+func TestJSONResultEachIsTheWholeResult(t *testing.T) {
+	for _, body := range []string{
+		`{"id":1,"result":{"events":[{"id":1,"snapshot":{"MTU":1500,"VLAN":-1}},{"id":2.5},[],"x",null],"token":"t","valid_ref_counts":{"pif":2}},"error":null}`,
+		`{"result":{"token":"t","events":[]},"jsonrpc":"2.0","id":"a"}`,
+		`{"result":{"token":"t"}}`,
+		`{"result":{"events":[{"a":[{"b":{}}]}]},"error":null}` + "\n",
+		`{"result":null,"error":["SESSION_INVALID","OpaqueRef:x"]}`,
+		`{"error":{"code":1,"data":["OpaqueRef:x"],"message":"SESSION_INVALID"},"jsonrpc":"2.0","id":"a"}`,
+		`{"result":["a",1,2.0],"id":1}`,
+		`{"result":"OpaqueRef:x","id":1}`,
+		`{"result":7}`,
+	} {
+		whole, err := DecodeJSONResult([]byte(body))
+		if err != nil {
+			t.Fatalf("DecodeJSONResult(%s): %v", body, err)
+		}
+		var got []any
+		each, err := DecodeJSONResultEach([]byte(body), "events", func(v any) error {
+			got = append(got, v)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("DecodeJSONResultEach(%s): %v", body, err)
+		}
+		var want []any
+		if m, ok := whole.Value.(map[string]any); ok {
+			want, _ = m["events"].([]any)
+			delete(m, "events")
+		}
+		if !reflect.DeepEqual(each, whole) || len(got)+len(want) > 0 && !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n each  %#v, elements %#v\n whole %#v, elements %#v", body, each, got, whole, want)
+		}
+	}
+}
+
+func TestJSONResultEachMalformed(t *testing.T) {
+	for _, body := range []string{
+		``, `[]`, `"result"`, `{"id":1}`, `{"result":{"events":[1]}}{}`, `{"result":{"events":[1,]}}`,
+		`{"result":{"events":{}}}`, `{"result":{"events":[` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `]}}`,
+		`{"result":{"events":[1]`, `{"error":true}`, `{"error":[],"result":null}`,
+	} {
+		if _, err := DecodeJSONResultEach([]byte(body), "events", func(any) error { return nil }); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeJSONResultEach(%.60q) = %v, want ErrMalformed", body, err)
+		}
+	}
+	stop := errors.New("stop")
+	if _, err := DecodeJSONResultEach([]byte(`{"result":{"events":[1,2]}}`), "events", func(any) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("an element refused: %v, want the refusal", err)
 	}
 }
 
