@@ -252,6 +252,11 @@ func (c *snapshotChanges) done() (*Snapshot, error) {
 	if prev := c.prev.idx.Load(); prev != nil {
 		next.idx.Store(prev.derive(c.prev, next, c.changed))
 	}
+	if prev := c.prev.end.Load(); prev != nil {
+		if e, ok := prev.derive(c.prev, next, c.changed); ok {
+			next.end.Store(e)
+		}
+	}
 	return next, nil
 }
 

@@ -124,6 +124,10 @@ type endState struct {
 	// bond or VLAN takes one over, and one that needs its NICs or its
 	// tag undoes it first.
 	unfinished map[string]journal
+	// creating are the journals of every network a create is making,
+	// abandoned or not: which are unfinished is judged anew with each
+	// end state, since the provider working on one may have died since.
+	creating map[string]journal
 	// managementOrigin is where an xsnet_management_interface moved
 	// management from.
 	managementOrigin string
@@ -206,35 +210,13 @@ func (s *Snapshot) buildEndState() *endState {
 		memberMTUs: map[string]map[string]int64{},
 		managed:    map[string]bool{},
 		unfinished: map[string]journal{},
+		creating:   map[string]journal{},
 		notes:      map[string][]string{},
 	}
-	now := time.Now()
 	for ref, n := range s.Networks {
-		if j, ok := journalOf(n); ok && j.Op == "create" && j.abandoned(now) {
-			e.unfinished[n.UUID] = j
-		}
-		pn := &guardrail.PoolNetwork{ID: n.UUID, Name: n.NameLabel, MTU: guardrail.Known(n.MTU), Kind: s.NetworkKind(ref),
-			Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
-		if pn.Kind == guardrail.NetworkVLAN {
-			for _, pifRef := range s.NetworkPIFs(ref) {
-				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
-					pn.Parent = guardrail.Known(s.Networks[s.PIFs[v.TaggedPIF].Network].UUID)
-					pn.Tag = guardrail.Known(v.Tag)
-					break
-				}
-			}
-		}
-		e.pool.Networks[n.UUID] = pn
-		if n.OtherConfig[managedKey] != "" {
-			e.managed[n.UUID] = true
-		}
-		if from := n.OtherConfig[managementFromKey]; from != "" {
-			e.origin[n.UUID] = from
-		}
-		if mtus := parseMemberMTUs(n.OtherConfig[memberMTUsKey]); len(mtus) > 0 {
-			e.memberMTUs[n.UUID] = mtus
-		}
+		e.addNetwork(s, ref, n)
 	}
+	e.judgeUnfinished(time.Now())
 	for _, hostRef := range s.HostRefs() {
 		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
 			Master: hostRef == s.Pool.Master, ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}}
@@ -254,8 +236,8 @@ func (s *Snapshot) buildEndState() *endState {
 			}
 			switch {
 			case p.VLAN >= 0:
-				if _, v, ok := s.VLANOfUntagged(pifRef); ok {
-					h.VLANParents[network] = s.Networks[s.PIFs[v.TaggedPIF].Network].UUID
+				if parent, ok := s.vlanParent(pifRef); ok {
+					h.VLANParents[network] = parent
 				}
 			case p.Physical:
 				nic := &guardrail.PoolNIC{Network: network}
@@ -291,6 +273,66 @@ func (s *Snapshot) buildEndState() *endState {
 		}
 	}
 	return e
+}
+
+// addNetwork adds what a network's record and PIFs say: its kind, over
+// what and with which tag a VLAN's is, whether xsnet made it, and what an
+// operation of xsnet's left in its other_config.
+func (e *endState) addNetwork(s *Snapshot, ref xenapi.Ref, n xenapi.Network) {
+	if j, ok := journalOf(n); ok && j.Op == "create" {
+		e.creating[n.UUID] = j
+	}
+	pn := &guardrail.PoolNetwork{ID: n.UUID, Name: n.NameLabel, MTU: guardrail.Known(n.MTU), Kind: s.NetworkKind(ref),
+		Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
+	if pn.Kind == guardrail.NetworkVLAN {
+		for _, pifRef := range s.NetworkPIFs(ref) {
+			if parent, ok := s.vlanParent(pifRef); ok {
+				_, v, _ := s.VLANOfUntagged(pifRef)
+				pn.Parent, pn.Tag = guardrail.Known(parent), guardrail.Known(v.Tag)
+				break
+			}
+		}
+	}
+	e.pool.Networks[n.UUID] = pn
+	if n.OtherConfig[managedKey] != "" {
+		e.managed[n.UUID] = true
+	}
+	if from := n.OtherConfig[managementFromKey]; from != "" {
+		e.origin[n.UUID] = from
+	}
+	if mtus := parseMemberMTUs(n.OtherConfig[memberMTUsKey]); len(mtus) > 0 {
+		e.memberMTUs[n.UUID] = mtus
+	}
+}
+
+// dropNetwork takes out what addNetwork added.
+func (e *endState) dropNetwork(uuid string) {
+	delete(e.pool.Networks, uuid)
+	delete(e.managed, uuid)
+	delete(e.origin, uuid)
+	delete(e.memberMTUs, uuid)
+	delete(e.creating, uuid)
+}
+
+// judgeUnfinished finds, among the creates under way, those no provider
+// works on any more.
+func (e *endState) judgeUnfinished(now time.Time) {
+	e.unfinished = map[string]journal{}
+	for id, j := range e.creating {
+		if j.abandoned(now) {
+			e.unfinished[id] = j
+		}
+	}
+}
+
+// vlanParent returns the UUID of the network a VLAN PIF's VLAN is over on
+// its host.
+func (s *Snapshot) vlanParent(pif xenapi.Ref) (string, bool) {
+	_, v, ok := s.VLANOfUntagged(pif)
+	if !ok {
+		return "", false
+	}
+	return s.Networks[s.PIFs[v.TaggedPIF].Network].UUID, true
 }
 
 // ipInPool adds what one PIF xsnet configured says of its IP interface.

@@ -74,3 +74,71 @@ func TestDerivedIndexIsTheBuiltIndex(t *testing.T) {
 	}
 	check("a bond destroyed, its VLANs moved onto a member")
 }
+
+// An end state derived change by change, as catch-ups derive it while an
+// apply makes VLANs, is the end state built afresh from the same records;
+// where a change reaches further than a network and its VLANs, the end
+// state is built.
+func TestDerivedEndStateIsTheBuiltEndState(t *testing.T) {
+	sim := xapisim.Run(t, xapisim.Config{Hosts: 3, NICs: 6})
+	c, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(c, Options{MaxAge: time.Nanosecond})
+	ctx := context.Background()
+	check := func(step string, derived bool) {
+		t.Helper()
+		s, err := m.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if derived && s.end.Load() == nil {
+			t.Errorf("after %s the end state was not derived", step)
+		}
+		s.endState() // built if not derived, for the next change to derive from
+		if d, b := s.end.Load(), s.buildEndState(); !reflect.DeepEqual(d, b) {
+			t.Errorf("after %s the derived end state differs from a built one:\nderived %+v\nbuilt   %+v", step, d, b)
+		}
+	}
+	check("the load", false)
+	vm, err := m.CreateBond(ctx, BondSpec{NameLabel: "vm", Members: []string{"eth2", "eth3"}, Mode: xenapi.BondModeBalanceSLB, MTU: 9000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a bond", false)
+	var vlans []string
+	for tag := int64(100); tag < 104; tag++ {
+		id, err := m.CreateVLAN(ctx, VLANSpec{NameLabel: "vlan", Tag: tag, ParentNetworkUUID: vm, MTU: 1500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vlans = append(vlans, id)
+		check("a VLAN", true)
+	}
+	if err := m.UpdateVLAN(ctx, vlans[0], VLANSpec{NameLabel: "vlan renamed", Tag: 100, ParentNetworkUUID: vm, MTU: 9000}); err != nil {
+		t.Fatal(err)
+	}
+	check("a VLAN renamed and its MTU raised", true)
+	private, err := m.CreateNetwork(ctx, NetworkSpec{NameLabel: "private", MTU: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a private network", true)
+	if err := m.DestroyNetwork(ctx, private); err != nil {
+		t.Fatal(err)
+	}
+	check("a private network destroyed", true)
+	if err := m.DestroyVLAN(ctx, vlans[2]); err != nil {
+		t.Fatal(err)
+	}
+	check("a VLAN destroyed", true)
+	if _, err := m.CreateBond(ctx, BondSpec{NameLabel: "mgmt", Members: []string{"eth0", "eth1"}, Mode: xenapi.BondModeBalanceSLB, MTU: 1500, Management: true}); err != nil {
+		t.Fatal(err)
+	}
+	check("management moving onto a bond", false)
+	if err := m.DestroyBond(ctx, vm); err != nil {
+		t.Fatal(err)
+	}
+	check("a bond destroyed, its VLANs moved onto a member", false)
+}
