@@ -10,16 +10,22 @@ import (
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
-// An index derived change by change, as catch-ups derive it, is the index
-// built afresh from the same records.
-func TestDerivedIndexIsTheBuiltIndex(t *testing.T) {
+// catchingUpModel is a model of a simulated pool of three hosts with six
+// NICs each that catches up on every read, as during an apply.
+func catchingUpModel(t *testing.T) (*Model, context.Context) {
+	t.Helper()
 	sim := xapisim.Run(t, xapisim.Config{Hosts: 3, NICs: 6})
 	c, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewModel(c, Options{MaxAge: time.Nanosecond})
-	ctx := context.Background()
+	return NewModel(c, Options{MaxAge: time.Nanosecond}), context.Background()
+}
+
+// An index derived change by change, as catch-ups derive it, is the index
+// built afresh from the same records.
+func TestDerivedIndexIsTheBuiltIndex(t *testing.T) {
+	m, ctx := catchingUpModel(t)
 	check := func(step string) {
 		t.Helper()
 		s, err := m.Snapshot(ctx)
@@ -80,13 +86,7 @@ func TestDerivedIndexIsTheBuiltIndex(t *testing.T) {
 // where a change reaches further than a network and its VLANs, the end
 // state is built.
 func TestDerivedEndStateIsTheBuiltEndState(t *testing.T) {
-	sim := xapisim.Run(t, xapisim.Config{Hosts: 3, NICs: 6})
-	c, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewModel(c, Options{MaxAge: time.Nanosecond})
-	ctx := context.Background()
+	m, ctx := catchingUpModel(t)
 	check := func(step string, derived bool) {
 		t.Helper()
 		s, err := m.Snapshot(ctx)
