@@ -15,6 +15,17 @@ import (
 // them.
 var cachedClasses = []string{"pool", "host", "host_metrics", "network", "PIF", "Bond", "VLAN"}
 
+// unreadFields are the fields the model leaves out of the records it
+// keeps: the many sides of relations it indexes from the one side, which
+// every record carries (a PIF's host, a VLAN's tagged PIF). In a pool of a
+// thousand VLANs a host's PIFs and a bond master's VLAN_slave_of list a
+// thousand references each, and every VLAN made or destroyed sends them
+// again for every host.
+var unreadFields = map[string][]string{
+	"host": {"PIFs"},
+	"pif":  {"VLAN_slave_of"},
+}
+
 // DefaultMaxAge is how long a snapshot serves readers when nothing in this
 // process has changed the pool since it was taken. Within a plan xsnet
 // writes nothing, so one catch-up serves a burst of reads; a change made
@@ -153,7 +164,7 @@ func (c *cache) catchUp(ctx context.Context, cur *Snapshot, token string, noEven
 	}
 	if cur != nil && token != "" {
 		changes := cur.changes()
-		batch, err := c.client.EventsFrom(ctx, cachedClasses, token, 0, changes.add)
+		batch, err := c.client.EventsFrom(ctx, cachedClasses, token, 0, unreadFields, changes.add)
 		if err == nil {
 			next, err := changes.done()
 			if err == nil && next.counts(batch.ValidRefCounts) {
@@ -174,7 +185,7 @@ func (c *cache) load(ctx context.Context) (*Snapshot, string, error) {
 	token := ""
 	for i, class := range cachedClasses {
 		changes := s.changes()
-		batch, err := c.client.EventsFrom(ctx, []string{class}, "", 0, changes.add)
+		batch, err := c.client.EventsFrom(ctx, []string{class}, "", 0, unreadFields, changes.add)
 		if xenapi.IsCode(err, xenapi.ErrMessageMethodUnknown) {
 			return nil, "", errNoEvents
 		}

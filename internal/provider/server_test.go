@@ -62,18 +62,21 @@ func TestARequestContextIsLetGoOnceAnswered(t *testing.T) {
 
 func TestAReleasedContextStillCancels(t *testing.T) {
 	parent, cancel := context.WithCancel(context.WithValue(t.Context(), requestKey{}, "logger"))
+	// What the framework does with every request's context: derive one,
+	// and keep it with its cancel function.
 	var kept context.Context
+	var cancelKept context.CancelFunc
 	_, err := answer(parent, "request", func(ctx context.Context, req string) (string, error) {
 		if got := ctx.Value(requestKey{}); got != "logger" {
 			t.Errorf("during the request, Value = %v, want the parent's", got)
 		}
-		// What the framework does with every request's context.
-		kept, _ = context.WithCancel(ctx) //nolint:govet // kept on purpose, as the framework keeps it
+		kept, cancelKept = context.WithCancel(ctx)
 		return req, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer cancelKept()
 	if got := kept.Value(requestKey{}); got != nil {
 		t.Errorf("after the request, Value = %v, want nil", got)
 	}

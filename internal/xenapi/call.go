@@ -61,7 +61,9 @@ type callOpts struct {
 // one at a time.
 type resultEach struct {
 	field string
-	fn    func(any) error
+	// omit leaves fields out of the elements over JSON-RPC, unread.
+	omit *wire.Omit
+	fn   func(any) error
 }
 
 // message returns the data model's message for a wire method name, with

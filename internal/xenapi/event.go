@@ -50,7 +50,7 @@ type EventBatch struct {
 // an add event. The request's own timeout is lengthened by timeout.
 func (c *Client) EventFrom(ctx context.Context, classes []string, token string, timeout float64) (EventBatch, error) {
 	var events []Event
-	b, err := c.EventsFrom(ctx, classes, token, timeout, func(ev Event) error {
+	b, err := c.EventsFrom(ctx, classes, token, timeout, nil, func(ev Event) error {
 		events = append(events, ev)
 		return nil
 	})
@@ -64,7 +64,13 @@ func (c *Client) EventFrom(ctx context.Context, classes []string, token string, 
 // thousand PIF records: taken one at a time, no more than one is held
 // besides the reply's bytes. An error from fn ends the call with it; the
 // events fn took before an error are no batch, and must be dropped.
-func (c *Client) EventsFrom(ctx context.Context, classes []string, token string, timeout float64, fn func(Event) error) (EventBatch, error) {
+//
+// omit names, by class as events name it ("host", "pif"), fields to leave
+// out of the snapshots, unread: a host's PIFs and a NIC's VLAN_slave_of
+// list a reference for each of thousands of VLANs in a large pool, and
+// come again in every event of a change to any of them.
+func (c *Client) EventsFrom(ctx context.Context, classes []string, token string, timeout float64, omit map[string][]string,
+	fn func(Event) error) (EventBatch, error) {
 	if timeout < 0 || math.IsNaN(timeout) || math.IsInf(timeout, 0) {
 		return EventBatch{}, fmt.Errorf("xenapi: event.from: timeout must be a number of seconds, got %v", timeout)
 	}
@@ -73,10 +79,27 @@ func (c *Client) EventsFrom(ctx context.Context, classes []string, token string,
 		cls[i] = s
 	}
 	extra := time.Duration(timeout * float64(time.Second))
-	each := &resultEach{field: "events", fn: func(v any) error {
+	left := map[string]map[string]bool{}
+	for class, fields := range omit {
+		left[strings.ToLower(class)] = map[string]bool{}
+		for _, f := range fields {
+			left[strings.ToLower(class)][f] = true
+		}
+	}
+	leftOut := func(event map[string]any) map[string]bool {
+		class, _ := event["class"].(string)
+		return left[strings.ToLower(class)]
+	}
+	each := &resultEach{field: "events", omit: &wire.Omit{Member: "snapshot", Fields: leftOut}, fn: func(v any) error {
 		em, ok := v.(map[string]any)
 		if !ok {
 			return fmt.Errorf("xenapi: event.from: event is %T, not a struct", v)
+		}
+		// Over XML-RPC the reply was read whole: the fields go here.
+		if snap, ok := em["snapshot"].(map[string]any); ok {
+			for f := range leftOut(em) {
+				delete(snap, f)
+			}
 		}
 		ev, err := parseEvent(em)
 		if err != nil {

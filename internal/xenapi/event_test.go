@@ -83,7 +83,7 @@ func TestEventsFromStopsAtARefusedEvent(t *testing.T) {
 			c := f.client(t, func(cfg *Config) { cfg.Protocol = proto })
 			refused := errors.New("refused")
 			var taken []int64
-			_, err := c.EventsFrom(context.Background(), []string{"Bond"}, "", 0, func(ev Event) error {
+			_, err := c.EventsFrom(context.Background(), []string{"Bond"}, "", 0, nil, func(ev Event) error {
 				taken = append(taken, ev.ID)
 				if ev.ID == 2 {
 					return refused
@@ -92,6 +92,47 @@ func TestEventsFromStopsAtARefusedEvent(t *testing.T) {
 			})
 			if !errors.Is(err, refused) || !slices.Equal(taken, []int64{0, 1, 2}) {
 				t.Errorf("took %v and returned %v; want 0, 1, 2 and the refusal", taken, err)
+			}
+		})
+	}
+}
+
+// The fields EventsFrom is told to leave out are not in the snapshots,
+// over either protocol, and the rest are.
+func TestEventsFromLeavesOutFields(t *testing.T) {
+	for _, proto := range protocols[:2] {
+		t.Run(string(proto), func(t *testing.T) {
+			f := newFake(t)
+			f.handle = func(c wire.Call) (wire.Result, bool) {
+				if c.Method != "event.from" {
+					return wire.Result{}, false
+				}
+				host := map[string]any{"uuid": "h", "name_label": "xs1", "PIFs": []any{"OpaqueRef:p1", "OpaqueRef:p2"}}
+				network := map[string]any{"uuid": "n", "PIFs": []any{"OpaqueRef:p1"}}
+				return wire.Result{Value: map[string]any{"token": "t", "events": []any{
+					map[string]any{"id": int64(1), "class": "host", "operation": "mod", "ref": "OpaqueRef:h", "snapshot": host},
+					map[string]any{"id": int64(2), "class": "network", "operation": "mod", "ref": "OpaqueRef:n", "snapshot": network},
+				}}}, true
+			}
+			c := f.client(t, func(cfg *Config) { cfg.Protocol = proto })
+			var events []Event
+			if _, err := c.EventsFrom(context.Background(), []string{"host", "network"}, "", 0, map[string][]string{"host": {"PIFs"}},
+				func(ev Event) error {
+					events = append(events, ev)
+					return nil
+				}); err != nil {
+				t.Fatal(err)
+			}
+			if len(events) != 2 {
+				t.Fatalf("events %+v", events)
+			}
+			h, err := UnmarshalSnapshot[Host](events[0])
+			if err != nil || h.NameLabel != "xs1" || h.PIFs != nil {
+				t.Errorf("host read as %+v, %v; want its name and no PIFs", h, err)
+			}
+			n, err := UnmarshalSnapshot[Network](events[1])
+			if err != nil || len(n.PIFs) != 1 {
+				t.Errorf("network read as %+v, %v; want its PIF", n, err)
 			}
 		})
 	}

@@ -101,7 +101,7 @@ var wrapperCalls = map[string]func(ctx context.Context, c *Client) error{
 		return err
 	},
 	"EventsFrom": func(ctx context.Context, c *Client) error {
-		_, err := c.EventsFrom(ctx, []string{"network", "PIF"}, "", 0, func(Event) error { return nil })
+		_, err := c.EventsFrom(ctx, []string{"network", "PIF"}, "", 0, nil, func(Event) error { return nil })
 		return err
 	},
 	"Logout": func(ctx context.Context, c *Client) error { return c.Logout(ctx) },

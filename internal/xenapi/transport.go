@@ -171,7 +171,7 @@ func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, par
 		return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
 	}
 	if each != nil {
-		return wire.DecodeJSONResultEach(reply, each.field, each.fn)
+		return wire.DecodeJSONResultEach(reply, each.field, each.omit, each.fn)
 	}
 	return wire.DecodeJSONResult(reply)
 }

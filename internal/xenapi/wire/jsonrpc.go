@@ -125,12 +125,22 @@ func DecodeJSONResult(body []byte) (Result, error) {
 	return jsonReply(reply)
 }
 
+// Omit leaves fields out of one object member of each element that
+// DecodeJSONResultEach hands over, without decoding them: Fields says,
+// from the element's members read before that member (an event's class
+// comes before its snapshot), which of the member's fields to leave out.
+type Omit struct {
+	Member string
+	Fields func(element map[string]any) map[string]bool
+}
+
 // DecodeJSONResultEach reads a reply as DecodeJSONResult does, but hands
 // each element of the array under the result's field to each as it is
 // read, and leaves the field out of the result. The first event.from of a
 // pool of thousands of PIFs is one array of their records: read this way,
-// no more than one is held at a time besides the reply's bytes.
-func DecodeJSONResultEach(body []byte, field string, each func(any) error) (Result, error) {
+// no more than one is held at a time besides the reply's bytes. With omit,
+// the fields it names are skipped rather than decoded.
+func DecodeJSONResultEach(body []byte, field string, omit *Omit, each func(any) error) (Result, error) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	reply := map[string]any{}
@@ -158,7 +168,7 @@ func DecodeJSONResultEach(body []byte, field string, each func(any) error) (Resu
 				return err
 			}
 			return jsonArray(d, func() error {
-				v, err := jsonNext(d, 3)
+				v, err := jsonElement(d, omit)
 				if err != nil {
 					return err
 				}
@@ -173,6 +183,57 @@ func DecodeJSONResultEach(body []byte, field string, each func(any) error) (Resu
 		return Result{}, fmt.Errorf("%w: data after the reply", ErrMalformed)
 	}
 	return jsonReply(reply)
+}
+
+// jsonElement decodes one element of a streamed array, leaving out what
+// omit names.
+func jsonElement(d *json.Decoder, omit *Omit) (any, error) {
+	if omit == nil {
+		return jsonNext(d, 3)
+	}
+	tok, err := d.Token()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if tok != json.Delim('{') {
+		return jsonRest(d, tok)
+	}
+	element := map[string]any{}
+	err = jsonObjectRest(d, func(key string) error {
+		drop := map[string]bool{}
+		if key == omit.Member {
+			drop = omit.Fields(element)
+		}
+		if len(drop) == 0 {
+			v, err := jsonNext(d, 4)
+			element[key] = v
+			return err
+		}
+		tok, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		if tok != json.Delim('{') {
+			v, err := jsonRest(d, tok)
+			element[key] = v
+			return err
+		}
+		object := map[string]any{}
+		element[key] = object
+		return jsonObjectRest(d, func(field string) error {
+			if drop[field] {
+				var skipped json.RawMessage
+				if err := d.Decode(&skipped); err != nil {
+					return fmt.Errorf("%w: %w", ErrMalformed, err)
+				}
+				return nil
+			}
+			v, err := jsonNext(d, 5)
+			object[field] = v
+			return err
+		})
+	})
+	return element, err
 }
 
 // jsonReply reads a decoded reply: its error, else its result.

@@ -211,7 +211,7 @@ func TestJSONResultEachIsTheWholeResult(t *testing.T) {
 			t.Fatalf("DecodeJSONResult(%s): %v", body, err)
 		}
 		var got []any
-		each, err := DecodeJSONResultEach([]byte(body), "events", func(v any) error {
+		each, err := DecodeJSONResultEach([]byte(body), "events", nil, func(v any) error {
 			got = append(got, v)
 			return nil
 		})
@@ -229,18 +229,56 @@ func TestJSONResultEachIsTheWholeResult(t *testing.T) {
 	}
 }
 
+// Fields left out of an element's member are skipped, whatever they hold,
+// and only in the elements Fields names them for.
+func TestJSONResultEachOmitsFields(t *testing.T) {
+	body := `{"result":{"events":[` +
+		`{"class":"host","snapshot":{"uuid":"h","PIFs":["OpaqueRef:a",{"deep":[1,2]}],"address":"10.0.0.1"}},` +
+		`{"class":"network","snapshot":{"uuid":"n","PIFs":["OpaqueRef:a"]}},` +
+		`{"snapshot":{"uuid":"x","PIFs":[]},"class":"host"},` +
+		`{"class":"host","snapshot":null},"x"]}}`
+	omit := &Omit{Member: "snapshot", Fields: func(element map[string]any) map[string]bool {
+		if element["class"] == "host" {
+			return map[string]bool{"PIFs": true}
+		}
+		return nil
+	}}
+	var got []any
+	if _, err := DecodeJSONResultEach([]byte(body), "events", omit, func(v any) error {
+		got = append(got, v)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []any{
+		map[string]any{"class": "host", "snapshot": map[string]any{"uuid": "h", "address": "10.0.0.1"}},
+		map[string]any{"class": "network", "snapshot": map[string]any{"uuid": "n", "PIFs": []any{"OpaqueRef:a"}}},
+		// The class comes after the snapshot: nothing is known to leave out.
+		map[string]any{"snapshot": map[string]any{"uuid": "x", "PIFs": []any{}}, "class": "host"},
+		map[string]any{"class": "host", "snapshot": nil},
+		"x",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("elements\n %#v\nwant\n %#v", got, want)
+	}
+	if _, err := DecodeJSONResultEach([]byte(`{"result":{"events":[{"class":"host","snapshot":{"PIFs":[}}]}}`), "events", omit,
+		func(any) error { return nil }); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a malformed field left out: %v, want ErrMalformed", err)
+	}
+}
+
 func TestJSONResultEachMalformed(t *testing.T) {
 	for _, body := range []string{
 		``, `[]`, `"result"`, `{"id":1}`, `{"result":{"events":[1]}}{}`, `{"result":{"events":[1,]}}`,
 		`{"result":{"events":{}}}`, `{"result":{"events":[` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `]}}`,
 		`{"result":{"events":[1]`, `{"error":true}`, `{"error":[],"result":null}`,
 	} {
-		if _, err := DecodeJSONResultEach([]byte(body), "events", func(any) error { return nil }); !errors.Is(err, ErrMalformed) {
+		if _, err := DecodeJSONResultEach([]byte(body), "events", nil, func(any) error { return nil }); !errors.Is(err, ErrMalformed) {
 			t.Errorf("DecodeJSONResultEach(%.60q) = %v, want ErrMalformed", body, err)
 		}
 	}
 	stop := errors.New("stop")
-	if _, err := DecodeJSONResultEach([]byte(`{"result":{"events":[1,2]}}`), "events", func(any) error { return stop }); !errors.Is(err, stop) {
+	if _, err := DecodeJSONResultEach([]byte(`{"result":{"events":[1,2]}}`), "events", nil, func(any) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("an element refused: %v, want the refusal", err)
 	}
 }
