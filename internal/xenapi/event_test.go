@@ -64,23 +64,30 @@ func TestEventFrom(t *testing.T) {
 	}
 }
 
+// eventsClient is a client over proto of a host whose event.from answers
+// with events and the token "t".
+func eventsClient(t *testing.T, proto Protocol, events []any) *Client {
+	t.Helper()
+	f := newFake(t)
+	f.handle = func(c wire.Call) (wire.Result, bool) {
+		if c.Method != "event.from" {
+			return wire.Result{}, false
+		}
+		return wire.Result{Value: map[string]any{"token": "t", "events": events}}, true
+	}
+	return f.client(t, func(cfg *Config) { cfg.Protocol = proto })
+}
+
 // EventsFrom hands the events over one at a time, in order, and stops at
 // the first its taker refuses, whichever protocol carries them.
 func TestEventsFromStopsAtARefusedEvent(t *testing.T) {
 	for _, proto := range protocols[:2] {
 		t.Run(string(proto), func(t *testing.T) {
-			f := newFake(t)
-			f.handle = func(c wire.Call) (wire.Result, bool) {
-				if c.Method != "event.from" {
-					return wire.Result{}, false
-				}
-				var events []any
-				for id := range int64(5) {
-					events = append(events, map[string]any{"id": id, "class": "bond", "operation": "del", "ref": "OpaqueRef:b"})
-				}
-				return wire.Result{Value: map[string]any{"token": "t", "events": events}}, true
+			var events []any
+			for id := range int64(5) {
+				events = append(events, map[string]any{"id": id, "class": "bond", "operation": "del", "ref": "OpaqueRef:b"})
 			}
-			c := f.client(t, func(cfg *Config) { cfg.Protocol = proto })
+			c := eventsClient(t, proto, events)
 			refused := errors.New("refused")
 			var taken []int64
 			_, err := c.EventsFrom(context.Background(), []string{"Bond"}, "", 0, nil, func(ev Event) error {
@@ -102,19 +109,12 @@ func TestEventsFromStopsAtARefusedEvent(t *testing.T) {
 func TestEventsFromLeavesOutFields(t *testing.T) {
 	for _, proto := range protocols[:2] {
 		t.Run(string(proto), func(t *testing.T) {
-			f := newFake(t)
-			f.handle = func(c wire.Call) (wire.Result, bool) {
-				if c.Method != "event.from" {
-					return wire.Result{}, false
-				}
-				host := map[string]any{"uuid": "h", "name_label": "xs1", "PIFs": []any{"OpaqueRef:p1", "OpaqueRef:p2"}}
-				network := map[string]any{"uuid": "n", "PIFs": []any{"OpaqueRef:p1"}}
-				return wire.Result{Value: map[string]any{"token": "t", "events": []any{
-					map[string]any{"id": int64(1), "class": "host", "operation": "mod", "ref": "OpaqueRef:h", "snapshot": host},
-					map[string]any{"id": int64(2), "class": "network", "operation": "mod", "ref": "OpaqueRef:n", "snapshot": network},
-				}}}, true
-			}
-			c := f.client(t, func(cfg *Config) { cfg.Protocol = proto })
+			host := map[string]any{"uuid": "h", "name_label": "xs1", "PIFs": []any{"OpaqueRef:p1", "OpaqueRef:p2"}}
+			network := map[string]any{"uuid": "n", "PIFs": []any{"OpaqueRef:p1"}}
+			c := eventsClient(t, proto, []any{
+				map[string]any{"id": int64(1), "class": "host", "operation": "mod", "ref": "OpaqueRef:h", "snapshot": host},
+				map[string]any{"id": int64(2), "class": "network", "operation": "mod", "ref": "OpaqueRef:n", "snapshot": network},
+			})
 			var events []Event
 			if _, err := c.EventsFrom(context.Background(), []string{"host", "network"}, "", 0, map[string][]string{"host": {"PIFs"}},
 				func(ev Event) error {

@@ -150,18 +150,7 @@ func DecodeJSONResultEach(body []byte, field string, omit *Omit, each func(any) 
 			reply[key] = v
 			return err
 		}
-		tok, err := d.Token()
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		if tok != json.Delim('{') {
-			v, err := jsonRest(d, tok)
-			reply[key] = v
-			return err
-		}
-		result := map[string]any{}
-		reply[key] = result
-		return jsonObjectRest(d, func(key string) error {
+		v, err := jsonObjectOr(d, func(result map[string]any, key string) error {
 			if key != field {
 				v, err := jsonNext(d, 2)
 				result[key] = v
@@ -175,6 +164,8 @@ func DecodeJSONResultEach(body []byte, field string, omit *Omit, each func(any) 
 				return each(v)
 			})
 		})
+		reply[key] = v
+		return err
 	})
 	if err != nil {
 		return Result{}, err
@@ -191,16 +182,8 @@ func jsonElement(d *json.Decoder, omit *Omit) (any, error) {
 	if omit == nil {
 		return jsonNext(d, 3)
 	}
-	tok, err := d.Token()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if tok != json.Delim('{') {
-		return jsonRest(d, tok)
-	}
-	element := map[string]any{}
-	err = jsonObjectRest(d, func(key string) error {
-		drop := map[string]bool{}
+	return jsonObjectOr(d, func(element map[string]any, key string) error {
+		var drop map[string]bool
 		if key == omit.Member {
 			drop = omit.Fields(element)
 		}
@@ -209,18 +192,7 @@ func jsonElement(d *json.Decoder, omit *Omit) (any, error) {
 			element[key] = v
 			return err
 		}
-		tok, err := d.Token()
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		if tok != json.Delim('{') {
-			v, err := jsonRest(d, tok)
-			element[key] = v
-			return err
-		}
-		object := map[string]any{}
-		element[key] = object
-		return jsonObjectRest(d, func(field string) error {
+		v, err := jsonObjectOr(d, func(object map[string]any, field string) error {
 			if drop[field] {
 				var skipped json.RawMessage
 				if err := d.Decode(&skipped); err != nil {
@@ -232,8 +204,24 @@ func jsonElement(d *json.Decoder, omit *Omit) (any, error) {
 			object[field] = v
 			return err
 		})
+		element[key] = v
+		return err
 	})
-	return element, err
+}
+
+// jsonObjectOr reads the next value: an object a member at a time through
+// member, which keeps what it reads in the object it is given, or
+// anything else whole.
+func jsonObjectOr(d *json.Decoder, member func(object map[string]any, key string) error) (any, error) {
+	tok, err := d.Token()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if tok != json.Delim('{') {
+		return jsonRest(d, tok)
+	}
+	object := map[string]any{}
+	return object, jsonObjectRest(d, func(key string) error { return member(object, key) })
 }
 
 // jsonReply reads a decoded reply: its error, else its result.
