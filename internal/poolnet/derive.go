@@ -15,11 +15,12 @@ import (
 // VLANs catches up after every change and judges each VLAN on the pool it
 // finds; built afresh, every end state would cost the whole pool.
 //
-// Only changes to networks and VLANs, and to PIFs in ways the end state
-// does not read (a NIC that carries one more VLAN, a bond's links), are
-// derived. Anything else (a host, a bond made or destroyed, management, an
-// IP configuration, a NIC's network) reaches too far, and derive reports false: the end state is then built
-// afresh when a plan first asks for it.
+// Only changes to networks and VLANs, and to PIFs and bonds in ways the
+// end state does not read (a NIC that carries one more VLAN, a bond's
+// links), are derived. Anything else (a host, a bond made or destroyed,
+// management, an IP configuration, a NIC's network) reaches too far, and
+// derive reports false: the end state is then built afresh when a plan
+// first asks for it.
 func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endState, bool) {
 	networks := map[xenapi.Ref]bool{}
 	// vlanPIFs are the VLAN PIFs whose host's VLANParents change.
