@@ -286,9 +286,8 @@ func (e *endState) addNetwork(s *Snapshot, ref xenapi.Ref, n xenapi.Network) {
 		Parent: guardrail.Null[string](), Tag: guardrail.Null[int64]()}
 	if pn.Kind == guardrail.NetworkVLAN {
 		for _, pifRef := range s.NetworkPIFs(ref) {
-			if parent, ok := s.vlanParent(pifRef); ok {
-				_, v, _ := s.VLANOfUntagged(pifRef)
-				pn.Parent, pn.Tag = guardrail.Known(parent), guardrail.Known(v.Tag)
+			if _, v, ok := s.VLANOfUntagged(pifRef); ok {
+				pn.Parent, pn.Tag = guardrail.Known(s.parentNetwork(v)), guardrail.Known(v.Tag)
 				break
 			}
 		}
@@ -332,7 +331,13 @@ func (s *Snapshot) vlanParent(pif xenapi.Ref) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return s.Networks[s.PIFs[v.TaggedPIF].Network].UUID, true
+	return s.parentNetwork(v), true
+}
+
+// parentNetwork returns the UUID of the network a VLAN is over: its
+// tagged PIF's.
+func (s *Snapshot) parentNetwork(v xenapi.VLAN) string {
+	return s.Networks[s.PIFs[v.TaggedPIF].Network].UUID
 }
 
 // ipInPool adds what one PIF xsnet configured says of its IP interface.

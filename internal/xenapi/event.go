@@ -90,7 +90,7 @@ func (c *Client) EventsFrom(ctx context.Context, classes []string, token string,
 		class, _ := event["class"].(string)
 		return left[strings.ToLower(class)]
 	}
-	each := &resultEach{field: "events", omit: &wire.Omit{Member: "snapshot", Fields: leftOut}, fn: func(v any) error {
+	each := &resultEach{field: "events", fn: func(v any) error {
 		em, ok := v.(map[string]any)
 		if !ok {
 			return fmt.Errorf("xenapi: event.from: event is %T, not a struct", v)
@@ -107,6 +107,11 @@ func (c *Client) EventsFrom(ctx context.Context, classes []string, token string,
 		}
 		return fn(ev)
 	}}
+	if len(left) > 0 {
+		// Reading an event a member at a time to skip some costs more
+		// than reading it whole: only when there is something to skip.
+		each.omit = &wire.Omit{Member: "snapshot", Fields: leftOut}
+	}
 	v, err := c.call(ctx, "event.from", []any{cls, token, timeout}, callOpts{extra: extra, each: each})
 	if err != nil {
 		return EventBatch{}, err
