@@ -1,6 +1,12 @@
 package wire
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -62,4 +68,89 @@ func FuzzDecodeJSONCall(f *testing.F) {
 			t.Fatalf("round trip changed the call: %#v -> %#v", c, c2)
 		}
 	})
+}
+
+// The reader accepts what encoding/json accepts and makes the same values
+// of it, numbers kept exact as decodeJSON always kept them; skipping a
+// value accepts what json.Valid does.
+func FuzzJSONReaderIsEncodingJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"result":{"events":[{"class":"pif","snapshot":{"MTU":1500,"VLAN":-1,"device":"eth0"}}],"token":"t"},"error":null}`,
+		`["a\u00e9\n\"",1,-0,1.0,1e3,2.5E-3,12345678901234567890,true,false,null,{},[]]`,
+		`"\ud83d\ude00 \ud800 caf` + "\xc3\xa9 \xff" + `"`,
+		` {"a" : [ 1 , 2 ] } `, `01`, `1.`, `-`, `[1,]`, `{"a":1,}`, `"\x"`, `tru`, `[1] [2]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := decodeJSON(body)
+		want, wantErr := decodeWithEncodingJSON(body)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%q: the reader says %v, encoding/json %v", body, err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: the reader reads\n %#v\nencoding/json\n %#v", body, got, want)
+		}
+		if err != nil && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("%q: %v is not ErrMalformed", body, err)
+		}
+		r := &jsonReader{b: body}
+		skipErr := r.skip(0)
+		if skipErr == nil {
+			skipErr = r.end()
+		}
+		if (skipErr == nil) != json.Valid(body) {
+			t.Fatalf("%q: skipping says %v, json.Valid %v", body, skipErr, json.Valid(body))
+		}
+	})
+}
+
+// decodeWithEncodingJSON is how replies were read before the reader:
+// encoding/json with exact numbers, then ints made int64 and the rest
+// float64, no deeper than maxDepth.
+func decodeWithEncodingJSON(raw []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("data after the value")
+	}
+	return exactNumbers(v, 0)
+}
+
+func exactNumbers(v any, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("too deep")
+	}
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, nil
+		}
+		f, err := v.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("number %s", v)
+		}
+		return f, nil
+	case []any:
+		for i, e := range v {
+			n, err := exactNumbers(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = n
+		}
+	case map[string]any:
+		for k, e := range v {
+			n, err := exactNumbers(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = n
+		}
+	}
+	return v, nil
 }

@@ -1,10 +1,8 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -141,23 +139,22 @@ type Omit struct {
 // no more than one is held at a time besides the reply's bytes. With omit,
 // the fields it names are skipped rather than decoded.
 func DecodeJSONResultEach(body []byte, field string, omit *Omit, each func(any) error) (Result, error) {
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
+	r := &jsonReader{b: body}
 	reply := map[string]any{}
-	err := jsonObject(d, func(key string) error {
+	err := r.object(func(key string) error {
 		if key != "result" {
-			v, err := jsonNext(d, 1)
+			v, err := r.value(1)
 			reply[key] = v
 			return err
 		}
-		v, err := jsonObjectOr(d, func(result map[string]any, key string) error {
+		v, err := r.objectOr(1, func(result map[string]any, key string) error {
 			if key != field {
-				v, err := jsonNext(d, 2)
+				v, err := r.value(2)
 				result[key] = v
 				return err
 			}
-			return jsonArray(d, func() error {
-				v, err := jsonElement(d, omit)
+			return r.array(func() error {
+				v, err := r.element(3, omit)
 				if err != nil {
 					return err
 				}
@@ -167,40 +164,36 @@ func DecodeJSONResultEach(body []byte, field string, omit *Omit, each func(any) 
 		reply[key] = v
 		return err
 	})
+	if err == nil {
+		err = r.end()
+	}
 	if err != nil {
 		return Result{}, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return Result{}, fmt.Errorf("%w: data after the reply", ErrMalformed)
 	}
 	return jsonReply(reply)
 }
 
-// jsonElement decodes one element of a streamed array, leaving out what
-// omit names.
-func jsonElement(d *json.Decoder, omit *Omit) (any, error) {
+// element reads one element of a streamed array, leaving out what omit
+// names.
+func (r *jsonReader) element(depth int, omit *Omit) (any, error) {
 	if omit == nil {
-		return jsonNext(d, 3)
+		return r.value(depth)
 	}
-	return jsonObjectOr(d, func(element map[string]any, key string) error {
+	return r.objectOr(depth, func(element map[string]any, key string) error {
 		var drop map[string]bool
 		if key == omit.Member {
 			drop = omit.Fields(element)
 		}
 		if len(drop) == 0 {
-			v, err := jsonNext(d, 4)
+			v, err := r.value(depth + 1)
 			element[key] = v
 			return err
 		}
-		v, err := jsonObjectOr(d, func(object map[string]any, field string) error {
+		v, err := r.objectOr(depth+1, func(object map[string]any, field string) error {
 			if drop[field] {
-				var skipped json.RawMessage
-				if err := d.Decode(&skipped); err != nil {
-					return fmt.Errorf("%w: %w", ErrMalformed, err)
-				}
-				return nil
+				return r.skip(depth + 2)
 			}
-			v, err := jsonNext(d, 5)
+			v, err := r.value(depth + 2)
 			object[field] = v
 			return err
 		})
@@ -209,19 +202,18 @@ func jsonElement(d *json.Decoder, omit *Omit) (any, error) {
 	})
 }
 
-// jsonObjectOr reads the next value: an object a member at a time through
+// objectOr reads the next value: an object a member at a time through
 // member, which keeps what it reads in the object it is given, or
 // anything else whole.
-func jsonObjectOr(d *json.Decoder, member func(object map[string]any, key string) error) (any, error) {
-	tok, err := d.Token()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+func (r *jsonReader) objectOr(depth int, member func(object map[string]any, key string) error) (any, error) {
+	if r.peek() != '{' {
+		return r.value(depth)
 	}
-	if tok != json.Delim('{') {
-		return jsonRest(d, tok)
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%w: value nested deeper than %d", ErrMalformed, maxDepth)
 	}
 	object := map[string]any{}
-	return object, jsonObjectRest(d, func(key string) error { return member(object, key) })
+	return object, r.object(func(key string) error { return member(object, key) })
 }
 
 // jsonReply reads a decoded reply: its error, else its result.
@@ -253,88 +245,6 @@ func jsonReply(reply map[string]any) (Result, error) {
 	return Result{Value: result}, nil
 }
 
-// jsonNext decodes the next value whole, numbers kept exact; depth is how
-// deep in the reply it is.
-func jsonNext(d *json.Decoder, depth int) (any, error) {
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	return numbers(v, depth)
-}
-
-// jsonRest decodes the rest of a value whose first token was tok: a
-// scalar whole, or an array's elements.
-func jsonRest(d *json.Decoder, tok json.Token) (any, error) {
-	switch tok {
-	case json.Delim('['):
-		elems := []any{}
-		for d.More() {
-			v, err := jsonNext(d, 2)
-			if err != nil {
-				return nil, err
-			}
-			elems = append(elems, v)
-		}
-		return elems, jsonDelim(d, ']')
-	case json.Delim('{'), json.Delim(']'), json.Delim('}'):
-		return nil, fmt.Errorf("%w: %v where a value belongs", ErrMalformed, tok)
-	}
-	return numbers(tok, 1)
-}
-
-// jsonObject reads an object, calling member for each key with the
-// decoder at the key's value; member must read the value.
-func jsonObject(d *json.Decoder, member func(key string) error) error {
-	if err := jsonDelim(d, '{'); err != nil {
-		return err
-	}
-	return jsonObjectRest(d, member)
-}
-
-// jsonObjectRest reads an object's members after its opening brace.
-func jsonObjectRest(d *json.Decoder, member func(key string) error) error {
-	for d.More() {
-		tok, err := d.Token()
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("%w: object key %v", ErrMalformed, tok)
-		}
-		if err := member(key); err != nil {
-			return err
-		}
-	}
-	return jsonDelim(d, '}')
-}
-
-// jsonArray reads an array, calling element with the decoder at each
-// element; element must read it.
-func jsonArray(d *json.Decoder, element func() error) error {
-	if err := jsonDelim(d, '['); err != nil {
-		return err
-	}
-	for d.More() {
-		if err := element(); err != nil {
-			return err
-		}
-	}
-	return jsonDelim(d, ']')
-}
-
-func jsonDelim(d *json.Decoder, want json.Delim) error {
-	tok, err := d.Token()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if tok != want {
-		return fmt.Errorf("%w: %v where %v belongs", ErrMalformed, tok, want)
-	}
-	return nil
-}
-
 func strictJSON(body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -345,48 +255,13 @@ func strictJSON(body []byte, v any) error {
 // decodeJSON decodes with numbers kept exact: integral numbers become int64,
 // others float64.
 func decodeJSON(raw []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	r := &jsonReader{b: raw}
+	v, err := r.value(0)
+	if err == nil {
+		err = r.end()
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the value", ErrMalformed)
-	}
-	return numbers(v, 0)
-}
-
-func numbers(v any, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("%w: value nested deeper than %d", ErrMalformed, maxDepth)
-	}
-	switch v := v.(type) {
-	case json.Number:
-		if n, err := v.Int64(); err == nil {
-			return n, nil
-		}
-		f, err := v.Float64()
-		if err != nil || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("%w: number %s", ErrMalformed, v)
-		}
-		return f, nil
-	case []any:
-		for i, e := range v {
-			n, err := numbers(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			v[i] = n
-		}
-	case map[string]any:
-		for k, e := range v {
-			n, err := numbers(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			v[k] = n
-		}
+	if err != nil {
+		return nil, err
 	}
 	return v, nil
 }
