@@ -295,7 +295,7 @@ func checkPool(ctx context.Context, c *xenapi.Client, want poolShape) error {
 	if err != nil {
 		return err
 	}
-	got := poolShape{Bonds: len(snap.Bonds), VLANs: len(snap.VLANs)}
+	got := poolShape{Bonds: snap.Bonds.Len(), VLANs: snap.VLANs.Len()}
 	if got != want {
 		return fmt.Errorf("the pool holds %d bonds and %d VLANs, not %d and %d", got.Bonds, got.VLANs, want.Bonds, want.VLANs)
 	}

@@ -35,7 +35,7 @@ func TestDrawPool(t *testing.T) {
 	}
 	addrs := map[string]string{}
 	for i, host := range s.HostRefs() {
-		addrs[s.Hosts[host].UUID] = "10.0.20." + string(rune('1'+i))
+		addrs[s.Hosts.Get(host).UUID] = "10.0.20." + string(rune('1'+i))
 	}
 	if err := m.CreateIP(ctx, poolnet.IPSpec{NetworkUUID: storage, Mode: xenapi.IPConfigurationStatic, Addresses: addrs,
 		Netmask: "255.255.255.0", Purpose: "Storage"}); err != nil {

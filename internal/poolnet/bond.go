@@ -105,7 +105,7 @@ func ReadBond(snap *Snapshot, networkUUID string) (PoolBond, bool) {
 		pb.MoveUnfinished = true
 	}
 	for _, host := range snap.HostRefs() {
-		hostUUID := snap.Hosts[host].UUID
+		hostUUID := snap.Hosts.Get(host).UUID
 		masterRef, master, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
 			pb.Missing = append(pb.Missing, hostUUID)
@@ -118,7 +118,7 @@ func ReadBond(snap *Snapshot, networkUUID string) (PoolBond, bool) {
 		}
 		var members []string
 		for _, s := range bond.Slaves {
-			members = append(members, snap.PIFs[s].Device)
+			members = append(members, snap.PIFs.Get(s).Device)
 		}
 		slices.Sort(members)
 		pb.Hosts[hostUUID] = HostBond{
@@ -150,7 +150,7 @@ type bondTarget struct {
 func bondTargets(snap *Snapshot, hosts []xenapi.Ref, devices []string) ([]bondTarget, error) {
 	var targets []bondTarget
 	for _, host := range hosts {
-		h := snap.Hosts[host]
+		h := snap.Hosts.Get(host)
 		t := bondTarget{host: host, name: h.NameLabel}
 		for _, dev := range devices {
 			ref, _, ok := snap.DevicePIF(host, dev)
@@ -284,7 +284,7 @@ func (m *Model) convergeBond(ctx context.Context, netRef xenapi.Ref, spec BondSp
 		if !ok {
 			continue
 		}
-		host := snap.Hosts[snap.PIFs[masterRef].Host].NameLabel
+		host := snap.Hosts.Get(snap.PIFs.Get(masterRef).Host).NameLabel
 		if b.Mode != spec.Mode {
 			if err := m.client.BondSetMode(ctx, ref, spec.Mode); err != nil {
 				return fmt.Errorf("setting the bond mode on host %s: %w", host, err)
@@ -347,7 +347,7 @@ func (m *Model) teardownBond(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	if err != nil {
 		return done, err
 	}
-	net, ok := snap.Networks[netRef]
+	net, ok := snap.Networks.Lookup(netRef)
 	if !ok {
 		return done, nil
 	}
@@ -358,8 +358,8 @@ func (m *Model) teardownBond(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	}
 	bonds, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
 		ref, _, ok := snap.BondOfMaster(pif)
-		p := snap.PIFs[pif]
-		return "the bond on host " + snap.Hosts[p.Host].NameLabel, func(ctx context.Context) error {
+		p := snap.PIFs.Get(pif)
+		return "the bond on host " + snap.Hosts.Get(p.Host).NameLabel, func(ctx context.Context) error {
 			return m.change(ctx, snap.managementOnDevice(p.Host, p.Device), func(ctx context.Context) error {
 				return m.client.BondDestroy(ctx, ref)
 			})

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"time"
 
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet/table"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -204,46 +204,43 @@ func (c *cache) load(ctx context.Context) (*Snapshot, string, error) {
 
 // snapshotChanges is a new snapshot being made from prev an event at a
 // time, as event.from's answer is read: prev itself is left as it was,
-// since readers may hold it, and only the classes the events touch are
-// copied.
+// since readers may hold it. The records are gathered by class and made
+// into the new snapshot's tables at the end, which share with prev's all
+// that did not change.
 type snapshotChanges struct {
 	prev, next *Snapshot
-	copied     map[string]bool
 	changed    []changedRecord
+
+	hosts       pending[xenapi.Host]
+	hostMetrics pending[xenapi.HostMetrics]
+	networks    pending[xenapi.Network]
+	pifs        pending[xenapi.PIF]
+	bonds       pending[xenapi.Bond]
+	vlans       pending[xenapi.VLAN]
 }
 
 func (s *Snapshot) changes() *snapshotChanges {
-	return &snapshotChanges{prev: s, copied: map[string]bool{}, next: &Snapshot{
-		PoolRef:     s.PoolRef,
-		Pool:        s.Pool,
-		Hosts:       s.Hosts,
-		HostMetrics: s.HostMetrics,
-		Networks:    s.Networks,
-		PIFs:        s.PIFs,
-		Bonds:       s.Bonds,
-		VLANs:       s.VLANs,
-	}}
+	return &snapshotChanges{prev: s, next: &Snapshot{PoolRef: s.PoolRef, Pool: s.Pool}}
 }
 
 // add applies one event.
 func (c *snapshotChanges) add(ev xenapi.Event) error {
 	c.changed = append(c.changed, changedRecord{ev.Class, ev.Ref})
-	next := c.next
 	switch ev.Class {
 	case "pool":
-		return applyPool(next, ev)
+		return applyPool(c.next, ev)
 	case "host":
-		return applyEvent(&next.Hosts, c.copied, ev)
+		return c.hosts.add(ev)
 	case "host_metrics":
-		return applyEvent(&next.HostMetrics, c.copied, ev)
+		return c.hostMetrics.add(ev)
 	case "network":
-		return applyEvent(&next.Networks, c.copied, ev)
+		return c.networks.add(ev)
 	case "pif":
-		return applyEvent(&next.PIFs, c.copied, ev)
+		return c.pifs.add(ev)
 	case "bond":
-		return applyEvent(&next.Bonds, c.copied, ev)
+		return c.bonds.add(ev)
 	case "vlan":
-		return applyEvent(&next.VLANs, c.copied, ev)
+		return c.vlans.add(ev)
 	}
 	return nil
 }
@@ -255,42 +252,67 @@ func (c *snapshotChanges) done() (*Snapshot, error) {
 		// built already, serves on.
 		return c.prev, nil
 	}
-	next := c.next
+	next, prev := c.next, c.prev
 	if next.PoolRef == "" {
 		return nil, errors.New("xapi reported no pool object; a XenServer host always belongs to exactly one")
 	}
-	next.fillEmpty()
-	if prev := c.prev.idx.Load(); prev != nil {
-		next.idx.Store(prev.derive(c.prev, next, c.changed))
+	next.Hosts = c.hosts.applyTo(prev.Hosts)
+	next.HostMetrics = c.hostMetrics.applyTo(prev.HostMetrics)
+	next.Networks = c.networks.applyTo(prev.Networks)
+	next.PIFs = c.pifs.applyTo(prev.PIFs)
+	next.Bonds = c.bonds.applyTo(prev.Bonds)
+	next.VLANs = c.vlans.applyTo(prev.VLANs)
+	if i := prev.idx.Load(); i != nil {
+		next.idx.Store(i.derive(prev, next, c.changed))
 	}
-	if prev := c.prev.end.Load(); prev != nil {
-		if e, ok := prev.derive(c.prev, next, c.changed); ok {
+	if e := prev.end.Load(); e != nil {
+		if e, ok := e.derive(prev, next, c.changed); ok {
 			next.end.Store(e)
 		}
 	}
 	return next, nil
 }
 
-// applyEvent applies one event to the class's records, copying the map
-// the first time the class changes.
-func applyEvent[T xenapi.Record](records *map[xenapi.Ref]T, copied map[string]bool, ev xenapi.Event) error {
-	if !copied[ev.Class] {
-		*records = maps.Clone(*records)
-		if *records == nil {
-			*records = map[xenapi.Ref]T{}
-		}
-		copied[ev.Class] = true
+// pending are one class's records that events changed, by reference; nil
+// for one destroyed. The last event for a record is the one that counts.
+type pending[T xenapi.Record] map[xenapi.Ref]*T
+
+func (p *pending[T]) add(ev xenapi.Event) error {
+	if *p == nil {
+		*p = pending[T]{}
 	}
 	if ev.Operation == xenapi.EventDel {
-		delete(*records, ev.Ref)
+		(*p)[ev.Ref] = nil
 		return nil
 	}
 	rec, err := xenapi.UnmarshalSnapshot[T](ev)
 	if err != nil {
 		return fmt.Errorf("reading the %s event for %s: %w", ev.Class, ev.Ref, err)
 	}
-	(*records)[ev.Ref] = rec
+	(*p)[ev.Ref] = &rec
 	return nil
+}
+
+// applyTo returns records with the changes. Into an empty table, as when
+// the pool is first read, they go in at once.
+func (p pending[T]) applyTo(records table.Map[xenapi.Ref, T]) table.Map[xenapi.Ref, T] {
+	if records.Len() == 0 && len(p) > 0 {
+		all := make(map[xenapi.Ref]T, len(p))
+		for ref, rec := range p {
+			if rec != nil {
+				all[ref] = *rec
+			}
+		}
+		return table.Of(all)
+	}
+	for ref, rec := range p {
+		if rec == nil {
+			records = records.Without(ref)
+		} else {
+			records = records.With(ref, *rec)
+		}
+	}
+	return records
 }
 
 func applyPool(s *Snapshot, ev xenapi.Event) error {
@@ -314,8 +336,8 @@ func applyPool(s *Snapshot, ev xenapi.Event) error {
 // count that disagrees is how the model notices, and reloads.
 func (s *Snapshot) counts(valid map[string]int64) bool {
 	have := map[string]int{
-		"host": len(s.Hosts), "host_metrics": len(s.HostMetrics), "network": len(s.Networks),
-		"pif": len(s.PIFs), "bond": len(s.Bonds), "vlan": len(s.VLANs),
+		"host": s.Hosts.Len(), "host_metrics": s.HostMetrics.Len(), "network": s.Networks.Len(),
+		"pif": s.PIFs.Len(), "bond": s.Bonds.Len(), "vlan": s.VLANs.Len(),
 	}
 	for class, n := range have {
 		if want, ok := valid[class]; ok && int64(n) != want {

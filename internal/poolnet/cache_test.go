@@ -78,13 +78,13 @@ func TestModelLoadsThePoolWithOneEventFromPerClass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Hosts) != 4 || len(s.PIFs) != len(whole.PIFs) || len(s.Networks) != len(whole.Networks) || s.PoolRef != whole.PoolRef {
+	if s.Hosts.Len() != 4 || s.PIFs.Len() != whole.PIFs.Len() || s.Networks.Len() != whole.Networks.Len() || s.PoolRef != whole.PoolRef {
 		t.Errorf("loaded %d hosts, %d PIFs, %d networks, pool %s; the pool has 4, %d, %d, %s",
-			len(s.Hosts), len(s.PIFs), len(s.Networks), s.PoolRef, len(whole.PIFs), len(whole.Networks), whole.PoolRef)
+			s.Hosts.Len(), s.PIFs.Len(), s.Networks.Len(), s.PoolRef, whole.PIFs.Len(), whole.Networks.Len(), whole.PoolRef)
 	}
-	for ref, p := range whole.PIFs {
-		if s.PIFs[ref].UUID != p.UUID || s.PIFs[ref].Device != p.Device || s.PIFs[ref].Management != p.Management {
-			t.Errorf("PIF %s: loaded %+v, the pool has %+v", ref, s.PIFs[ref], p)
+	for ref, p := range whole.PIFs.All() {
+		if s.PIFs.Get(ref).UUID != p.UUID || s.PIFs.Get(ref).Device != p.Device || s.PIFs.Get(ref).Management != p.Management {
+			t.Errorf("PIF %s: loaded %+v, the pool has %+v", ref, s.PIFs.Get(ref), p)
 		}
 	}
 }
@@ -165,13 +165,13 @@ func TestModelCatchUpBringsChangesDeletionsToo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Bonds) != 0 || len(got.PIFs) != len(whole.PIFs) || len(got.Networks) != len(whole.Networks) {
+	if got.Bonds.Len() != 0 || got.PIFs.Len() != whole.PIFs.Len() || got.Networks.Len() != whole.Networks.Len() {
 		t.Errorf("after create and destroy the model has %d bonds, %d PIFs, %d networks; the pool has %d, %d, %d",
-			len(got.Bonds), len(got.PIFs), len(got.Networks), len(whole.Bonds), len(whole.PIFs), len(whole.Networks))
+			got.Bonds.Len(), got.PIFs.Len(), got.Networks.Len(), whole.Bonds.Len(), whole.PIFs.Len(), whole.Networks.Len())
 	}
-	for ref, p := range whole.PIFs {
-		if got.PIFs[ref].MTU != p.MTU || got.PIFs[ref].BondSlaveOf != p.BondSlaveOf {
-			t.Errorf("PIF %s: the model has MTU %d, bond %s; the pool has %d, %s", p.Device, got.PIFs[ref].MTU, got.PIFs[ref].BondSlaveOf, p.MTU, p.BondSlaveOf)
+	for ref, p := range whole.PIFs.All() {
+		if got.PIFs.Get(ref).MTU != p.MTU || got.PIFs.Get(ref).BondSlaveOf != p.BondSlaveOf {
+			t.Errorf("PIF %s: the model has MTU %d, bond %s; the pool has %d, %s", p.Device, got.PIFs.Get(ref).MTU, got.PIFs.Get(ref).BondSlaveOf, p.MTU, p.BondSlaveOf)
 		}
 	}
 }
@@ -191,7 +191,7 @@ func TestModelReloadsWhenEventsAreLost(t *testing.T) {
 				t.Fatal(err)
 			}
 			calls := count(sim)
-			if _, ok := snapshot(t, m).Networks[ref]; !ok {
+			if _, ok := snapshot(t, m).Networks.Lookup(ref); !ok {
 				t.Fatalf("after %s the model did not reload: the new network is missing", code)
 			}
 			// The failed catch-up, then a reload (for SESSION_INVALID the
@@ -215,8 +215,8 @@ func TestModelReadsThePoolWholeWhereEventFromIsMissing(t *testing.T) {
 	sim, _, m := newModel(t, xapisim.Config{Hosts: 2, NICs: 2, Faults: faults}, poolnet.Options{MaxAge: time.Hour})
 	calls := count(sim)
 	s := snapshot(t, m)
-	if len(s.Hosts) != 2 {
-		t.Fatalf("got %d hosts, want 2", len(s.Hosts))
+	if s.Hosts.Len() != 2 {
+		t.Fatalf("got %d hosts, want 2", s.Hosts.Len())
 	}
 	got := calls.since()
 	if got["event.from"] != 1 || got["PIF.get_all_records"] != 1 || got["network.get_all_records"] != 1 {
@@ -258,7 +258,7 @@ func TestSnapshotIndexesAgreeWithTheRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := snapshot(t, m)
-	for ref, p := range s.PIFs {
+	for ref, p := range s.PIFs.All() {
 		if got, _, ok := s.NetworkPIF(p.Host, p.Network); !ok || got != ref {
 			t.Errorf("NetworkPIF(%s, %s) = %s, want %s", p.Host, p.Network, got, ref)
 		}
@@ -276,12 +276,12 @@ func TestSnapshotIndexesAgreeWithTheRecords(t *testing.T) {
 			}
 		}
 	}
-	for ref, b := range s.Bonds {
+	for ref, b := range s.Bonds.All() {
 		if got, _, ok := s.BondOfMaster(b.Master); !ok || got != ref {
 			t.Errorf("BondOfMaster(%s) = %s, want %s", b.Master, got, ref)
 		}
 	}
-	for ref, v := range s.VLANs {
+	for ref, v := range s.VLANs.All() {
 		if got, _, ok := s.VLANOfUntagged(v.UntaggedPIF); !ok || got != ref {
 			t.Errorf("VLANOfUntagged(%s) = %s, want %s", v.UntaggedPIF, got, ref)
 		}
@@ -289,7 +289,7 @@ func TestSnapshotIndexesAgreeWithTheRecords(t *testing.T) {
 			t.Errorf("VLANsOn(%s) = %v, want [%s]", v.TaggedPIF, on, ref)
 		}
 	}
-	for ref, n := range s.Networks {
+	for ref, n := range s.Networks.All() {
 		if len(s.NetworkPIFs(ref)) != len(n.PIFs) {
 			t.Errorf("NetworkPIFs(%s) has %d PIFs, the record %d", n.NameLabel, len(s.NetworkPIFs(ref)), len(n.PIFs))
 		}
@@ -300,7 +300,7 @@ func TestSnapshotIndexesAgreeWithTheRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ref, h := range s.Hosts {
+	for ref, h := range s.Hosts.All() {
 		if len(h.PIFs) != 0 || len(s.HostPIFs(ref)) != len(hosts[ref].PIFs) {
 			t.Errorf("HostPIFs(%s) has %d PIFs, the host's record %d, the model's record %d",
 				h.NameLabel, len(s.HostPIFs(ref)), len(hosts[ref].PIFs), len(h.PIFs))
@@ -325,7 +325,7 @@ func TestModelNoticesDeletionsXapiNoLongerReports(t *testing.T) {
 		}
 		made = append(made, ref)
 	}
-	if got := len(snapshot(t, m).Networks); got < 1200 {
+	if got := snapshot(t, m).Networks.Len(); got < 1200 {
 		t.Fatalf("the model has %d networks, want the 1200 made and the pool's own", got)
 	}
 	for _, ref := range made {
@@ -334,7 +334,7 @@ func TestModelNoticesDeletionsXapiNoLongerReports(t *testing.T) {
 		}
 	}
 	calls := count(sim)
-	for ref := range snapshot(t, m).Networks {
+	for ref := range snapshot(t, m).Networks.All() {
 		if slices.Contains(made, ref) {
 			t.Fatalf("network %s, destroyed, is still in the model", ref)
 		}

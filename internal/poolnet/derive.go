@@ -33,24 +33,24 @@ func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endSt
 				return nil, false
 			}
 		case "host":
-			old, had := prev.Hosts[c.ref]
-			now, has := next.Hosts[c.ref]
+			old, had := prev.Hosts.Lookup(c.ref)
+			now, has := next.Hosts.Lookup(c.ref)
 			if had != has || old.UUID != now.UUID || old.NameLabel != now.NameLabel {
 				return nil, false
 			}
 		case "bond":
 			// A bond's links coming up changes its record, nothing the
 			// end state reads.
-			old, had := prev.Bonds[c.ref]
-			now, has := next.Bonds[c.ref]
+			old, had := prev.Bonds.Lookup(c.ref)
+			now, has := next.Bonds.Lookup(c.ref)
 			if !had || !has || old.Master != now.Master || old.PrimarySlave != now.PrimarySlave {
 				return nil, false
 			}
 		case "network":
 			networks[c.ref] = true
 		case "pif":
-			old, had := prev.PIFs[c.ref]
-			now, has := next.PIFs[c.ref]
+			old, had := prev.PIFs.Lookup(c.ref)
+			now, has := next.PIFs.Lookup(c.ref)
 			switch {
 			case (!had || plainVLANPIF(old)) && (!has || plainVLANPIF(now)):
 				vlanPIFs = append(vlanPIFs, c.ref)
@@ -66,12 +66,12 @@ func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endSt
 			}
 		case "vlan":
 			for _, s := range []*Snapshot{prev, next} {
-				v, ok := s.VLANs[c.ref]
+				v, ok := s.VLANs.Lookup(c.ref)
 				if !ok {
 					continue
 				}
 				vlanPIFs = append(vlanPIFs, v.UntaggedPIF)
-				if p, ok := s.PIFs[v.UntaggedPIF]; ok {
+				if p, ok := s.PIFs.Lookup(v.UntaggedPIF); ok {
 					if !plainVLANPIF(p) {
 						return nil, false
 					}
@@ -89,7 +89,7 @@ func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endSt
 	}
 	for _, ref := range vlanPIFs {
 		for _, s := range []*Snapshot{prev, next} {
-			if p, ok := s.PIFs[ref]; ok {
+			if p, ok := s.PIFs.Lookup(ref); ok {
 				if _, ok := hosts[p.Host]; !ok {
 					return nil, false
 				}
@@ -104,12 +104,12 @@ func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endSt
 		d.pool.Networks = maps.Clone(e.pool.Networks)
 		d.managed, d.origin, d.memberMTUs, d.creating = maps.Clone(e.managed), maps.Clone(e.origin), maps.Clone(e.memberMTUs), maps.Clone(e.creating)
 		for ref := range networks {
-			if n, ok := prev.Networks[ref]; ok {
+			if n, ok := prev.Networks.Lookup(ref); ok {
 				d.dropNetwork(n.UUID)
 			}
 		}
 		for ref := range networks {
-			if n, ok := next.Networks[ref]; ok {
+			if n, ok := next.Networks.Lookup(ref); ok {
 				d.addNetwork(next, ref, n)
 			}
 		}
@@ -127,14 +127,14 @@ func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endSt
 		return d.pool.Hosts[i].VLANParents
 	}
 	for _, ref := range vlanPIFs {
-		if p, ok := prev.PIFs[ref]; ok {
-			delete(parents(p.Host), prev.Networks[p.Network].UUID)
+		if p, ok := prev.PIFs.Lookup(ref); ok {
+			delete(parents(p.Host), prev.Networks.Get(p.Network).UUID)
 		}
 	}
 	for _, ref := range vlanPIFs {
-		if p, ok := next.PIFs[ref]; ok {
+		if p, ok := next.PIFs.Lookup(ref); ok {
 			if parent, ok := next.vlanParent(ref); ok {
-				parents(p.Host)[next.Networks[p.Network].UUID] = parent
+				parents(p.Host)[next.Networks.Get(p.Network).UUID] = parent
 			}
 		}
 	}

@@ -213,21 +213,21 @@ func (s *Snapshot) buildEndState() *endState {
 		creating:   map[string]journal{},
 		notes:      map[string][]string{},
 	}
-	for ref, n := range s.Networks {
+	for ref, n := range s.Networks.All() {
 		e.addNetwork(s, ref, n)
 	}
 	e.judgeUnfinished(time.Now())
 	for _, hostRef := range s.HostRefs() {
-		h := &guardrail.PoolHost{Name: s.Hosts[hostRef].NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+		h := &guardrail.PoolHost{Name: s.Hosts.Get(hostRef).NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
 			Master: hostRef == s.Pool.Master, ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}}
-		e.hostUUIDs[s.Hosts[hostRef].UUID] = h.Name
+		e.hostUUIDs[s.Hosts.Get(hostRef).UUID] = h.Name
 		if _, mgmt, ok := s.ManagementPIF(hostRef); ok {
-			h.Management = s.Networks[mgmt.Network].UUID
+			h.Management = s.Networks.Get(mgmt.Network).UUID
 			h.ManagementVLANNow = guardrail.Known(mgmt.VLAN)
 		}
 		for _, pifRef := range s.HostPIFs(hostRef) {
-			p := s.PIFs[pifRef]
-			network := s.Networks[p.Network].UUID
+			p := s.PIFs.Get(pifRef)
+			network := s.Networks.Get(p.Network).UUID
 			if p.IP != "" && p.IPConfigurationMode != xenapi.IPConfigurationNone {
 				h.IPs[network] = p.IP
 			}
@@ -242,8 +242,8 @@ func (s *Snapshot) buildEndState() *endState {
 			case p.Physical:
 				nic := &guardrail.PoolNIC{Network: network}
 				if !p.BondSlaveOf.IsNull() {
-					if b, ok := s.Bonds[p.BondSlaveOf]; ok {
-						bondNet := s.Networks[s.PIFs[b.Master].Network].UUID
+					if b, ok := s.Bonds.Lookup(p.BondSlaveOf); ok {
+						bondNet := s.Networks.Get(s.PIFs.Get(b.Master).Network).UUID
 						nic.Bonds = []string{bondNet}
 						e.members[bondNet] = appendNew(e.members[bondNet], p.Device)
 						if b.PrimarySlave == pifRef {
@@ -337,7 +337,7 @@ func (s *Snapshot) vlanParent(pif xenapi.Ref) (string, bool) {
 // parentNetwork returns the UUID of the network a VLAN is over: its
 // tagged PIF's.
 func (s *Snapshot) parentNetwork(v xenapi.VLAN) string {
-	return s.Networks[s.PIFs[v.TaggedPIF].Network].UUID
+	return s.Networks.Get(s.PIFs.Get(v.TaggedPIF).Network).UUID
 }
 
 // ipInPool adds what one PIF xsnet configured says of its IP interface.

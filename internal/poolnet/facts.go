@@ -11,9 +11,9 @@ import (
 func (s *Snapshot) Facts() *guardrail.Facts {
 	f := &guardrail.Facts{NetworkBackend: s.NetworkBackend()}
 	for _, ref := range s.HostRefs() {
-		h := guardrail.Host{Name: s.Hosts[ref].NameLabel, UUID: s.Hosts[ref].UUID}
+		h := guardrail.Host{Name: s.Hosts.Get(ref).NameLabel, UUID: s.Hosts.Get(ref).UUID}
 		for _, pifRef := range s.HostPIFs(ref) {
-			if p := s.PIFs[pifRef]; p.Physical && p.VLAN < 0 {
+			if p := s.PIFs.Get(pifRef); p.Physical && p.VLAN < 0 {
 				h.NICs = append(h.NICs, p.Device)
 			}
 		}
@@ -27,18 +27,18 @@ func (s *Snapshot) Facts() *guardrail.Facts {
 func (s *Snapshot) JoiningHostFacts() guardrail.JoiningHost {
 	j := guardrail.JoiningHost{NetworkBackend: s.NetworkBackend(), ManagementVLAN: -1}
 	for _, ref := range s.HostRefs() {
-		j.Name = s.Hosts[ref].NameLabel
+		j.Name = s.Hosts.Get(ref).NameLabel
 		if _, mgmt, ok := s.ManagementPIF(ref); ok {
 			j.ManagementDevice, j.ManagementVLAN = mgmt.Device, mgmt.VLAN
 		}
 		for _, pifRef := range s.HostPIFs(ref) {
-			p := s.PIFs[pifRef]
+			p := s.PIFs.Get(pifRef)
 			if !p.Physical || p.VLAN >= 0 {
 				continue
 			}
 			j.NICs = append(j.NICs, p.Device)
 			// A NIC that came up below its network's MTU could not take it.
-			if n := s.Networks[p.Network]; p.CurrentlyAttached && p.BondSlaveOf.IsNull() && p.MTU > 0 && p.MTU < n.MTU {
+			if n := s.Networks.Get(p.Network); p.CurrentlyAttached && p.BondSlaveOf.IsNull() && p.MTU > 0 && p.MTU < n.MTU {
 				if j.RefusedMTU == nil {
 					j.RefusedMTU = map[string]int64{}
 				}
@@ -46,12 +46,12 @@ func (s *Snapshot) JoiningHostFacts() guardrail.JoiningHost {
 			}
 		}
 	}
-	for _, b := range s.Bonds {
-		j.Bonds = append(j.Bonds, s.PIFs[b.Master].Device)
+	for b := range s.Bonds.Values() {
+		j.Bonds = append(j.Bonds, s.PIFs.Get(b.Master).Device)
 	}
 	slices.SortFunc(j.Bonds, CompareDevices)
-	for _, v := range s.VLANs {
-		if !s.PIFs[v.UntaggedPIF].Management {
+	for v := range s.VLANs.Values() {
+		if !s.PIFs.Get(v.UntaggedPIF).Management {
 			j.NonManagementVLANs = append(j.NonManagementVLANs, v.Tag)
 		}
 	}

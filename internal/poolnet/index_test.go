@@ -2,6 +2,7 @@ package poolnet
 
 import (
 	"context"
+	"maps"
 	"reflect"
 	"testing"
 	"time"
@@ -36,12 +37,12 @@ func TestDerivedIndexIsTheBuiltIndex(t *testing.T) {
 		d, b := s.idx.Load(), s.buildIndex()
 		for name, pair := range map[string][2]any{
 			"hostOrder": {d.hostOrder, b.hostOrder}, "hostByUUID": {d.hostByUUID, b.hostByUUID},
-			"hostByAddress": {d.hostByAddress, b.hostByAddress}, "networkByUUID": {d.networkByUUID, b.networkByUUID},
-			"pifByUUID": {d.pifByUUID, b.pifByUUID}, "pifsOfHost": {d.pifsOfHost, b.pifsOfHost},
-			"pifsOfNetwork": {d.pifsOfNetwork, b.pifsOfNetwork}, "deviceRoot": {d.deviceRoot, b.deviceRoot},
-			"networkPIF": {d.networkPIF, b.networkPIF}, "management": {d.management, b.management},
-			"bondOfMaster": {d.bondOfMaster, b.bondOfMaster}, "vlanOfUntagged": {d.vlanOfUntagged, b.vlanOfUntagged},
-			"vlansOfTagged": {d.vlansOfTagged, b.vlansOfTagged}, "networksByLabel": {d.networksByLabel, b.networksByLabel},
+			"hostByAddress": {d.hostByAddress, b.hostByAddress}, "networkByUUID": {maps.Collect(d.networkByUUID.All()), maps.Collect(b.networkByUUID.All())},
+			"pifByUUID": {maps.Collect(d.pifByUUID.All()), maps.Collect(b.pifByUUID.All())}, "pifsOfHost": {maps.Collect(d.pifsOfHost.All()), maps.Collect(b.pifsOfHost.All())},
+			"pifsOfNetwork": {maps.Collect(d.pifsOfNetwork.All()), maps.Collect(b.pifsOfNetwork.All())}, "deviceRoot": {maps.Collect(d.deviceRoot.All()), maps.Collect(b.deviceRoot.All())},
+			"networkPIF": {maps.Collect(d.networkPIF.All()), maps.Collect(b.networkPIF.All())}, "management": {maps.Collect(d.management.All()), maps.Collect(b.management.All())},
+			"bondOfMaster": {maps.Collect(d.bondOfMaster.All()), maps.Collect(b.bondOfMaster.All())}, "vlanOfUntagged": {maps.Collect(d.vlanOfUntagged.All()), maps.Collect(b.vlanOfUntagged.All())},
+			"vlansOfTagged": {maps.Collect(d.vlansOfTagged.All()), maps.Collect(b.vlansOfTagged.All())}, "networksByLabel": {maps.Collect(d.networksByLabel.All()), maps.Collect(b.networksByLabel.All())},
 		} {
 			if !reflect.DeepEqual(pair[0], pair[1]) {
 				t.Errorf("after %s the derived %s differs from a built one:\nderived %v\nbuilt   %v", step, name, pair[0], pair[1])

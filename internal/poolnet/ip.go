@@ -141,7 +141,7 @@ func ReadIP(snap *Snapshot, networkUUID string) (PoolIP, bool) {
 	pi := PoolIP{NetworkUUID: net.UUID, Hosts: map[string]HostIP{}}
 	found := false
 	for _, host := range snap.HostRefs() {
-		h := snap.Hosts[host]
+		h := snap.Hosts.Get(host)
 		_, p, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
 			pi.Missing = append(pi.Missing, h.UUID)
@@ -177,11 +177,11 @@ type ipTarget struct {
 func ipTargets(snap *Snapshot, netRef xenapi.Ref, spec IPSpec) ([]ipTarget, error) {
 	var out []ipTarget
 	for _, host := range snap.hostsMasterLast() {
-		h := snap.Hosts[host]
+		h := snap.Hosts.Get(host)
 		ref, p, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
 			return nil, fmt.Errorf("host %s has no PIF on network %q: an IP interface needs the network on every host",
-				h.NameLabel, snap.Networks[netRef].NameLabel)
+				h.NameLabel, snap.Networks.Get(netRef).NameLabel)
 		}
 		if p.Management {
 			return nil, fmt.Errorf("PIF %s on host %s carries the host's management interface: its IP configuration is management's",
@@ -241,7 +241,7 @@ func (m *Model) UpdateIP(ctx context.Context, spec IPSpec) error {
 	}
 	c := m.client
 	for _, t := range targets {
-		p := snap.PIFs[t.pif]
+		p := snap.PIFs.Get(t.pif)
 		if _, ok := recordedBefore(p); !ok {
 			before := beforeOf(p)
 			if spec.Adopted && before.Mode != xenapi.IPConfigurationNone {
@@ -282,7 +282,7 @@ func (m *Model) UpdateIP(ctx context.Context, spec IPSpec) error {
 // sets a value, and setting it twice is setting it once.
 func (m *Model) settle(ctx context.Context, ref xenapi.Ref, change func(context.Context) error, done func(xenapi.PIF) bool) error {
 	return m.settlePool(ctx, change, func(snap *Snapshot) bool {
-		p, ok := snap.PIFs[ref]
+		p, ok := snap.PIFs.Lookup(ref)
 		return ok && done(p)
 	})
 }
@@ -407,7 +407,7 @@ func (m *Model) releaseIP(ctx context.Context, networkUUID string, adopted bool)
 		if !ok {
 			continue
 		}
-		name := snap.Hosts[host].NameLabel
+		name := snap.Hosts.Get(host).NameLabel
 		b, recorded := recordedBefore(p)
 		if !recorded {
 			if !adopted || beforeOf(p).Mode == xenapi.IPConfigurationNone {

@@ -38,7 +38,7 @@ func managementDelete(p *planPool) poolnet.Change {
 func (p *planPool) numbered(prefix string, n int) map[string]string {
 	out := map[string]string{}
 	for i, host := range snapshot(p.t, p.history).HostRefs() {
-		out[snapshot(p.t, p.history).Hosts[host].UUID] = prefix + strconv.Itoa(n+i)
+		out[snapshot(p.t, p.history).Hosts.Get(host).UUID] = prefix + strconv.Itoa(n+i)
 	}
 	return out
 }

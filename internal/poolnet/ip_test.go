@@ -49,9 +49,9 @@ func networkPIFs(t *testing.T, c *xenapi.Client, network string) (map[string]pif
 	for _, host := range snap.HostRefs() {
 		_, p, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
-			t.Fatalf("host %s has no PIF on %s", snap.Hosts[host].NameLabel, network)
+			t.Fatalf("host %s has no PIF on %s", snap.Hosts.Get(host).NameLabel, network)
 		}
-		out[snap.Hosts[host].NameLabel] = stateOf(p)
+		out[snap.Hosts.Get(host).NameLabel] = stateOf(p)
 		for k := range p.OtherConfig {
 			marked = marked || len(k) > 6 && k[:6] == "xsnet_"
 		}
@@ -65,7 +65,7 @@ func addressesFrom(t *testing.T, m *poolnet.Model, n int) map[string]string {
 	snap := snapshot(t, m)
 	out := map[string]string{}
 	for i, host := range snap.HostRefs() {
-		out[snap.Hosts[host].UUID] = fmt.Sprintf("10.0.20.%d", n+i)
+		out[snap.Hosts.Get(host).UUID] = fmt.Sprintf("10.0.20.%d", n+i)
 	}
 	return out
 }

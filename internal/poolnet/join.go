@@ -27,11 +27,11 @@ func (m *Model) JoinHost(ctx context.Context, joiner *xenapi.Client, address, po
 	if joining.Pool.UUID == snap.Pool.UUID {
 		return nil // it answers for this pool: it has joined already
 	}
-	if len(joining.Hosts) != 1 {
-		return fmt.Errorf("host %s is in a pool of %d hosts of its own; only a standalone host can join", address, len(joining.Hosts))
+	if joining.Hosts.Len() != 1 {
+		return fmt.Errorf("host %s is in a pool of %d hosts of its own; only a standalone host can join", address, joining.Hosts.Len())
 	}
-	hostUUID := joining.Hosts[joining.HostRefs()[0]].UUID
-	master := snap.Hosts[snap.Pool.Master]
+	hostUUID := joining.Hosts.Get(joining.HostRefs()[0]).UUID
+	master := snap.Hosts.Get(snap.Pool.Master)
 	if err := joiner.PoolJoin(ctx, master.Address, poolUsername, poolPassword); err != nil {
 		return fmt.Errorf("host %s refused to join the pool of %s: %w", address, master.NameLabel, err)
 	}
@@ -98,30 +98,30 @@ func (m *Model) EjectHost(ctx context.Context, hostUUID string) error {
 func (s *Snapshot) networksToCopy(host xenapi.Ref) int {
 	master := s.Pool.Master
 	has := map[xenapi.Ref]bool{}
-	for _, p := range s.PIFs {
+	for p := range s.PIFs.Values() {
 		if p.Host == host {
 			has[p.Network] = true
 		}
 	}
 	want := map[xenapi.Ref]bool{}
-	for _, b := range s.Bonds {
-		bm, ok := s.PIFs[b.Master]
+	for b := range s.Bonds.Values() {
+		bm, ok := s.PIFs.Lookup(b.Master)
 		if !ok || bm.Host != master {
 			continue
 		}
 		for _, m := range b.Slaves {
-			if has[s.PIFs[m].Network] {
+			if has[s.PIFs.Get(m).Network] {
 				want[bm.Network] = true
 			}
 		}
 	}
-	if s.Hosts[host].OtherConfig["sync_vlans"] != "nosync" {
-		for _, v := range s.VLANs {
-			untagged, ok := s.PIFs[v.UntaggedPIF]
+	if s.Hosts.Get(host).OtherConfig["sync_vlans"] != "nosync" {
+		for v := range s.VLANs.Values() {
+			untagged, ok := s.PIFs.Lookup(v.UntaggedPIF)
 			if !ok || untagged.Host != master {
 				continue
 			}
-			if below := s.PIFs[v.TaggedPIF].Network; has[below] || want[below] {
+			if below := s.PIFs.Get(v.TaggedPIF).Network; has[below] || want[below] {
 				want[untagged.Network] = true
 			}
 		}

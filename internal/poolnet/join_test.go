@@ -69,7 +69,7 @@ func TestJoinHostWaitsForTheCopyOfBondsAndVLANs(t *testing.T) {
 	}
 	for _, n := range []xenapi.Ref{bondNet, vlanNet} {
 		if _, _, ok := snap.NetworkPIF(joined, n); !ok {
-			t.Errorf("the joined host has no PIF on network %s %q when JoinHost returns", n, snap.Networks[n].NameLabel)
+			t.Errorf("the joined host has no PIF on network %s %q when JoinHost returns", n, snap.Networks.Get(n).NameLabel)
 		}
 	}
 }

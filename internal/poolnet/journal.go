@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -142,7 +141,7 @@ func (m *Model) Unfinished(ctx context.Context) ([]Unfinished, error) {
 	}
 	now := time.Now()
 	var out []Unfinished
-	for _, n := range snap.Networks {
+	for n := range snap.Networks.Values() {
 		j, ok := journalOf(n)
 		if !ok {
 			continue
@@ -232,7 +231,7 @@ func (m *Model) recordLeft(ctx context.Context, f *Failure, netRef xenapi.Ref, e
 		f.Left = append(f.Left, err.Error())
 		return
 	}
-	n, ok := snap.Networks[netRef]
+	n, ok := snap.Networks.Lookup(netRef)
 	if !ok {
 		f.Left = append(f.Left, err.Error())
 		return
@@ -260,10 +259,10 @@ func Remains(err error) string {
 func (m *Model) beginCreate(ctx context.Context, snap *Snapshot, j journal, same, clash func(journal) bool,
 	create func(context.Context) (xenapi.Ref, error)) (xenapi.Ref, error) {
 	now := time.Now()
-	refs := slices.Collect(maps.Keys(snap.Networks))
+	refs := slices.Collect(snap.Networks.Keys())
 	slices.Sort(refs)
 	for _, ref := range refs {
-		n := snap.Networks[ref]
+		n := snap.Networks.Get(ref)
 		other, ok := journalOf(n)
 		if !ok || other.Op != "create" || !other.abandoned(now) {
 			continue
@@ -308,7 +307,7 @@ func (m *Model) findJournal(ctx context.Context, id string) (xenapi.Ref, bool) {
 	if err != nil {
 		return "", false
 	}
-	for ref, n := range snap.Networks {
+	for ref, n := range snap.Networks.All() {
 		if j, ok := journalOf(n); ok && j.ID == id {
 			return ref, true
 		}

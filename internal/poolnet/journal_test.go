@@ -64,7 +64,7 @@ func leftBehind(t *testing.T, c *xenapi.Client, spec poolnet.BondSpec, by string
 func TestCreateBondTakesOverTheSameBondLeftUnfinished(t *testing.T) {
 	_, c, m := newModel(t, xapisim.Config{Hosts: 3, NICs: 4}, poolnet.Options{MaxAge: time.Nanosecond})
 	ctx := context.Background()
-	installed := len(snapshot(t, m).Networks)
+	installed := snapshot(t, m).Networks.Len()
 	left := leftBehind(t, c, storageBond("storage"), "elsewhere:1", time.Now().Add(-time.Hour))
 
 	unfinished, err := m.Unfinished(ctx)
@@ -91,8 +91,8 @@ func TestCreateBondTakesOverTheSameBondLeftUnfinished(t *testing.T) {
 	if _, ok := n.OtherConfig["xsnet_journal"]; ok {
 		t.Error("the journal is still there after the work finished")
 	}
-	if len(s.Networks) != installed+1 {
-		t.Errorf("the pool has %d networks, want the %d it was installed with and the bond's", len(s.Networks), installed)
+	if s.Networks.Len() != installed+1 {
+		t.Errorf("the pool has %d networks, want the %d it was installed with and the bond's", s.Networks.Len(), installed)
 	}
 }
 
@@ -106,7 +106,7 @@ func TestCreateBondUndoesUnfinishedWorkInItsWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := snapshot(t, m)
-	if _, ok := s.Networks[left]; ok {
+	if _, ok := s.Networks.Lookup(left); ok {
 		t.Error("the unfinished bond over eth1 and eth2 is still in the pool")
 	}
 	if pb, _ := poolnet.ReadBond(s, uuid); len(pb.Hosts) != 3 {
@@ -121,7 +121,7 @@ func TestCreateBondLeavesWorkInProgressAlone(t *testing.T) {
 	if _, err := m.CreateBond(context.Background(), storageBond("storage")); err == nil {
 		t.Fatal("CreateBond took over work another provider may still be doing")
 	}
-	if _, ok := snapshot(t, m).Networks[left]; !ok {
+	if _, ok := snapshot(t, m).Networks.Lookup(left); !ok {
 		t.Error("the other provider's network is gone")
 	}
 }
@@ -142,8 +142,8 @@ func TestAFailedCreateSaysWhatItUndid(t *testing.T) {
 		t.Errorf("the message does not name what was undone: %v", err)
 	}
 	after := snapshot(t, m)
-	if len(after.Networks) != len(before.Networks) || len(after.Bonds) != 0 {
-		t.Errorf("left behind: %d networks (was %d), %d bonds", len(after.Networks), len(before.Networks), len(after.Bonds))
+	if after.Networks.Len() != before.Networks.Len() || after.Bonds.Len() != 0 {
+		t.Errorf("left behind: %d networks (was %d), %d bonds", after.Networks.Len(), before.Networks.Len(), after.Bonds.Len())
 	}
 }
 
@@ -180,8 +180,8 @@ func TestDestroyBondRestoresMembersBeforeTheNetworkGoes(t *testing.T) {
 	s := snapshot(t, m)
 	for _, host := range s.HostRefs() {
 		for _, d := range []string{"eth2", "eth3"} {
-			if _, p, _ := s.DevicePIF(host, d); p.MTU != 1500 || s.Networks[p.Network].MTU != 1500 {
-				t.Errorf("%s on %s: MTU %d on network MTU %d after the failed destroy, want 1500", d, s.Hosts[host].NameLabel, p.MTU, s.Networks[p.Network].MTU)
+			if _, p, _ := s.DevicePIF(host, d); p.MTU != 1500 || s.Networks.Get(p.Network).MTU != 1500 {
+				t.Errorf("%s on %s: MTU %d on network MTU %d after the failed destroy, want 1500", d, s.Hosts.Get(host).NameLabel, p.MTU, s.Networks.Get(p.Network).MTU)
 			}
 		}
 	}

@@ -24,7 +24,7 @@ func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref) error
 	from := ""
 	for _, host := range snap.HostRefs() {
 		if _, pif, ok := snap.ManagementPIF(host); ok && pif.Network != netRef {
-			from = snap.Networks[pif.Network].UUID
+			from = snap.Networks.Get(pif.Network).UUID
 			break
 		}
 	}
@@ -33,9 +33,9 @@ func (m *Model) moveManagementOnto(ctx context.Context, netRef xenapi.Ref) error
 	}
 	// Where management came from is written down before it moves: a move
 	// interrupted half-way can still be taken back.
-	if _, ok := snap.Networks[netRef].OtherConfig[managementFromKey]; !ok {
+	if _, ok := snap.Networks.Get(netRef).OtherConfig[managementFromKey]; !ok {
 		if err := m.client.NetworkAddToOtherConfig(ctx, netRef, managementFromKey, from); err != nil {
-			return fmt.Errorf("recording in network %q where management comes from: %w", snap.Networks[netRef].NameLabel, err)
+			return fmt.Errorf("recording in network %q where management comes from: %w", snap.Networks.Get(netRef).NameLabel, err)
 		}
 	}
 	return m.moveManagement(ctx, snap, netRef, netRef)
@@ -65,7 +65,7 @@ func (m *Model) moveManagementOff(ctx context.Context, netRef xenapi.Ref, handOf
 			onBond = true
 		}
 	}
-	net := snap.Networks[netRef]
+	net := snap.Networks.Get(netRef)
 	fromUUID, recorded := net.OtherConfig[managementFromKey]
 	if !onBond {
 		if recorded {
@@ -139,14 +139,14 @@ func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xen
 	// Pool members first, master last: the master's move is the one that
 	// can interrupt this very connection.
 	for _, host := range snap.hostsMasterLast() {
-		name := snap.Hosts[host].NameLabel
+		name := snap.Hosts.Get(host).NameLabel
 		fromRef, fromPIF, ok := snap.ManagementPIF(host)
 		if !ok {
 			return fmt.Errorf("host %s has no management interface", name)
 		}
 		toRef, toPIF, ok := snap.NetworkPIF(host, to)
 		if !ok {
-			return fmt.Errorf("host %s has no PIF on network %q to move management onto", name, snap.Networks[to].NameLabel)
+			return fmt.Errorf("host %s has no PIF on network %q to move management onto", name, snap.Networks.Get(to).NameLabel)
 		}
 		if fromRef == toRef {
 			continue
@@ -161,14 +161,14 @@ func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xen
 	if len(moves) == 0 {
 		return nil
 	}
-	j, ok := journalOf(snap.Networks[journalRef])
+	j, ok := journalOf(snap.Networks.Get(journalRef))
 	if !ok {
 		j = newJournal("move management")
 	}
 	for _, mv := range moves {
 		j.Moves = append(j.Moves, mv.managementMove)
 	}
-	if err := m.writeJournal(ctx, journalRef, snap.Networks[journalRef].NameLabel, j); err != nil {
+	if err := m.writeJournal(ctx, journalRef, snap.Networks.Get(journalRef).NameLabel, j); err != nil {
 		return err
 	}
 
@@ -190,7 +190,7 @@ func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xen
 		if !mv.Kept {
 			err := c.PIFReconfigureIP(ctx, mv.to, mv.Mode, mv.IP, mv.Netmask, mv.Gateway, mv.DNS)
 			if err := sure(err, func(s *Snapshot) bool {
-				return s.PIFs[mv.to].IP == mv.IP && s.PIFs[mv.to].IPConfigurationMode == mv.Mode
+				return s.PIFs.Get(mv.to).IP == mv.IP && s.PIFs.Get(mv.to).IPConfigurationMode == mv.Mode
 			}); err != nil {
 				return fail(fmt.Errorf("copying the management IP configuration to PIF %s on host %s: %w", mv.target.Device, mv.Host, err))
 			}
@@ -208,7 +208,7 @@ func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xen
 			}
 		}
 		err := c.HostManagementReconfigure(ctx, mv.to)
-		if err := sure(err, func(s *Snapshot) bool { return s.PIFs[mv.to].Management }); err != nil {
+		if err := sure(err, func(s *Snapshot) bool { return s.PIFs.Get(mv.to).Management }); err != nil {
 			return fail(fmt.Errorf("moving management to PIF %s on host %s: %w", mv.target.Device, mv.Host, err))
 		}
 		undo.push("management on host "+mv.Host, func(ctx context.Context) error {
@@ -220,7 +220,7 @@ func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xen
 			continue
 		}
 		err := c.PIFReconfigureIP(ctx, mv.from, xenapi.IPConfigurationNone, "", "", "", "")
-		if err := sure(err, func(s *Snapshot) bool { return s.PIFs[mv.from].IPConfigurationMode == xenapi.IPConfigurationNone }); err != nil {
+		if err := sure(err, func(s *Snapshot) bool { return s.PIFs.Get(mv.from).IPConfigurationMode == xenapi.IPConfigurationNone }); err != nil {
 			return fail(fmt.Errorf("clearing the old management IP of PIF %s on host %s: %w", mv.device, mv.Host, err))
 		}
 		undo.push("the IP configuration of PIF "+mv.device+" on host "+mv.Host, func(ctx context.Context) error {
@@ -237,7 +237,7 @@ func (m *Model) closeMoves(ctx context.Context, netRef xenapi.Ref) error {
 	if err != nil {
 		return err
 	}
-	net := snap.Networks[netRef]
+	net := snap.Networks.Get(netRef)
 	j, ok := journalOf(net)
 	if !ok {
 		return nil
@@ -264,7 +264,7 @@ func (m *Model) settleEach(ctx context.Context, netRef xenapi.Ref) error {
 	if err != nil {
 		return err
 	}
-	j, ok := journalOf(snap.Networks[netRef])
+	j, ok := journalOf(snap.Networks.Get(netRef))
 	if !ok || len(j.Moves) == 0 {
 		return nil
 	}
@@ -307,7 +307,7 @@ func (m *Model) awaitHandoff(ctx context.Context, netRef xenapi.Ref, name string
 		var on []string
 		for _, host := range snap.HostRefs() {
 			if _, pif, ok := snap.ManagementPIF(host); ok && pif.Network == netRef {
-				on = append(on, snap.Hosts[host].NameLabel)
+				on = append(on, snap.Hosts.Get(host).NameLabel)
 			}
 		}
 		if len(on) == 0 {
@@ -367,13 +367,13 @@ func ReadManagement(snap *Snapshot) ManagementPlacement {
 	mp := ManagementPlacement{Hosts: map[string]HostManagement{}, OriginUUID: snap.Pool.OtherConfig[managementOriginKey]}
 	agree := true
 	for i, host := range snap.HostRefs() {
-		h := snap.Hosts[host]
+		h := snap.Hosts.Get(host)
 		_, p, ok := snap.ManagementPIF(host)
 		if !ok {
 			agree = false
 			continue
 		}
-		net := snap.Networks[p.Network].UUID
+		net := snap.Networks.Get(p.Network).UUID
 		mp.Hosts[h.UUID] = HostManagement{HostUUID: h.UUID, HostName: h.NameLabel, PIFUUID: p.UUID, Device: p.Device,
 			NetworkUUID: net, VLAN: p.VLAN, MTU: p.MTU, Mode: p.IPConfigurationMode, IP: p.IP, Netmask: p.Netmask, Gateway: p.Gateway}
 		if i == 0 {
@@ -410,7 +410,7 @@ func (m *Model) PlaceManagement(ctx context.Context, networkUUID string) error {
 			// Written before the first move: a run interrupted half-way
 			// can still move management back.
 			if err := m.settlePool(ctx, func(ctx context.Context) error {
-				return m.client.PoolAddToOtherConfig(ctx, snap.PoolRef, managementOriginKey, snap.Networks[p.Network].UUID)
+				return m.client.PoolAddToOtherConfig(ctx, snap.PoolRef, managementOriginKey, snap.Networks.Get(p.Network).UUID)
 			}, func(s *Snapshot) bool { return s.Pool.OtherConfig[managementOriginKey] != "" }); err != nil {
 				return fmt.Errorf("recording where management is: %w", err)
 			}

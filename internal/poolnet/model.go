@@ -106,7 +106,7 @@ func (m *Model) change(ctx context.Context, rebuilds bool, fn func(context.Conte
 // the model, or, should catching up fail, from the network itself.
 func (m *Model) networkUUID(ctx context.Context, ref xenapi.Ref) (string, error) {
 	if snap, err := m.fresh(ctx); err == nil {
-		if n, ok := snap.Networks[ref]; ok {
+		if n, ok := snap.Networks.Lookup(ref); ok {
 			return n.UUID, nil
 		}
 	}

@@ -16,7 +16,7 @@ func memberMTUs(snap *Snapshot, targets []bondTarget) string {
 	var parts []string
 	for _, t := range targets {
 		for _, m := range t.members {
-			n := snap.Networks[snap.PIFs[m].Network]
+			n := snap.Networks.Get(snap.PIFs.Get(m).Network)
 			if !seen[n.UUID] {
 				seen[n.UUID] = true
 				parts = append(parts, fmt.Sprintf("%s=%d", n.UUID, n.MTU))
@@ -63,7 +63,7 @@ func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) erro
 	if err != nil {
 		return err
 	}
-	net, ok := snap.Networks[netRef]
+	net, ok := snap.Networks.Lookup(netRef)
 	if !ok {
 		return xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(netRef))
 	}
@@ -74,12 +74,12 @@ func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) erro
 	}
 	var replugged []xenapi.Ref
 	for _, pifRef := range snap.NetworkPIFs(netRef) {
-		pif := snap.PIFs[pifRef]
+		pif := snap.PIFs.Get(pifRef)
 		if pif.MTU == mtu {
 			continue
 		}
 		if err := replug(ctx, c, pifRef, pif); err != nil {
-			return fmt.Errorf("plugging PIF %s on host %s again to apply MTU %d: %w", pif.Device, snap.Hosts[pif.Host].NameLabel, mtu, err)
+			return fmt.Errorf("plugging PIF %s on host %s again to apply MTU %d: %w", pif.Device, snap.Hosts.Get(pif.Host).NameLabel, mtu, err)
 		}
 		replugged = append(replugged, pifRef)
 	}
@@ -91,9 +91,9 @@ func (m *Model) applyMTU(ctx context.Context, netRef xenapi.Ref, mtu int64) erro
 		return err
 	}
 	for _, pifRef := range replugged {
-		if p := after.PIFs[pifRef]; p.MTU != mtu {
+		if p := after.PIFs.Get(pifRef); p.MTU != mtu {
 			return fmt.Errorf("PIF %s (%s) on host %s still has MTU %d after being plugged again with network MTU %d",
-				p.Device, p.UUID, after.Hosts[p.Host].NameLabel, p.MTU, mtu)
+				p.Device, p.UUID, after.Hosts.Get(p.Host).NameLabel, p.MTU, mtu)
 		}
 	}
 	return nil

@@ -105,7 +105,7 @@ func (m *Model) convergeNetwork(ctx context.Context, ref xenapi.Ref, spec Networ
 	if err != nil {
 		return err
 	}
-	net, ok := snap.Networks[ref]
+	net, ok := snap.Networks.Lookup(ref)
 	if !ok {
 		return xenapi.NewError(xenapi.ErrHandleInvalid, "network", string(ref))
 	}
@@ -161,8 +161,8 @@ func (m *Model) pifsOn(ctx context.Context, network xenapi.Ref) string {
 	}
 	var on []string
 	for _, ref := range snap.NetworkPIFs(network) {
-		p := snap.PIFs[ref]
-		host := snap.Hosts[p.Host].NameLabel
+		p := snap.PIFs.Get(ref)
+		host := snap.Hosts.Get(p.Host).NameLabel
 		_, v, isVLAN := snap.VLANOfUntagged(ref)
 		_, _, isBond := snap.BondOfMaster(ref)
 		switch {

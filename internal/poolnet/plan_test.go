@@ -64,7 +64,7 @@ func (p *planPool) nicNetwork(device string) string {
 	if !ok {
 		p.t.Fatalf("no %s on the master", device)
 	}
-	return s.Networks[pif.Network].UUID
+	return s.Networks.Get(pif.Network).UUID
 }
 
 // findings renders a judgement as "<severity> <rule> at <path>".

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet/table"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -22,16 +22,17 @@ import (
 // not the pool's.
 //
 // A Snapshot is never changed once readers have it: the model makes a new
-// one for every change it learns of. Callers must not change its maps.
+// one for every change it learns of, which shares with the last the
+// records that did not change (see package table).
 type Snapshot struct {
 	PoolRef     xenapi.Ref
 	Pool        xenapi.Pool
-	Hosts       map[xenapi.Ref]xenapi.Host
-	HostMetrics map[xenapi.Ref]xenapi.HostMetrics
-	Networks    map[xenapi.Ref]xenapi.Network
-	PIFs        map[xenapi.Ref]xenapi.PIF
-	Bonds       map[xenapi.Ref]xenapi.Bond
-	VLANs       map[xenapi.Ref]xenapi.VLAN
+	Hosts       table.Map[xenapi.Ref, xenapi.Host]
+	HostMetrics table.Map[xenapi.Ref, xenapi.HostMetrics]
+	Networks    table.Map[xenapi.Ref, xenapi.Network]
+	PIFs        table.Map[xenapi.Ref, xenapi.PIF]
+	Bonds       table.Map[xenapi.Ref, xenapi.Bond]
+	VLANs       table.Map[xenapi.Ref, xenapi.VLAN]
 
 	// idx is built on the first question, so that a snapshot that only
 	// passes through costs no index.
@@ -51,12 +52,12 @@ func TakeSnapshot(ctx context.Context, c *xenapi.Client) (*Snapshot, error) {
 	)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { pools, err = xenapi.GetAllRecords[xenapi.Pool](ctx, c); return })
-	g.Go(func() (err error) { s.Hosts, err = xenapi.GetAllRecords[xenapi.Host](ctx, c); return })
-	g.Go(func() (err error) { s.HostMetrics, err = xenapi.GetAllRecords[xenapi.HostMetrics](ctx, c); return })
-	g.Go(func() (err error) { s.Networks, err = xenapi.GetAllRecords[xenapi.Network](ctx, c); return })
-	g.Go(func() (err error) { s.PIFs, err = xenapi.GetAllRecords[xenapi.PIF](ctx, c); return })
-	g.Go(func() (err error) { s.Bonds, err = xenapi.GetAllRecords[xenapi.Bond](ctx, c); return })
-	g.Go(func() (err error) { s.VLANs, err = xenapi.GetAllRecords[xenapi.VLAN](ctx, c); return })
+	g.Go(func() error { return getAllRecords(ctx, c, &s.Hosts) })
+	g.Go(func() error { return getAllRecords(ctx, c, &s.HostMetrics) })
+	g.Go(func() error { return getAllRecords(ctx, c, &s.Networks) })
+	g.Go(func() error { return getAllRecords(ctx, c, &s.PIFs) })
+	g.Go(func() error { return getAllRecords(ctx, c, &s.Bonds) })
+	g.Go(func() error { return getAllRecords(ctx, c, &s.VLANs) })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -69,27 +70,10 @@ func TakeSnapshot(ctx context.Context, c *xenapi.Client) (*Snapshot, error) {
 	return &s, nil
 }
 
-// fillEmpty gives every record map a value, so that readers can range and
-// index without nil checks.
-func (s *Snapshot) fillEmpty() {
-	if s.Hosts == nil {
-		s.Hosts = map[xenapi.Ref]xenapi.Host{}
-	}
-	if s.HostMetrics == nil {
-		s.HostMetrics = map[xenapi.Ref]xenapi.HostMetrics{}
-	}
-	if s.Networks == nil {
-		s.Networks = map[xenapi.Ref]xenapi.Network{}
-	}
-	if s.PIFs == nil {
-		s.PIFs = map[xenapi.Ref]xenapi.PIF{}
-	}
-	if s.Bonds == nil {
-		s.Bonds = map[xenapi.Ref]xenapi.Bond{}
-	}
-	if s.VLANs == nil {
-		s.VLANs = map[xenapi.Ref]xenapi.VLAN{}
-	}
+func getAllRecords[T xenapi.Record](ctx context.Context, c *xenapi.Client, records *table.Map[xenapi.Ref, T]) error {
+	m, err := xenapi.GetAllRecords[T](ctx, c)
+	*records = table.Of(m)
+	return err
 }
 
 // index answers the questions xsnet asks of a pool without walking it.
@@ -100,17 +84,17 @@ type index struct {
 	hostOrder       []xenapi.Ref
 	hostByUUID      map[string]xenapi.Ref
 	hostByAddress   map[string]xenapi.Ref
-	networkByUUID   map[string]xenapi.Ref
-	pifByUUID       map[string]xenapi.Ref
-	pifsOfHost      map[xenapi.Ref][]xenapi.Ref
-	pifsOfNetwork   map[xenapi.Ref][]xenapi.Ref
-	deviceRoot      map[hostKey]xenapi.Ref
-	networkPIF      map[[2]xenapi.Ref]xenapi.Ref
-	management      map[xenapi.Ref]xenapi.Ref
-	bondOfMaster    map[xenapi.Ref]xenapi.Ref
-	vlanOfUntagged  map[xenapi.Ref]xenapi.Ref
-	vlansOfTagged   map[xenapi.Ref][]xenapi.Ref
-	networksByLabel map[string][]xenapi.Ref
+	networkByUUID   table.Map[string, xenapi.Ref]
+	pifByUUID       table.Map[string, xenapi.Ref]
+	pifsOfHost      table.Map[xenapi.Ref, []xenapi.Ref]
+	pifsOfNetwork   table.Map[xenapi.Ref, []xenapi.Ref]
+	deviceRoot      table.Map[hostKey, xenapi.Ref]
+	networkPIF      table.Map[[2]xenapi.Ref, xenapi.Ref]
+	management      table.Map[xenapi.Ref, xenapi.Ref]
+	bondOfMaster    table.Map[xenapi.Ref, xenapi.Ref]
+	vlanOfUntagged  table.Map[xenapi.Ref, xenapi.Ref]
+	vlansOfTagged   table.Map[xenapi.Ref, []xenapi.Ref]
+	networksByLabel table.Map[string, []xenapi.Ref]
 }
 
 type hostKey struct {
@@ -128,67 +112,69 @@ func (s *Snapshot) index() *index {
 }
 
 func (s *Snapshot) buildIndex() *index {
-	i := &index{
-		hostByUUID:      make(map[string]xenapi.Ref, len(s.Hosts)),
-		hostByAddress:   make(map[string]xenapi.Ref, len(s.Hosts)),
-		networkByUUID:   make(map[string]xenapi.Ref, len(s.Networks)),
-		pifByUUID:       make(map[string]xenapi.Ref, len(s.PIFs)),
-		pifsOfHost:      make(map[xenapi.Ref][]xenapi.Ref, len(s.Hosts)),
-		pifsOfNetwork:   make(map[xenapi.Ref][]xenapi.Ref, len(s.Networks)),
-		deviceRoot:      map[hostKey]xenapi.Ref{},
-		networkPIF:      make(map[[2]xenapi.Ref]xenapi.Ref, len(s.PIFs)),
-		management:      make(map[xenapi.Ref]xenapi.Ref, len(s.Hosts)),
-		bondOfMaster:    make(map[xenapi.Ref]xenapi.Ref, len(s.Bonds)),
-		vlanOfUntagged:  make(map[xenapi.Ref]xenapi.Ref, len(s.VLANs)),
-		vlansOfTagged:   map[xenapi.Ref][]xenapi.Ref{},
-		networksByLabel: map[string][]xenapi.Ref{},
+	var (
+		networkByUUID   = make(map[string]xenapi.Ref, s.Networks.Len())
+		pifByUUID       = make(map[string]xenapi.Ref, s.PIFs.Len())
+		pifsOfHost      = make(map[xenapi.Ref][]xenapi.Ref, s.Hosts.Len())
+		pifsOfNetwork   = make(map[xenapi.Ref][]xenapi.Ref, s.Networks.Len())
+		deviceRoot      = map[hostKey]xenapi.Ref{}
+		networkPIF      = make(map[[2]xenapi.Ref]xenapi.Ref, s.PIFs.Len())
+		management      = make(map[xenapi.Ref]xenapi.Ref, s.Hosts.Len())
+		bondOfMaster    = make(map[xenapi.Ref]xenapi.Ref, s.Bonds.Len())
+		vlanOfUntagged  = make(map[xenapi.Ref]xenapi.Ref, s.VLANs.Len())
+		vlansOfTagged   = map[xenapi.Ref][]xenapi.Ref{}
+		networksByLabel = map[string][]xenapi.Ref{}
+	)
+	for ref, n := range s.Networks.All() {
+		networkByUUID[strings.ToLower(n.UUID)] = ref
+		networksByLabel[n.NameLabel] = append(networksByLabel[n.NameLabel], ref)
 	}
-	hosts := s.buildHostIndex()
-	i.hostOrder, i.hostByUUID, i.hostByAddress = hosts.hostOrder, hosts.hostByUUID, hosts.hostByAddress
-	for ref, n := range s.Networks {
-		i.networkByUUID[strings.ToLower(n.UUID)] = ref
-		i.networksByLabel[n.NameLabel] = append(i.networksByLabel[n.NameLabel], ref)
+	for _, refs := range networksByLabel {
+		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return strings.Compare(s.Networks.Get(a).UUID, s.Networks.Get(b).UUID) })
 	}
-	for _, refs := range i.networksByLabel {
-		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return strings.Compare(s.Networks[a].UUID, s.Networks[b].UUID) })
-	}
-	for ref, p := range s.PIFs {
-		i.pifByUUID[strings.ToLower(p.UUID)] = ref
-		i.pifsOfHost[p.Host] = append(i.pifsOfHost[p.Host], ref)
-		i.pifsOfNetwork[p.Network] = append(i.pifsOfNetwork[p.Network], ref)
-		i.networkPIF[[2]xenapi.Ref{p.Host, p.Network}] = ref
+	for ref, p := range s.PIFs.All() {
+		pifByUUID[strings.ToLower(p.UUID)] = ref
+		pifsOfHost[p.Host] = append(pifsOfHost[p.Host], ref)
+		pifsOfNetwork[p.Network] = append(pifsOfNetwork[p.Network], ref)
+		networkPIF[[2]xenapi.Ref{p.Host, p.Network}] = ref
 		if p.VLAN < 0 {
-			i.deviceRoot[hostKey{p.Host, p.Device}] = ref
+			deviceRoot[hostKey{p.Host, p.Device}] = ref
 		}
 		if p.Management {
-			i.management[p.Host] = ref
+			management[p.Host] = ref
 		}
 	}
 	byDevice := func(a, b xenapi.Ref) int { return comparePIFs(s, a, b) }
-	for _, refs := range i.pifsOfHost {
+	for _, refs := range pifsOfHost {
 		slices.SortFunc(refs, byDevice)
 	}
-	for _, refs := range i.pifsOfNetwork {
+	for _, refs := range pifsOfNetwork {
 		slices.SortFunc(refs, byDevice)
 	}
-	for ref, b := range s.Bonds {
-		i.bondOfMaster[b.Master] = ref
+	for ref, b := range s.Bonds.All() {
+		bondOfMaster[b.Master] = ref
 	}
-	for ref, v := range s.VLANs {
-		i.vlanOfUntagged[v.UntaggedPIF] = ref
-		i.vlansOfTagged[v.TaggedPIF] = append(i.vlansOfTagged[v.TaggedPIF], ref)
+	for ref, v := range s.VLANs.All() {
+		vlanOfUntagged[v.UntaggedPIF] = ref
+		vlansOfTagged[v.TaggedPIF] = append(vlansOfTagged[v.TaggedPIF], ref)
 	}
-	for _, refs := range i.vlansOfTagged {
+	for _, refs := range vlansOfTagged {
 		slices.SortFunc(refs, func(a, b xenapi.Ref) int { return compareVLANs(s, a, b) })
 	}
+	i := s.buildHostIndex()
+	i.networkByUUID, i.pifByUUID = table.Of(networkByUUID), table.Of(pifByUUID)
+	i.pifsOfHost, i.pifsOfNetwork = table.Of(pifsOfHost), table.Of(pifsOfNetwork)
+	i.deviceRoot, i.networkPIF, i.management = table.Of(deviceRoot), table.Of(networkPIF), table.Of(management)
+	i.bondOfMaster, i.vlanOfUntagged = table.Of(bondOfMaster), table.Of(vlanOfUntagged)
+	i.vlansOfTagged, i.networksByLabel = table.Of(vlansOfTagged), table.Of(networksByLabel)
 	return i
 }
 
 // buildHostIndex indexes the hosts, which are few: master first, then by
 // name.
 func (s *Snapshot) buildHostIndex() *index {
-	i := &index{hostByUUID: make(map[string]xenapi.Ref, len(s.Hosts)), hostByAddress: make(map[string]xenapi.Ref, len(s.Hosts))}
-	for ref, h := range s.Hosts {
+	i := &index{hostByUUID: make(map[string]xenapi.Ref, s.Hosts.Len()), hostByAddress: make(map[string]xenapi.Ref, s.Hosts.Len())}
+	for ref, h := range s.Hosts.All() {
 		i.hostOrder = append(i.hostOrder, ref)
 		i.hostByUUID[strings.ToLower(h.UUID)] = ref
 		i.hostByAddress[strings.ToLower(h.Address)] = ref
@@ -200,7 +186,7 @@ func (s *Snapshot) buildHostIndex() *index {
 			}
 			return 1
 		}
-		if c := strings.Compare(s.Hosts[a].NameLabel, s.Hosts[b].NameLabel); c != 0 {
+		if c := strings.Compare(s.Hosts.Get(a).NameLabel, s.Hosts.Get(b).NameLabel); c != 0 {
 			return c
 		}
 		return strings.Compare(string(a), string(b))
@@ -210,7 +196,7 @@ func (s *Snapshot) buildHostIndex() *index {
 
 // comparePIFs orders PIFs by device, a device's VLAN PIFs after it by tag.
 func comparePIFs(s *Snapshot, a, b xenapi.Ref) int {
-	pa, pb := s.PIFs[a], s.PIFs[b]
+	pa, pb := s.PIFs.Get(a), s.PIFs.Get(b)
 	if c := CompareDevices(pa.Device, pb.Device); c != 0 {
 		return c
 	}
@@ -222,7 +208,7 @@ func comparePIFs(s *Snapshot, a, b xenapi.Ref) int {
 
 // compareVLANs orders VLANs by tag.
 func compareVLANs(s *Snapshot, a, b xenapi.Ref) int {
-	if c := cmp.Compare(s.VLANs[a].Tag, s.VLANs[b].Tag); c != 0 {
+	if c := cmp.Compare(s.VLANs.Get(a).Tag, s.VLANs.Get(b).Tag); c != 0 {
 		return c
 	}
 	return strings.Compare(string(a), string(b))
@@ -245,13 +231,13 @@ func (s *Snapshot) hostsMasterLast() []xenapi.Ref {
 
 // Live reports whether xapi counts the host as alive.
 func (s *Snapshot) Live(host xenapi.Ref) bool {
-	return s.HostMetrics[s.Hosts[host].Metrics].Live
+	return s.HostMetrics.Get(s.Hosts.Get(host).Metrics).Live
 }
 
 // NetworkBackend is the pool's network backend, openvswitch or bridge, as
 // the master reports it.
 func (s *Snapshot) NetworkBackend() string {
-	return s.Hosts[s.Pool.Master].SoftwareVersion["network_backend"]
+	return s.Hosts.Get(s.Pool.Master).SoftwareVersion["network_backend"]
 }
 
 // pif returns the PIF behind ref, and whether there is one.
@@ -259,26 +245,26 @@ func (s *Snapshot) pif(ref xenapi.Ref, ok bool) (xenapi.Ref, xenapi.PIF, bool) {
 	if !ok {
 		return "", xenapi.PIF{}, false
 	}
-	p, ok := s.PIFs[ref]
+	p, ok := s.PIFs.Lookup(ref)
 	return ref, p, ok
 }
 
 // DevicePIF returns the host's untagged PIF for a device name such as eth0
 // or bond0: the NIC or bond master itself, never one of its VLAN PIFs.
 func (s *Snapshot) DevicePIF(host xenapi.Ref, device string) (xenapi.Ref, xenapi.PIF, bool) {
-	ref, ok := s.index().deviceRoot[hostKey{host, device}]
+	ref, ok := s.index().deviceRoot.Lookup(hostKey{host, device})
 	return s.pif(ref, ok)
 }
 
 // NetworkPIF returns the host's PIF on a network.
 func (s *Snapshot) NetworkPIF(host, network xenapi.Ref) (xenapi.Ref, xenapi.PIF, bool) {
-	ref, ok := s.index().networkPIF[[2]xenapi.Ref{host, network}]
+	ref, ok := s.index().networkPIF.Lookup([2]xenapi.Ref{host, network})
 	return s.pif(ref, ok)
 }
 
 // ManagementPIF returns the PIF that carries the host's management traffic.
 func (s *Snapshot) ManagementPIF(host xenapi.Ref) (xenapi.Ref, xenapi.PIF, bool) {
-	ref, ok := s.index().management[host]
+	ref, ok := s.index().management.Lookup(host)
 	return s.pif(ref, ok)
 }
 
@@ -292,27 +278,27 @@ func (s *Snapshot) managementOnDevice(host xenapi.Ref, devices ...string) bool {
 
 // PIFByUUID finds a PIF by its UUID, case-insensitively as xapi does.
 func (s *Snapshot) PIFByUUID(uuid string) (xenapi.Ref, xenapi.PIF, bool) {
-	ref, ok := s.index().pifByUUID[strings.ToLower(uuid)]
+	ref, ok := s.index().pifByUUID.Lookup(strings.ToLower(uuid))
 	return s.pif(ref, ok)
 }
 
 // HostPIFs returns the host's PIFs by device, a device's VLAN PIFs after
 // it by tag. The slice is shared: do not change it.
-func (s *Snapshot) HostPIFs(host xenapi.Ref) []xenapi.Ref { return s.index().pifsOfHost[host] }
+func (s *Snapshot) HostPIFs(host xenapi.Ref) []xenapi.Ref { return s.index().pifsOfHost.Get(host) }
 
 // NetworkPIFs returns the PIFs on a network, one per host that has it, by
 // device. The slice is shared: do not change it.
 func (s *Snapshot) NetworkPIFs(network xenapi.Ref) []xenapi.Ref {
-	return s.index().pifsOfNetwork[network]
+	return s.index().pifsOfNetwork.Get(network)
 }
 
 // NetworkByUUID finds a network by its UUID, case-insensitively as xapi does.
 func (s *Snapshot) NetworkByUUID(uuid string) (xenapi.Ref, xenapi.Network, bool) {
-	ref, ok := s.index().networkByUUID[strings.ToLower(uuid)]
+	ref, ok := s.index().networkByUUID.Lookup(strings.ToLower(uuid))
 	if !ok {
 		return "", xenapi.Network{}, false
 	}
-	n, ok := s.Networks[ref]
+	n, ok := s.Networks.Lookup(ref)
 	return ref, n, ok
 }
 
@@ -322,7 +308,7 @@ func (s *Snapshot) HostByUUID(uuid string) (xenapi.Ref, xenapi.Host, bool) {
 	if !ok {
 		return "", xenapi.Host{}, false
 	}
-	h, ok := s.Hosts[ref]
+	h, ok := s.Hosts.Lookup(ref)
 	return ref, h, ok
 }
 
@@ -332,40 +318,42 @@ func (s *Snapshot) HostByAddress(address string) (xenapi.Ref, xenapi.Host, bool)
 	if !ok {
 		return "", xenapi.Host{}, false
 	}
-	h, ok := s.Hosts[ref]
+	h, ok := s.Hosts.Lookup(ref)
 	return ref, h, ok
 }
 
 // BondOfMaster returns the bond whose master is the PIF.
 func (s *Snapshot) BondOfMaster(pif xenapi.Ref) (xenapi.Ref, xenapi.Bond, bool) {
-	ref, ok := s.index().bondOfMaster[pif]
+	ref, ok := s.index().bondOfMaster.Lookup(pif)
 	if !ok {
 		return "", xenapi.Bond{}, false
 	}
-	b, ok := s.Bonds[ref]
+	b, ok := s.Bonds.Lookup(ref)
 	return ref, b, ok
 }
 
 // VLANOfUntagged returns the VLAN whose untagged PIF is the PIF.
 func (s *Snapshot) VLANOfUntagged(pif xenapi.Ref) (xenapi.Ref, xenapi.VLAN, bool) {
-	ref, ok := s.index().vlanOfUntagged[pif]
+	ref, ok := s.index().vlanOfUntagged.Lookup(pif)
 	if !ok {
 		return "", xenapi.VLAN{}, false
 	}
-	v, ok := s.VLANs[ref]
+	v, ok := s.VLANs.Lookup(ref)
 	return ref, v, ok
 }
 
 // VLANsOn returns the VLANs tagged on a PIF (a NIC or a bond master), by
 // tag. The slice is shared: do not change it.
-func (s *Snapshot) VLANsOn(tagged xenapi.Ref) []xenapi.Ref { return s.index().vlansOfTagged[tagged] }
+func (s *Snapshot) VLANsOn(tagged xenapi.Ref) []xenapi.Ref {
+	return s.index().vlansOfTagged.Get(tagged)
+}
 
 // HostsByNameLabel returns the hosts with that name_label, in HostRefs
 // order. xapi does not keep host names unique, so there may be several.
 func (s *Snapshot) HostsByNameLabel(name string) []xenapi.Ref {
 	var refs []xenapi.Ref
 	for _, ref := range s.HostRefs() {
-		if s.Hosts[ref].NameLabel == name {
+		if s.Hosts.Get(ref).NameLabel == name {
 			refs = append(refs, ref)
 		}
 	}
@@ -376,7 +364,7 @@ func (s *Snapshot) HostsByNameLabel(name string) []xenapi.Ref {
 // xapi does not keep network names unique, so there may be several. The
 // slice is shared: do not change it.
 func (s *Snapshot) NetworksByNameLabel(name string) []xenapi.Ref {
-	return s.index().networksByLabel[name]
+	return s.index().networksByLabel.Get(name)
 }
 
 // NetworkKind says what a network's PIFs are: VLAN PIFs, bond masters,
@@ -384,13 +372,13 @@ func (s *Snapshot) NetworksByNameLabel(name string) []xenapi.Ref {
 // before its first PIF is what that create was making.
 func (s *Snapshot) NetworkKind(network xenapi.Ref) guardrail.NetworkKind {
 	kind := guardrail.NetworkPrivate
-	if j, ok := journalOf(s.Networks[network]); ok && j.Bond != nil {
+	if j, ok := journalOf(s.Networks.Get(network)); ok && j.Bond != nil {
 		kind = guardrail.NetworkBond
 	} else if ok && j.VLAN != nil {
 		kind = guardrail.NetworkVLAN
 	}
 	for _, pifRef := range s.NetworkPIFs(network) {
-		p := s.PIFs[pifRef]
+		p := s.PIFs.Get(pifRef)
 		switch {
 		case p.VLAN >= 0:
 			return guardrail.NetworkVLAN
@@ -411,7 +399,7 @@ func (s *Snapshot) NetworkKind(network xenapi.Ref) guardrail.NetworkKind {
 func (s *Snapshot) Devices(host xenapi.Ref, nicsOnly bool) []string {
 	var devices []string
 	for _, ref := range s.HostPIFs(host) {
-		if p := s.PIFs[ref]; p.VLAN < 0 && (p.Physical || !nicsOnly) {
+		if p := s.PIFs.Get(ref); p.VLAN < 0 && (p.Physical || !nicsOnly) {
 			devices = append(devices, p.Device)
 		}
 	}
@@ -425,10 +413,11 @@ type changedRecord struct {
 }
 
 // derive returns the index of next, which is prev with the changed
-// records: the maps are copied only where a change writes them, so that a
-// catch-up after a change to one VLAN costs that VLAN, not the pool.
+// records. The index's tables share what did not change with prev's, so
+// that a catch-up after a change to one VLAN costs that VLAN, not the
+// pool.
 func (i *index) derive(prev, next *Snapshot, changed []changedRecord) *index {
-	d := &deriving{index: *i, copied: map[string]bool{}}
+	d := *i
 	hosts := false
 	for _, c := range changed {
 		switch c.class {
@@ -439,11 +428,11 @@ func (i *index) derive(prev, next *Snapshot, changed []changedRecord) *index {
 		case "pif":
 			d.pif(prev, next, c.ref)
 		case "bond":
-			if old, ok := prev.Bonds[c.ref]; ok && d.bondOfMaster[old.Master] == c.ref {
-				delete(d.writable("bondOfMaster", &d.bondOfMaster), old.Master)
+			if old, ok := prev.Bonds.Lookup(c.ref); ok && d.bondOfMaster.Get(old.Master) == c.ref {
+				d.bondOfMaster = d.bondOfMaster.Without(old.Master)
 			}
-			if b, ok := next.Bonds[c.ref]; ok {
-				d.writable("bondOfMaster", &d.bondOfMaster)[b.Master] = c.ref
+			if b, ok := next.Bonds.Lookup(c.ref); ok {
+				d.bondOfMaster = d.bondOfMaster.With(b.Master, c.ref)
 			}
 		case "vlan":
 			d.vlan(prev, next, c.ref)
@@ -453,110 +442,94 @@ func (i *index) derive(prev, next *Snapshot, changed []changedRecord) *index {
 		fresh := next.buildHostIndex()
 		d.hostOrder, d.hostByUUID, d.hostByAddress = fresh.hostOrder, fresh.hostByUUID, fresh.hostByAddress
 	}
-	return &d.index
+	return &d
 }
 
-// deriving is an index being derived, with the maps it has copied.
-type deriving struct {
-	index
-	copied map[string]bool
-}
-
-// writable copies the map the first time the derivation writes it.
-func writableMap[K comparable, V any](d *deriving, name string, m *map[K]V) map[K]V {
-	if !d.copied[name] {
-		*m = maps.Clone(*m)
-		if *m == nil {
-			*m = map[K]V{}
-		}
-		d.copied[name] = true
-	}
-	return *m
-}
-
-func (d *deriving) writable(name string, m *map[xenapi.Ref]xenapi.Ref) map[xenapi.Ref]xenapi.Ref {
-	return writableMap(d, name, m)
-}
-
-// remove takes ref out of m[key], a new slice, and the key out of m when
-// nothing is left under it, as a built index has it.
-func remove[K comparable](m map[K][]xenapi.Ref, key K, ref xenapi.Ref) {
-	left := slices.DeleteFunc(slices.Clone(m[key]), func(r xenapi.Ref) bool { return r == ref })
+// withoutRef takes ref out of the list under key, a new slice, and the
+// key out when nothing is left under it, as a built index has it.
+func withoutRef[K comparable](m table.Map[K, []xenapi.Ref], key K, ref xenapi.Ref) table.Map[K, []xenapi.Ref] {
+	left := slices.DeleteFunc(slices.Clone(m.Get(key)), func(r xenapi.Ref) bool { return r == ref })
 	if len(left) == 0 {
-		delete(m, key)
-		return
+		return m.Without(key)
 	}
-	m[key] = left
+	return m.With(key, left)
 }
 
-// with returns refs with ref inserted where cmp puts it, as a new slice.
-func with(refs []xenapi.Ref, ref xenapi.Ref, cmp func(a, b xenapi.Ref) int) []xenapi.Ref {
+// withRef inserts ref into the list under key where cmp puts it, a new
+// slice.
+func withRef[K comparable](m table.Map[K, []xenapi.Ref], key K, ref xenapi.Ref, cmp func(a, b xenapi.Ref) int) table.Map[K, []xenapi.Ref] {
+	refs := m.Get(key)
 	at, _ := slices.BinarySearchFunc(refs, ref, cmp)
-	return slices.Insert(slices.Clone(refs), at, ref)
+	return m.With(key, slices.Insert(slices.Clone(refs), at, ref))
 }
 
-func (d *deriving) network(prev, next *Snapshot, ref xenapi.Ref) {
-	if old, ok := prev.Networks[ref]; ok {
-		if k := strings.ToLower(old.UUID); d.networkByUUID[k] == ref {
-			delete(writableMap(d, "networkByUUID", &d.networkByUUID), k)
-		}
-		remove(writableMap(d, "networksByLabel", &d.networksByLabel), old.NameLabel, ref)
+// withoutIf takes key out of m if it maps to ref.
+func withoutIf[K comparable](m table.Map[K, xenapi.Ref], key K, ref xenapi.Ref) table.Map[K, xenapi.Ref] {
+	if m.Get(key) == ref {
+		return m.Without(key)
 	}
-	if n, ok := next.Networks[ref]; ok {
-		writableMap(d, "networkByUUID", &d.networkByUUID)[strings.ToLower(n.UUID)] = ref
-		byLabel := writableMap(d, "networksByLabel", &d.networksByLabel)
-		byLabel[n.NameLabel] = with(byLabel[n.NameLabel], ref, func(a, b xenapi.Ref) int {
-			return strings.Compare(next.Networks[a].UUID, next.Networks[b].UUID)
+	return m
+}
+
+func (d *index) network(prev, next *Snapshot, ref xenapi.Ref) {
+	if old, ok := prev.Networks.Lookup(ref); ok {
+		d.networkByUUID = withoutIf(d.networkByUUID, strings.ToLower(old.UUID), ref)
+		d.networksByLabel = withoutRef(d.networksByLabel, old.NameLabel, ref)
+	}
+	if n, ok := next.Networks.Lookup(ref); ok {
+		d.networkByUUID = d.networkByUUID.With(strings.ToLower(n.UUID), ref)
+		d.networksByLabel = withRef(d.networksByLabel, n.NameLabel, ref, func(a, b xenapi.Ref) int {
+			return strings.Compare(next.Networks.Get(a).UUID, next.Networks.Get(b).UUID)
 		})
 	}
 }
 
-func (d *deriving) pif(prev, next *Snapshot, ref xenapi.Ref) {
-	if old, ok := prev.PIFs[ref]; ok {
-		if k := strings.ToLower(old.UUID); d.pifByUUID[k] == ref {
-			delete(writableMap(d, "pifByUUID", &d.pifByUUID), k)
-		}
-		remove(writableMap(d, "pifsOfHost", &d.pifsOfHost), old.Host, ref)
-		remove(writableMap(d, "pifsOfNetwork", &d.pifsOfNetwork), old.Network, ref)
-		if k := [2]xenapi.Ref{old.Host, old.Network}; d.networkPIF[k] == ref {
-			delete(writableMap(d, "networkPIF", &d.networkPIF), k)
-		}
-		if k := (hostKey{old.Host, old.Device}); old.VLAN < 0 && d.deviceRoot[k] == ref {
-			delete(writableMap(d, "deviceRoot", &d.deviceRoot), k)
-		}
-		if d.management[old.Host] == ref {
-			delete(d.writable("management", &d.management), old.Host)
-		}
+func (d *index) pif(prev, next *Snapshot, ref xenapi.Ref) {
+	old, had := prev.PIFs.Lookup(ref)
+	p, has := next.PIFs.Lookup(ref)
+	if had && has && sameIndexed(old, p) {
+		// Such as a NIC carrying one more VLAN: nothing indexed moved.
+		return
 	}
-	p, ok := next.PIFs[ref]
-	if !ok {
+	if had {
+		d.pifByUUID = withoutIf(d.pifByUUID, strings.ToLower(old.UUID), ref)
+		d.pifsOfHost = withoutRef(d.pifsOfHost, old.Host, ref)
+		d.pifsOfNetwork = withoutRef(d.pifsOfNetwork, old.Network, ref)
+		d.networkPIF = withoutIf(d.networkPIF, [2]xenapi.Ref{old.Host, old.Network}, ref)
+		if old.VLAN < 0 {
+			d.deviceRoot = withoutIf(d.deviceRoot, hostKey{old.Host, old.Device}, ref)
+		}
+		d.management = withoutIf(d.management, old.Host, ref)
+	}
+	if !has {
 		return
 	}
 	byDevice := func(a, b xenapi.Ref) int { return comparePIFs(next, a, b) }
-	writableMap(d, "pifByUUID", &d.pifByUUID)[strings.ToLower(p.UUID)] = ref
-	ofHost := writableMap(d, "pifsOfHost", &d.pifsOfHost)
-	ofHost[p.Host] = with(ofHost[p.Host], ref, byDevice)
-	ofNetwork := writableMap(d, "pifsOfNetwork", &d.pifsOfNetwork)
-	ofNetwork[p.Network] = with(ofNetwork[p.Network], ref, byDevice)
-	writableMap(d, "networkPIF", &d.networkPIF)[[2]xenapi.Ref{p.Host, p.Network}] = ref
+	d.pifByUUID = d.pifByUUID.With(strings.ToLower(p.UUID), ref)
+	d.pifsOfHost = withRef(d.pifsOfHost, p.Host, ref, byDevice)
+	d.pifsOfNetwork = withRef(d.pifsOfNetwork, p.Network, ref, byDevice)
+	d.networkPIF = d.networkPIF.With([2]xenapi.Ref{p.Host, p.Network}, ref)
 	if p.VLAN < 0 {
-		writableMap(d, "deviceRoot", &d.deviceRoot)[hostKey{p.Host, p.Device}] = ref
+		d.deviceRoot = d.deviceRoot.With(hostKey{p.Host, p.Device}, ref)
 	}
 	if p.Management {
-		d.writable("management", &d.management)[p.Host] = ref
+		d.management = d.management.With(p.Host, ref)
 	}
 }
 
-func (d *deriving) vlan(prev, next *Snapshot, ref xenapi.Ref) {
-	if old, ok := prev.VLANs[ref]; ok {
-		if d.vlanOfUntagged[old.UntaggedPIF] == ref {
-			delete(d.writable("vlanOfUntagged", &d.vlanOfUntagged), old.UntaggedPIF)
-		}
-		remove(writableMap(d, "vlansOfTagged", &d.vlansOfTagged), old.TaggedPIF, ref)
+// sameIndexed says a PIF changed in nothing the index reads.
+func sameIndexed(old, now xenapi.PIF) bool {
+	return old.UUID == now.UUID && old.Host == now.Host && old.Network == now.Network &&
+		old.Device == now.Device && old.VLAN == now.VLAN && old.Management == now.Management
+}
+
+func (d *index) vlan(prev, next *Snapshot, ref xenapi.Ref) {
+	if old, ok := prev.VLANs.Lookup(ref); ok {
+		d.vlanOfUntagged = withoutIf(d.vlanOfUntagged, old.UntaggedPIF, ref)
+		d.vlansOfTagged = withoutRef(d.vlansOfTagged, old.TaggedPIF, ref)
 	}
-	if v, ok := next.VLANs[ref]; ok {
-		d.writable("vlanOfUntagged", &d.vlanOfUntagged)[v.UntaggedPIF] = ref
-		onTagged := writableMap(d, "vlansOfTagged", &d.vlansOfTagged)
-		onTagged[v.TaggedPIF] = with(onTagged[v.TaggedPIF], ref, func(a, b xenapi.Ref) int { return compareVLANs(next, a, b) })
+	if v, ok := next.VLANs.Lookup(ref); ok {
+		d.vlanOfUntagged = d.vlanOfUntagged.With(v.UntaggedPIF, ref)
+		d.vlansOfTagged = withRef(d.vlansOfTagged, v.TaggedPIF, ref, func(a, b xenapi.Ref) int { return compareVLANs(next, a, b) })
 	}
 }

@@ -174,7 +174,7 @@ func TestCreateNetworkTakesOverTheSameNetworkLeftUnfinished(t *testing.T) {
 	if n := len(s.NetworksByNameLabel("private")); n != 1 {
 		t.Errorf("%d networks named private, want 1", n)
 	}
-	n := s.Networks[left]
+	n := s.Networks.Get(left)
 	if n.MTU != 9000 || n.NameDescription != "VMs only" || n.OtherConfig["owner"] != "ops" || n.OtherConfig["xsnet_journal"] != "" {
 		t.Errorf("the network taken over is %+v, want MTU 9000, the new description and other_config, and no journal", n)
 	}

@@ -58,7 +58,7 @@ func ReadVLAN(snap *Snapshot, networkUUID string) (PoolVLAN, bool) {
 		Hosts:           map[string]HostVLAN{},
 	}
 	for _, host := range snap.HostRefs() {
-		hostUUID := snap.Hosts[host].UUID
+		hostUUID := snap.Hosts.Get(host).UUID
 		untaggedRef, untagged, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
 			pv.Missing = append(pv.Missing, hostUUID)
@@ -69,9 +69,9 @@ func ReadVLAN(snap *Snapshot, networkUUID string) (PoolVLAN, bool) {
 			pv.Missing = append(pv.Missing, hostUUID)
 			continue
 		}
-		tagged := snap.PIFs[vlan.TaggedPIF]
+		tagged := snap.PIFs.Get(vlan.TaggedPIF)
 		if pv.ParentNetworkUUID == "" {
-			pv.ParentNetworkUUID = snap.Networks[tagged.Network].UUID
+			pv.ParentNetworkUUID = snap.Networks.Get(tagged.Network).UUID
 			pv.Tag = vlan.Tag
 		}
 		pv.Hosts[hostUUID] = HostVLAN{
@@ -160,7 +160,7 @@ func (m *Model) convergeVLAN(ctx context.Context, netRef xenapi.Ref, spec VLANSp
 			if _, _, ok := snap.NetworkPIF(host, netRef); ok {
 				continue
 			}
-			h := snap.Hosts[host].NameLabel
+			h := snap.Hosts.Get(host).NameLabel
 			tagged, _, ok := snap.NetworkPIF(host, parentRef)
 			if !ok {
 				return fmt.Errorf("host %s has no PIF on the parent network to carry VLAN %d", h, spec.Tag)
@@ -224,7 +224,7 @@ func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	if err != nil {
 		return done, err
 	}
-	net, ok := snap.Networks[netRef]
+	net, ok := snap.Networks.Lookup(netRef)
 	if !ok {
 		return done, nil
 	}
@@ -232,7 +232,7 @@ func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	// xapi move the VLAN onto the primary member, a new PIF on this network.
 	vlans, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
 		ref, v, ok := snap.VLANOfUntagged(pif)
-		return fmt.Sprintf("VLAN %d on host %s", v.Tag, snap.Hosts[snap.PIFs[pif].Host].NameLabel),
+		return fmt.Sprintf("VLAN %d on host %s", v.Tag, snap.Hosts.Get(snap.PIFs.Get(pif).Host).NameLabel),
 			func(ctx context.Context) error { return m.client.VLANDestroy(ctx, ref) }, ok
 	})
 	done = append(done, vlans...)

@@ -72,7 +72,7 @@ func (p *testPool) bondOnEveryHost(address string, want bondWant) statecheck.Sta
 		if !ok {
 			return fmt.Errorf("%s: network %s is not in the pool", address, id)
 		}
-		if len(pb.Missing) > 0 || len(pb.Hosts) != len(snap.Hosts) {
+		if len(pb.Missing) > 0 || len(pb.Hosts) != snap.Hosts.Len() {
 			return fmt.Errorf("%s: hosts without the bond: %v", address, pb.Missing)
 		}
 		if pb.NetworkMTU != want.mtu {
@@ -111,7 +111,7 @@ func (p *testPool) vlanOnEveryHost(address string, tag, mtu int64) statecheck.St
 		if !ok {
 			return fmt.Errorf("%s: network %s is not in the pool", address, id)
 		}
-		if len(pv.Missing) > 0 || len(pv.Hosts) != len(snap.Hosts) {
+		if len(pv.Missing) > 0 || len(pv.Hosts) != snap.Hosts.Len() {
 			return fmt.Errorf("%s: hosts without the VLAN: %v", address, pv.Missing)
 		}
 		if pv.Tag != tag {
@@ -137,10 +137,10 @@ func (p *testPool) managementOn(device string) statecheck.StateCheck {
 		for _, ref := range snap.HostRefs() {
 			_, pif, ok := snap.ManagementPIF(ref)
 			if !ok || pif.Device != device {
-				return fmt.Errorf("host %s: management on %q, want %q", snap.Hosts[ref].NameLabel, pif.Device, device)
+				return fmt.Errorf("host %s: management on %q, want %q", snap.Hosts.Get(ref).NameLabel, pif.Device, device)
 			}
 			if pif.IP == "" {
-				return fmt.Errorf("host %s: management PIF %s has no IP", snap.Hosts[ref].NameLabel, pif.Device)
+				return fmt.Errorf("host %s: management PIF %s has no IP", snap.Hosts.Get(ref).NameLabel, pif.Device)
 			}
 		}
 		return nil
@@ -151,23 +151,23 @@ func (p *testPool) managementOn(device string) statecheck.StateCheck {
 // VLAN, each NIC's MTU, and where each host's management lives.
 func fingerprint(snap *poolnet.Snapshot) map[string]string {
 	f := map[string]string{}
-	for _, n := range snap.Networks {
+	for n := range snap.Networks.Values() {
 		f["network "+n.UUID] = fmt.Sprintf("%s mtu=%d", n.NameLabel, n.MTU)
 	}
-	for _, p := range snap.PIFs {
+	for p := range snap.PIFs.Values() {
 		if p.Physical && p.VLAN < 0 {
 			// Not whether it is plugged: Bond.destroy plugs the members
 			// again, whatever they were before.
 			f["pif "+p.UUID] = fmt.Sprintf("%s mtu=%d", p.Device, p.MTU)
 		}
 	}
-	for _, b := range snap.Bonds {
-		f["bond "+b.UUID] = snap.PIFs[b.Master].Device
+	for b := range snap.Bonds.Values() {
+		f["bond "+b.UUID] = snap.PIFs.Get(b.Master).Device
 	}
-	for _, v := range snap.VLANs {
+	for v := range snap.VLANs.Values() {
 		f["vlan "+v.UUID] = fmt.Sprint(v.Tag)
 	}
-	for ref, h := range snap.Hosts {
+	for ref, h := range snap.Hosts.All() {
 		_, pif, _ := snap.ManagementPIF(ref)
 		f["management "+h.UUID] = fmt.Sprintf("%s %s", pif.Device, pif.IP)
 	}
@@ -229,7 +229,7 @@ func (p *testPool) bondByHand(t *testing.T, name string, devices ...string) stri
 		for _, d := range devices {
 			ref, _, ok := snap.DevicePIF(host, d)
 			if !ok {
-				t.Fatalf("host %s has no %s", snap.Hosts[host].NameLabel, d)
+				t.Fatalf("host %s has no %s", snap.Hosts.Get(host).NameLabel, d)
 			}
 			members = append(members, ref)
 		}
@@ -237,7 +237,7 @@ func (p *testPool) bondByHand(t *testing.T, name string, devices ...string) stri
 			t.Fatal(err)
 		}
 	}
-	return p.snapshot(t).Networks[net].UUID
+	return p.snapshot(t).Networks.Get(net).UUID
 }
 
 // vlanByHand makes a pool-wide VLAN straight through the client.
@@ -259,5 +259,5 @@ func (p *testPool) vlanByHand(t *testing.T, name, parent string, tag int64) stri
 	if _, err := p.client.PoolCreateVLANFromPIF(bg, pif, net, tag); err != nil {
 		t.Fatal(err)
 	}
-	return p.snapshot(t).Networks[net].UUID
+	return p.snapshot(t).Networks.Get(net).UUID
 }

@@ -39,11 +39,11 @@ func poolHostsValue(snap *poolnet.Snapshot) (types.List, diag.Diagnostics) {
 	var hosts []attr.Value
 	var diags diag.Diagnostics
 	for _, ref := range snap.HostRefs() {
-		h := snap.Hosts[ref]
+		h := snap.Hosts.Get(ref)
 		device, mtu, network, vlan, ip := types.StringNull(), types.Int64Null(), types.StringNull(), types.Int64Null(), types.StringNull()
 		if _, pif, ok := snap.ManagementPIF(ref); ok {
 			device, mtu, vlan, ip = types.StringValue(pif.Device), types.Int64Value(pif.MTU), types.Int64Value(pif.VLAN), types.StringValue(pif.IP)
-			network = types.StringValue(snap.Networks[pif.Network].UUID)
+			network = types.StringValue(snap.Networks.Get(pif.Network).UUID)
 		}
 		obj, d := types.ObjectValue(poolHostAttrTypes, map[string]attr.Value{
 			"uuid":                  types.StringValue(h.UUID),

@@ -108,7 +108,7 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if !ok {
 		return
 	}
-	h := snap.Hosts[ref]
+	h := snap.Hosts.Get(ref)
 	state := hostDataSourceModel{
 		ID:               types.StringValue(h.UUID),
 		UUID:             types.StringValue(h.UUID),
@@ -161,7 +161,7 @@ func hostByNameLabel(snap *poolnet.Snapshot, attr path.Path, name string, diags 
 	default:
 		uuids := make([]string, 0, len(refs))
 		for _, ref := range refs {
-			uuids = append(uuids, fmt.Sprintf("%s (address %s)", snap.Hosts[ref].UUID, snap.Hosts[ref].Address))
+			uuids = append(uuids, fmt.Sprintf("%s (address %s)", snap.Hosts.Get(ref).UUID, snap.Hosts.Get(ref).Address))
 		}
 		diags.AddAttributeError(attr, "Ambiguous Host Name",
 			fmt.Sprintf("%d hosts of the pool are named %q: %s. Name the host by its UUID instead.",
@@ -175,7 +175,7 @@ func hostByNameLabel(snap *poolnet.Snapshot, attr path.Path, name string, diags 
 func hostList(snap *poolnet.Snapshot, refs []xenapi.Ref) string {
 	names := make([]string, 0, len(refs))
 	for _, ref := range refs {
-		h := snap.Hosts[ref]
+		h := snap.Hosts.Get(ref)
 		names = append(names, fmt.Sprintf("%q (%s)", h.NameLabel, h.UUID))
 	}
 	return strings.Join(names, ", ")

@@ -31,7 +31,7 @@ func errorSays(phrases ...string) *regexp.Regexp {
 
 // hostChecks is what xsnet_host should say of a host, as the pool has it.
 func hostChecks(snap *poolnet.Snapshot, ref xenapi.Ref) map[string]knownvalue.Check {
-	h := snap.Hosts[ref]
+	h := snap.Hosts.Get(ref)
 	checks := map[string]knownvalue.Check{
 		"id":                knownvalue.StringExact(h.UUID),
 		"uuid":              knownvalue.StringExact(h.UUID),
@@ -61,7 +61,7 @@ func expectAttributes(address string, checks map[string]knownvalue.Check) []stat
 func TestAccHostDataSource_masterByNameLabel(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	if pool.sim != nil && master.NameLabel != "xs-host-1" {
 		t.Fatalf("the preset's master should be xs-host-1, is %q", master.NameLabel)
 	}
@@ -92,7 +92,7 @@ func TestAccHostDataSource_memberByUUID(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:            pool.config(`data "xsnet_host" "member" { uuid = "` + snap.Hosts[member].UUID + `" }`),
+			Config:            pool.config(`data "xsnet_host" "member" { uuid = "` + snap.Hosts.Get(member).UUID + `" }`),
 			ConfigStateChecks: expectAttributes("data.xsnet_host.member", hostChecks(snap, member)),
 		}},
 	})
@@ -119,7 +119,7 @@ func TestAccHostDataSource_unknownHostListsThePoolsHosts(t *testing.T) {
 	snap := pool.snapshot(t)
 	var names []string
 	for _, ref := range snap.HostRefs() {
-		names = append(names, `"`+snap.Hosts[ref].NameLabel+`"`)
+		names = append(names, `"`+snap.Hosts.Get(ref).NameLabel+`"`)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -143,7 +143,7 @@ func TestAccHostDataSource_sharedNameAsksForTheUUID(t *testing.T) {
 	if len(refs) < 2 {
 		t.Skip("the pool has a single host")
 	}
-	first, second := snap.Hosts[refs[0]], snap.Hosts[refs[1]]
+	first, second := snap.Hosts.Get(refs[0]), snap.Hosts.Get(refs[1])
 	// xapi lets two hosts share a name; give the second the first's.
 	if _, err := pool.client.Call(bg, "host.set_name_label", refs[1], first.NameLabel); err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestAccHostDataSource_sharedNameAsksForTheUUID(t *testing.T) {
 func TestAccHostDataSource_takesExactlyOneOfUUIDAndNameLabel(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 1, NICs: 1})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

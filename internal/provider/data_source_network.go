@@ -112,7 +112,7 @@ func (d *networkDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if !ok {
 		return
 	}
-	n := snap.Networks[ref]
+	n := snap.Networks.Get(ref)
 	oc, diags := types.MapValueFrom(ctx, types.StringType, poolnet.UserOtherConfig(n.OtherConfig))
 	resp.Diagnostics.Append(diags...)
 	pifIDs := []string{}
@@ -148,8 +148,8 @@ func networkByNameLabel(snap *poolnet.Snapshot, attr path.Path, name string, dia
 	case 1:
 		return refs[0], true
 	case 0:
-		names := make([]string, 0, len(snap.Networks))
-		for _, n := range snap.Networks {
+		names := make([]string, 0, snap.Networks.Len())
+		for n := range snap.Networks.Values() {
 			names = append(names, fmt.Sprintf("%q", n.NameLabel))
 		}
 		slices.Sort(names)
@@ -158,7 +158,7 @@ func networkByNameLabel(snap *poolnet.Snapshot, attr path.Path, name string, dia
 	default:
 		candidates := make([]string, 0, len(refs))
 		for _, ref := range refs {
-			n := snap.Networks[ref]
+			n := snap.Networks.Get(ref)
 			candidates = append(candidates, fmt.Sprintf("%s (bridge %s)", n.UUID, n.Bridge))
 		}
 		diags.AddAttributeError(attr, "Ambiguous Network Name",
@@ -212,8 +212,8 @@ func networkOfDevice(snap *poolnet.Snapshot, attr path.Path, device string, diag
 		if nic.network != nics[0].network {
 			parts := make([]string, 0, len(nics))
 			for _, each := range nics {
-				n := snap.Networks[each.network]
-				parts = append(parts, fmt.Sprintf("on %q it is on %q (%s)", snap.Hosts[each.host].NameLabel, n.NameLabel, n.UUID))
+				n := snap.Networks.Get(each.network)
+				parts = append(parts, fmt.Sprintf("on %q it is on %q (%s)", snap.Hosts.Get(each.host).NameLabel, n.NameLabel, n.UUID))
 			}
 			diags.AddAttributeError(attr, "Hosts Disagree on the NIC's Network",
 				fmt.Sprintf("NIC %q is not on one network across the pool: %s. Look the network up by name_label "+

@@ -19,7 +19,7 @@ import (
 // networkChecks is what xsnet_network should say of a network, as the pool
 // has it; its PIFs are listed host by host, master first.
 func networkChecks(snap *poolnet.Snapshot, ref xenapi.Ref) map[string]knownvalue.Check {
-	n := snap.Networks[ref]
+	n := snap.Networks.Get(ref)
 	otherConfig := map[string]knownvalue.Check{}
 	for k, v := range poolnet.UserOtherConfig(n.OtherConfig) {
 		otherConfig[k] = knownvalue.StringExact(v)
@@ -78,7 +78,7 @@ func TestAccNetworkDataSource_byNameLabel(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:            pool.config(`data "xsnet_network" "eth2" { name_label = "` + snap.Networks[network].NameLabel + `" }`),
+			Config:            pool.config(`data "xsnet_network" "eth2" { name_label = "` + snap.Networks.Get(network).NameLabel + `" }`),
 			ConfigStateChecks: expectAttributes("data.xsnet_network.eth2", checks),
 		}},
 	})
@@ -120,7 +120,7 @@ data "xsnet_network" "private" {
 func TestAccNetworkDataSource_sharedNameListsTheCandidates(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
-	eth1 := snap.Networks[devicePIF(t, snap, snap.Pool.Master, "eth1").Network]
+	eth1 := snap.Networks.Get(devicePIF(t, snap, snap.Pool.Master, "eth1").Network)
 	// xapi lets two networks share a name: make a second one with eth1's.
 	ref, err := pool.client.NetworkCreate(bg, xenapi.Network{NameLabel: eth1.NameLabel, MTU: 1500, OtherConfig: map[string]string{}})
 	if err != nil {
@@ -131,7 +131,7 @@ func TestAccNetworkDataSource_sharedNameListsTheCandidates(t *testing.T) {
 			t.Errorf("destroying the second network: %v", err)
 		}
 	})
-	second := pool.snapshot(t).Networks[ref]
+	second := pool.snapshot(t).Networks.Get(ref)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -154,7 +154,7 @@ func TestAccNetworkDataSource_sharedNameListsTheCandidates(t *testing.T) {
 func TestAccNetworkDataSource_unknownNameListsTheNetworks(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
-	eth0 := snap.Networks[devicePIF(t, snap, snap.Pool.Master, "eth0").Network]
+	eth0 := snap.Networks.Get(devicePIF(t, snap, snap.Pool.Master, "eth0").Network)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -208,21 +208,15 @@ func handMadePool() (*poolnet.Snapshot, map[string]xenapi.Ref) {
 		refs[name] = xenapi.Ref("OpaqueRef:" + name)
 		return refs[name]
 	}
-	snap := &poolnet.Snapshot{
-		Pool:     xenapi.Pool{Master: ref("xs1")},
-		Hosts:    map[xenapi.Ref]xenapi.Host{},
-		Networks: map[xenapi.Ref]xenapi.Network{},
-		PIFs:     map[xenapi.Ref]xenapi.PIF{},
-		Bonds:    map[xenapi.Ref]xenapi.Bond{},
-	}
+	snap := &poolnet.Snapshot{Pool: xenapi.Pool{Master: ref("xs1")}}
 	for _, h := range []string{"xs1", "xs2", "xs3"} {
-		snap.Hosts[ref(h)] = xenapi.Host{UUID: h + "-uuid", NameLabel: h}
+		snap.Hosts = snap.Hosts.With(ref(h), xenapi.Host{UUID: h + "-uuid", NameLabel: h})
 	}
 	for _, n := range []string{"net-eth0", "net-eth1", "net-eth1-again", "net-eth2", "net-bond"} {
-		snap.Networks[ref(n)] = xenapi.Network{UUID: n + "-uuid", NameLabel: n}
+		snap.Networks = snap.Networks.With(ref(n), xenapi.Network{UUID: n + "-uuid", NameLabel: n})
 	}
 	pif := func(name, host, device, network string, physical bool) {
-		snap.PIFs[ref(name)] = xenapi.PIF{UUID: name, Host: refs[host], Device: device, Network: refs[network], VLAN: -1, Physical: physical}
+		snap.PIFs = snap.PIFs.With(ref(name), xenapi.PIF{UUID: name, Host: refs[host], Device: device, Network: refs[network], VLAN: -1, Physical: physical})
 	}
 	for _, h := range []string{"xs1", "xs2", "xs3"} {
 		pif(h+"-eth0", h, "eth0", "net-eth0", true)

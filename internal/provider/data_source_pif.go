@@ -103,17 +103,17 @@ func pifFieldsOf(snap *poolnet.Snapshot, p xenapi.PIF) pifFields {
 		BondMasterOf:        types.StringNull(),
 		BondSlaveOf:         types.StringNull(),
 	}
-	if n, ok := snap.Networks[p.Network]; ok {
+	if n, ok := snap.Networks.Lookup(p.Network); ok {
 		f.NetworkID = types.StringValue(n.UUID)
 	}
 	// A PIF masters at most one bond; xapi keeps the field a set all the same.
 	for _, ref := range p.BondMasterOf {
-		if b, ok := snap.Bonds[ref]; ok {
+		if b, ok := snap.Bonds.Lookup(ref); ok {
 			f.BondMasterOf = types.StringValue(b.UUID)
 			break
 		}
 	}
-	if b, ok := snap.Bonds[p.BondSlaveOf]; ok {
+	if b, ok := snap.Bonds.Lookup(p.BondSlaveOf); ok {
 		f.BondSlaveOf = types.StringValue(b.UUID)
 	}
 	return f
@@ -165,7 +165,7 @@ func (d *pifDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	if !ok {
 		resp.Diagnostics.AddAttributeError(path.Root("device"), "PIF Not Found",
 			fmt.Sprintf("Host %q has no device %q. Its devices are: %s.",
-				snap.Hosts[host].NameLabel, device, strings.Join(snap.Devices(host, false), ", ")))
+				snap.Hosts.Get(host).NameLabel, device, strings.Join(snap.Devices(host, false), ", ")))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, pifDataSourceModel{

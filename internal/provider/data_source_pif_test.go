@@ -19,7 +19,7 @@ import (
 func pifChecks(snap *poolnet.Snapshot, p xenapi.PIF) map[string]knownvalue.Check {
 	checks := map[string]knownvalue.Check{
 		"id":                    knownvalue.StringExact(p.UUID),
-		"network_id":            knownvalue.StringExact(snap.Networks[p.Network].UUID),
+		"network_id":            knownvalue.StringExact(snap.Networks.Get(p.Network).UUID),
 		"mac":                   knownvalue.StringExact(p.MAC),
 		"mtu":                   knownvalue.Int64Exact(p.MTU),
 		"vlan":                  knownvalue.Int64Exact(p.VLAN),
@@ -37,10 +37,10 @@ func pifChecks(snap *poolnet.Snapshot, p xenapi.PIF) map[string]knownvalue.Check
 		"bond_slave_of":         knownvalue.Null(),
 	}
 	if len(p.BondMasterOf) > 0 {
-		checks["bond_master_of"] = knownvalue.StringExact(snap.Bonds[p.BondMasterOf[0]].UUID)
+		checks["bond_master_of"] = knownvalue.StringExact(snap.Bonds.Get(p.BondMasterOf[0]).UUID)
 	}
 	if !p.BondSlaveOf.IsNull() {
-		checks["bond_slave_of"] = knownvalue.StringExact(snap.Bonds[p.BondSlaveOf].UUID)
+		checks["bond_slave_of"] = knownvalue.StringExact(snap.Bonds.Get(p.BondSlaveOf).UUID)
 	}
 	return checks
 }
@@ -59,7 +59,7 @@ func devicePIF(t *testing.T, snap *poolnet.Snapshot, host xenapi.Ref, device str
 	t.Helper()
 	_, pif, ok := snap.DevicePIF(host, device)
 	if !ok {
-		t.Fatalf("host %s has no %s", snap.Hosts[host].NameLabel, device)
+		t.Fatalf("host %s has no %s", snap.Hosts.Get(host).NameLabel, device)
 	}
 	return pif
 }
@@ -67,7 +67,7 @@ func devicePIF(t *testing.T, snap *poolnet.Snapshot, host xenapi.Ref, device str
 func TestAccPIFDataSource_managementNICOfTheMaster(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	_, mgmt, ok := snap.ManagementPIF(snap.Pool.Master)
 	if !ok {
 		t.Fatal("the master has no management PIF")
@@ -103,7 +103,7 @@ func TestAccPIFDataSource_memberNICByHostUUID(t *testing.T) {
 	member := refs[len(refs)-1]
 	eth1 := devicePIF(t, snap, member, "eth1")
 	checks := pifChecks(snap, eth1)
-	checks["host"] = knownvalue.StringExact(snap.Hosts[member].UUID)
+	checks["host"] = knownvalue.StringExact(snap.Hosts.Get(member).UUID)
 	checks["device"] = knownvalue.StringExact("eth1")
 	if pool.sim != nil {
 		checks["management"] = knownvalue.Bool(false)
@@ -115,7 +115,7 @@ func TestAccPIFDataSource_memberNICByHostUUID(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: pool.config(`
 data "xsnet_pif" "eth1" {
-  host   = "` + snap.Hosts[member].UUID + `"
+  host   = "` + snap.Hosts.Get(member).UUID + `"
   device = "eth1"
 }`),
 			ConfigStateChecks: expectAttributes("data.xsnet_pif.eth1", checks),
@@ -127,7 +127,7 @@ func TestAccPIFDataSource_bondMasterAndMember(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
 	before := pool.baseline(t)
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	config := pool.config(`
 resource "xsnet_bond" "vm" {
   name_label = "Bond 2+3"
@@ -166,7 +166,7 @@ data "xsnet_pif" "eth2" {
 func TestAccPIFDataSource_unknownDeviceListsTheHostsDevices(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	says := []string{"PIF Not Found", `no device "eth42"`}
 	if pool.sim != nil {
 		says = append(says, "eth0, eth1.")
@@ -187,7 +187,7 @@ data "xsnet_pif" "p" {
 func TestAccPIFDataSource_unknownHostListsThePoolsHosts(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -135,7 +135,7 @@ func (d *pifsDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 				continue
 			}
 			entries = append(entries, pifsEntryModel{
-				HostID:    types.StringValue(snap.Hosts[host].UUID),
+				HostID:    types.StringValue(snap.Hosts.Get(host).UUID),
 				Device:    types.StringValue(p.Device),
 				pifFields: pifFieldsOf(snap, p),
 			})
@@ -156,7 +156,7 @@ func sortedHostPIFs(snap *poolnet.Snapshot, host xenapi.Ref) []xenapi.PIF {
 	refs := snap.HostPIFs(host)
 	pifs := make([]xenapi.PIF, len(refs))
 	for i, ref := range refs {
-		pifs[i] = snap.PIFs[ref]
+		pifs[i] = snap.PIFs.Get(ref)
 	}
 	return pifs
 }

@@ -17,7 +17,7 @@ import (
 // pifEntry is what an entry of xsnet_pifs should say of a PIF.
 func pifEntry(snap *poolnet.Snapshot, p xenapi.PIF) knownvalue.Check {
 	checks := pifChecks(snap, p)
-	checks["host_id"] = knownvalue.StringExact(snap.Hosts[p.Host].UUID)
+	checks["host_id"] = knownvalue.StringExact(snap.Hosts.Get(p.Host).UUID)
 	checks["device"] = knownvalue.StringExact(p.Device)
 	return knownvalue.ObjectExact(checks)
 }
@@ -80,10 +80,10 @@ func TestAccPIFsDataSource_managementOnEveryHost(t *testing.T) {
 	for _, host := range snap.HostRefs() {
 		_, p, ok := snap.ManagementPIF(host)
 		if !ok {
-			t.Fatalf("host %s has no management PIF", snap.Hosts[host].NameLabel)
+			t.Fatalf("host %s has no management PIF", snap.Hosts.Get(host).NameLabel)
 		}
 		if pool.sim != nil && p.Device != "eth0" {
-			t.Fatalf("the preset should put management on eth0, host %s has it on %s", snap.Hosts[host].NameLabel, p.Device)
+			t.Fatalf("the preset should put management on eth0, host %s has it on %s", snap.Hosts.Get(host).NameLabel, p.Device)
 		}
 		entries = append(entries, pifEntry(snap, p))
 	}
@@ -103,7 +103,7 @@ func TestAccPIFsDataSource_filtersCombine(t *testing.T) {
 	snap := pool.snapshot(t)
 	refs := snap.HostRefs()
 	member := refs[len(refs)-1]
-	name := snap.Hosts[member].NameLabel
+	name := snap.Hosts.Get(member).NameLabel
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -118,7 +118,7 @@ data "xsnet_pifs" "member_not_management" {
 }
 
 data "xsnet_pifs" "member_eth1" {
-  host   = "` + snap.Hosts[member].UUID + `"
+  host   = "` + snap.Hosts.Get(member).UUID + `"
   device = "eth1"
 }`),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -163,7 +163,7 @@ data "xsnet_pifs" "eth1" {
 	for _, host := range snap.HostRefs() {
 		for _, tag := range []int64{-1, 20, 100} {
 			want[len(want)] = knownvalue.ObjectPartial(map[string]knownvalue.Check{
-				"host_id":  knownvalue.StringExact(snap.Hosts[host].UUID),
+				"host_id":  knownvalue.StringExact(snap.Hosts.Get(host).UUID),
 				"device":   knownvalue.StringExact("eth1"),
 				"vlan":     knownvalue.Int64Exact(tag),
 				"physical": knownvalue.Bool(tag == -1),
@@ -199,7 +199,7 @@ func TestAccPIFsDataSource_noMatchIsAnEmptyList(t *testing.T) {
 func TestAccPIFsDataSource_unknownHostIsAnError(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 2})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -114,7 +114,7 @@ func (d *poolDataSource) Read(ctx context.Context, _ datasource.ReadRequest, res
 		ID:                  types.StringValue(snap.Pool.UUID),
 		NameLabel:           types.StringValue(snap.Pool.NameLabel),
 		NameDescription:     types.StringValue(snap.Pool.NameDescription),
-		Master:              types.StringValue(snap.Hosts[snap.Pool.Master].UUID),
+		Master:              types.StringValue(snap.Hosts.Get(snap.Pool.Master).UUID),
 		NetworkBackend:      types.StringValue(snap.NetworkBackend()),
 		ManagementNetworkID: managementNetwork,
 		Hosts:               hosts,

@@ -15,15 +15,15 @@ import (
 func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 	pool := newTestPool(t, xapisim.Config{Hosts: 4, NICs: 4})
 	snap := pool.snapshot(t)
-	master := snap.Hosts[snap.Pool.Master]
+	master := snap.Hosts.Get(snap.Pool.Master)
 	uuidish := knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))
 
-	if pool.sim != nil && len(snap.Hosts) != 4 {
-		t.Fatalf("the preset should have 4 hosts, the pool has %d", len(snap.Hosts))
+	if pool.sim != nil && snap.Hosts.Len() != 4 {
+		t.Fatalf("the preset should have 4 hosts, the pool has %d", snap.Hosts.Len())
 	}
-	hostChecks := make([]knownvalue.Check, 0, len(snap.Hosts))
+	hostChecks := make([]knownvalue.Check, 0, snap.Hosts.Len())
 	for _, ref := range snap.HostRefs() {
-		h := snap.Hosts[ref]
+		h := snap.Hosts.Get(ref)
 		_, mgmt, _ := snap.ManagementPIF(ref)
 		hostChecks = append(hostChecks, knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"uuid":                  knownvalue.StringExact(h.UUID),
@@ -33,7 +33,7 @@ func TestAccPoolDataSource_fourHostPool(t *testing.T) {
 			"live":                  knownvalue.Bool(snap.Live(ref)),
 			"management_device":     knownvalue.StringExact(mgmt.Device),
 			"management_mtu":        knownvalue.Int64Exact(mgmt.MTU),
-			"management_network_id": knownvalue.StringExact(snap.Networks[mgmt.Network].UUID),
+			"management_network_id": knownvalue.StringExact(snap.Networks.Get(mgmt.Network).UUID),
 			"management_vlan":       knownvalue.Int64Exact(-1),
 			"management_ip":         knownvalue.StringExact(mgmt.IP),
 		}))

@@ -1045,7 +1045,7 @@ func moveManagementByHand(t *testing.T, c *xenapi.Client, pick func(*poolnet.Sna
 		t.Fatal(err)
 	}
 	for _, host := range snap.HostRefs() {
-		name := snap.Hosts[host].NameLabel
+		name := snap.Hosts.Get(host).NameLabel
 		fromRef, from, ok := snap.ManagementPIF(host)
 		if !ok {
 			t.Fatalf("host %s has no management interface", name)
@@ -1083,8 +1083,8 @@ func (p *testPool) managementOnNetwork(address string) statecheck.StateCheck {
 		}
 		for _, ref := range snap.HostRefs() {
 			_, pif, ok := snap.ManagementPIF(ref)
-			if !ok || snap.Networks[pif.Network].UUID != id {
-				return fmt.Errorf("host %s: management is not on %s", snap.Hosts[ref].NameLabel, address)
+			if !ok || snap.Networks.Get(pif.Network).UUID != id {
+				return fmt.Errorf("host %s: management is not on %s", snap.Hosts.Get(ref).NameLabel, address)
 			}
 		}
 		return nil
@@ -1146,12 +1146,12 @@ func (p *testPool) noBondsLeft() resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		if len(snap.Bonds) > 0 {
-			return fmt.Errorf("%d bonds are left in the pool", len(snap.Bonds))
+		if snap.Bonds.Len() > 0 {
+			return fmt.Errorf("%d bonds are left in the pool", snap.Bonds.Len())
 		}
 		for _, ref := range snap.HostRefs() {
 			if _, pif, ok := snap.ManagementPIF(ref); !ok || pif.MTU != 1500 {
-				return fmt.Errorf("host %s: management on %q at MTU %d", snap.Hosts[ref].NameLabel, pif.Device, pif.MTU)
+				return fmt.Errorf("host %s: management on %q at MTU %d", snap.Hosts.Get(ref).NameLabel, pif.Device, pif.MTU)
 			}
 		}
 		return nil

@@ -191,7 +191,7 @@ func (p *testPool) nicNetworkUUID(t *testing.T, device string) string {
 	if !ok {
 		t.Fatalf("the master has no %s", device)
 	}
-	return snap.Networks[pif.Network].UUID
+	return snap.Networks.Get(pif.Network).UUID
 }
 
 // A wrong password, or a host nothing answers on, fails terraform plan of

@@ -148,7 +148,7 @@ func jumboNIC(device string) func(*testing.T, *testPool) {
 		if !ok {
 			t.Fatalf("the master has no %s", device)
 		}
-		network := snap.PIFs[pif].Network
+		network := snap.PIFs.Get(pif).Network
 		if err := p.client.NetworkSetMTU(bg, network, 9000); err != nil {
 			t.Fatal(err)
 		}
@@ -394,7 +394,7 @@ func (r *sweepRun) stateAgrees(snap *poolnet.Snapshot, state []stateResource) er
 			errs = append(errs, fmt.Errorf("the state holds %s, left by a failed create, untainted", s.address))
 		}
 	}
-	for _, n := range snap.Networks {
+	for n := range snap.Networks.Values() {
 		if _, base := r.baseline["network "+n.UUID]; base || ids[n.UUID] {
 			continue
 		}
@@ -413,19 +413,19 @@ func (r *sweepRun) nothingLeaked(snap *poolnet.Snapshot, state []stateResource) 
 		ids[s.id] = true
 	}
 	var leaks []string
-	for _, n := range snap.Networks {
+	for n := range snap.Networks.Values() {
 		if _, base := r.baseline["network "+n.UUID]; !base && !ids[n.UUID] {
 			leaks = append(leaks, fmt.Sprintf("network %q (%s)", n.NameLabel, n.UUID))
 		}
 	}
-	for _, b := range snap.Bonds {
-		network := snap.Networks[snap.PIFs[b.Master].Network]
+	for b := range snap.Bonds.Values() {
+		network := snap.Networks.Get(snap.PIFs.Get(b.Master).Network)
 		if _, base := r.baseline["bond "+b.UUID]; !base && !ids[network.UUID] {
 			leaks = append(leaks, fmt.Sprintf("bond %s on network %q", b.UUID, network.NameLabel))
 		}
 	}
-	for _, v := range snap.VLANs {
-		network := snap.Networks[snap.PIFs[v.UntaggedPIF].Network]
+	for v := range snap.VLANs.Values() {
+		network := snap.Networks.Get(snap.PIFs.Get(v.UntaggedPIF).Network)
 		if _, base := r.baseline["vlan "+v.UUID]; !base && !ids[network.UUID] {
 			leaks = append(leaks, fmt.Sprintf("VLAN %d (%s) on network %q", v.Tag, v.UUID, network.NameLabel))
 		}
@@ -590,7 +590,7 @@ func sweepPoint(t *testing.T, st *sweepStart, point faultPoint, tally *sweepTall
 		if out, code := r.w.exec("plan", "-detailed-exitcode", "-parallelism=1"); code != 0 {
 			fail('e', "plan after apply is not empty:\n%s", out)
 		}
-		for _, n := range r.pool.snapshot(t).Networks {
+		for n := range r.pool.snapshot(t).Networks.Values() {
 			if j := n.OtherConfig["xsnet_journal"]; j != "" {
 				fail('d', "network %q still holds unfinished work after the apply: %s", n.NameLabel, j)
 			}

@@ -122,9 +122,9 @@ func TestAccImport_generatedConfigPlansEmpty(t *testing.T) {
 		t.Fatalf("terraform destroy failed:\n%s", out)
 	}
 	after := pool.snapshot(t)
-	if len(after.Bonds) != len(installed.Bonds) || len(after.VLANs) != len(installed.VLANs) {
+	if after.Bonds.Len() != installed.Bonds.Len() || after.VLANs.Len() != installed.VLANs.Len() {
 		t.Errorf("after destroy the pool has %d bonds and %d VLANs, want %d and %d as installed",
-			len(after.Bonds), len(after.VLANs), len(installed.Bonds), len(installed.VLANs))
+			after.Bonds.Len(), after.VLANs.Len(), installed.Bonds.Len(), installed.VLANs.Len())
 	}
 	for addr, id := range ids {
 		if _, n, ok := after.NetworkByUUID(id); ok && addr != "xsnet_pool.this" {
@@ -154,7 +154,7 @@ func (p *testPool) networkByHand(t *testing.T) map[string]string {
 		eth2, _, ok2 := snap.DevicePIF(host, "eth2")
 		eth3, _, ok3 := snap.DevicePIF(host, "eth3")
 		if !ok2 || !ok3 {
-			t.Fatalf("host %s lacks eth2 or eth3", snap.Hosts[host].NameLabel)
+			t.Fatalf("host %s lacks eth2 or eth3", snap.Hosts.Get(host).NameLabel)
 		}
 		bond, err := c.BondCreate(bg, bondNet, []xenapi.Ref{eth2, eth3}, "", xenapi.BondModeBalanceSLB, map[string]string{})
 		if err != nil {

@@ -228,7 +228,7 @@ func (w *interruptible) killTerraform(r *running) {
 // work: the run after an interrupted one finished or undid all of it.
 func (p *testPool) noUnfinishedWork(t *testing.T) {
 	t.Helper()
-	for _, n := range p.snapshot(t).Networks {
+	for n := range p.snapshot(t).Networks.Values() {
 		if j := n.OtherConfig["xsnet_journal"]; j != "" {
 			t.Errorf("network %q still holds unfinished work: %s", n.NameLabel, j)
 		}
@@ -461,7 +461,7 @@ resource "xsnet_vlan" "tenant" {
 			t.Errorf("terraform %s shows SESSION_INVALID:\n%s", args[0], out)
 		}
 		if args[0] == "apply" {
-			if n := len(pool.snapshot(t).VLANs); n != 24 {
+			if n := pool.snapshot(t).VLANs.Len(); n != 24 {
 				t.Errorf("the pool has %d VLANs after the apply, want 12 on each of 2 hosts", n)
 			}
 		}
@@ -509,7 +509,7 @@ func TestInterrupt_destroyWithUnfinishedWorkInThePool(t *testing.T) {
 	w.settle()
 	w.exited()
 	orphan := ""
-	for _, n := range pool.snapshot(t).Networks {
+	for n := range pool.snapshot(t).Networks.Values() {
 		if n.OtherConfig["xsnet_journal"] != "" {
 			orphan = n.UUID
 		}

@@ -238,7 +238,7 @@ func hostsCovered(snap *poolnet.Snapshot, hosts types.Map) bool {
 		return false
 	}
 	have := hosts.Elements()
-	for _, h := range snap.Hosts {
+	for h := range snap.Hosts.Values() {
 		if _, ok := have[h.UUID]; !ok {
 			return false
 		}
@@ -376,12 +376,12 @@ func (r *bondResource) read(ctx context.Context, uuid string, prior *bondModel, 
 	hashing := types.StringNull()
 	hosts := map[string]attr.Value{}
 	for _, host := range snap.HostRefs() {
-		hb, ok := pb.Hosts[snap.Hosts[host].UUID]
+		hb, ok := pb.Hosts[snap.Hosts.Get(host).UUID]
 		if !ok {
 			continue
 		}
-		mtus = append(mtus, hostMTU{snap.Hosts[host].NameLabel, hb.MTU})
-		modes = append(modes, hostMode{snap.Hosts[host].NameLabel, string(hb.Mode)})
+		mtus = append(mtus, hostMTU{snap.Hosts.Get(host).NameLabel, hb.MTU})
+		modes = append(modes, hostMode{snap.Hosts.Get(host).NameLabel, string(hb.Mode)})
 		if members == nil || !sameNICs(hb.Members, priorMembers) {
 			members = hb.Members
 		}

@@ -241,7 +241,7 @@ func (p *testPool) rebootMember(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if err := p.model.WaitForHost(ctx, snap.Hosts[member].UUID); err != nil {
+	if err := p.model.WaitForHost(ctx, snap.Hosts.Get(member).UUID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -252,8 +252,8 @@ func (p *testPool) destroyOneBond(t *testing.T) {
 	snap := p.snapshot(t)
 	hosts := snap.HostRefs()
 	last := hosts[len(hosts)-1]
-	for ref, b := range snap.Bonds {
-		if snap.PIFs[b.Master].Host == last {
+	for ref, b := range snap.Bonds.All() {
+		if snap.PIFs.Get(b.Master).Host == last {
 			if err := p.client.BondDestroy(bg, ref); err != nil {
 				t.Fatal(err)
 			}
@@ -279,7 +279,7 @@ resource "xsnet_bond" "vm" {
 			{
 				PreConfig: func() {
 					snap := pool.snapshot(t)
-					for ref, n := range snap.Networks {
+					for ref, n := range snap.Networks.All() {
 						if n.NameLabel == "Bond 2+3" {
 							if err := pool.client.NetworkSetMTU(bg, ref, 1500); err != nil {
 								t.Fatal(err)
@@ -377,8 +377,8 @@ resource "xsnet_bond" "vm" {
 			{
 				PreConfig: func() {
 					snap := pool.snapshot(t)
-					for ref, b := range snap.Bonds {
-						if snap.PIFs[b.Master].Host != snap.Pool.Master {
+					for ref, b := range snap.Bonds.All() {
+						if snap.PIFs.Get(b.Master).Host != snap.Pool.Master {
 							if err := pool.client.BondSetMode(bg, ref, xenapi.BondModeActiveBackup); err != nil {
 								t.Fatal(err)
 							}
@@ -413,8 +413,8 @@ resource "xsnet_bond" "vm" {
 				PreConfig: func() {
 					snap := pool.snapshot(t)
 					host := snap.HostRefs()[1]
-					for ref, b := range snap.Bonds {
-						master := snap.PIFs[b.Master]
+					for ref, b := range snap.Bonds.All() {
+						master := snap.PIFs.Get(b.Master)
 						if master.Host != host {
 							continue
 						}

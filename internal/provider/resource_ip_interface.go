@@ -363,7 +363,7 @@ func expectedIPHosts(snap *poolnet.Snapshot, m ipInterfaceModel) types.Map {
 	}
 	hosts := map[string]attr.Value{}
 	for _, host := range snap.HostRefs() {
-		h := snap.Hosts[host]
+		h := snap.Hosts.Get(host)
 		_, p, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
 			hosts[h.UUID] = types.ObjectUnknown(ipHostAttrTypes)
@@ -553,7 +553,7 @@ func (r *ipInterfaceResource) read(ctx context.Context, uuid string, prior *ipIn
 	hosts := map[string]attr.Value{}
 	var first *poolnet.HostIP
 	for _, host := range snap.HostRefs() {
-		h, ok := pi.Hosts[snap.Hosts[host].UUID]
+		h, ok := pi.Hosts[snap.Hosts.Get(host).UUID]
 		if !ok {
 			continue
 		}

@@ -27,7 +27,7 @@ import (
 // the members again, whatever they were before.
 func pifsFingerprint(snap *poolnet.Snapshot, bonded ...string) map[string]string {
 	f := map[string]string{}
-	for _, p := range snap.PIFs {
+	for p := range snap.PIFs.Values() {
 		attached := fmt.Sprint(p.CurrentlyAttached)
 		if p.Physical && slices.Contains(bonded, p.Device) {
 			attached = "(as Bond.destroy leaves it)"
@@ -70,14 +70,14 @@ func (p *testPool) pifsUnchanged(before map[string]string, hostsBefore map[strin
 			diffs = append(diffs, fmt.Sprintf("PIF %s: %s, was %s", uuid, after[uuid], b))
 		}
 	}
-	for _, pif := range snap.PIFs {
+	for pif := range snap.PIFs.Values() {
 		if _, ok := before[pif.UUID]; ok {
 			continue
 		}
 		fresh := pif.Physical && (pif.IPConfigurationMode == xenapi.IPConfigurationNone) != pif.Management &&
 			!pif.DisallowUnplug && len(pif.OtherConfig) == 0
-		if hostsBefore == nil || hostsBefore[snap.Hosts[pif.Host].UUID] || !fresh {
-			diffs = append(diffs, fmt.Sprintf("PIF %s of host %s is new: %s %v", pif.UUID, snap.Hosts[pif.Host].NameLabel, after[pif.UUID], pif.OtherConfig))
+		if hostsBefore == nil || hostsBefore[snap.Hosts.Get(pif.Host).UUID] || !fresh {
+			diffs = append(diffs, fmt.Sprintf("PIF %s of host %s is new: %s %v", pif.UUID, snap.Hosts.Get(pif.Host).NameLabel, after[pif.UUID], pif.OtherConfig))
 		}
 	}
 	if len(diffs) > 0 {
@@ -118,7 +118,7 @@ func (p *testPool) ipOnEveryHost(address string, want ipWant) statecheck.StateCh
 		}
 		for i, host := range snap.HostRefs() {
 			_, pif, ok := snap.NetworkPIF(host, netRef)
-			name := snap.Hosts[host].NameLabel
+			name := snap.Hosts.Get(host).NameLabel
 			switch {
 			case !ok:
 				return fmt.Errorf("host %s has no PIF on %s", name, id)
@@ -144,7 +144,7 @@ func (p *testPool) hostNames(t *testing.T) []string {
 	snap := p.snapshot(t)
 	var names []string
 	for _, ref := range snap.HostRefs() {
-		names = append(names, snap.Hosts[ref].NameLabel)
+		names = append(names, snap.Hosts.Get(ref).NameLabel)
 	}
 	return names
 }
@@ -242,7 +242,7 @@ func TestAccIPInterface_hostJoinsLater(t *testing.T) {
 	address, joiner := pool.standalone(t)
 	before := pifsFingerprint(pool.snapshot(t))
 	hostsBefore := map[string]bool{}
-	for _, h := range pool.snapshot(t).Hosts {
+	for h := range pool.snapshot(t).Hosts.Values() {
 		hostsBefore[h.UUID] = true
 	}
 	const addr = "xsnet_ip_interface.storage"

@@ -172,13 +172,13 @@ func expectedManagement(snap *poolnet.Snapshot, network types.String) (types.Map
 	case mp.OriginUUID != "":
 		origin = types.StringValue(mp.OriginUUID)
 	default:
-		if m, ok := mp.Hosts[snap.Hosts[snap.Pool.Master].UUID]; ok && m.NetworkUUID != network.ValueString() {
+		if m, ok := mp.Hosts[snap.Hosts.Get(snap.Pool.Master).UUID]; ok && m.NetworkUUID != network.ValueString() {
 			origin = types.StringValue(m.NetworkUUID)
 		}
 	}
 	hosts := map[string]attr.Value{}
 	for _, host := range snap.HostRefs() {
-		h := snap.Hosts[host]
+		h := snap.Hosts.Get(host)
 		_, p, ok := snap.NetworkPIF(host, netRef)
 		if !ok {
 			hosts[h.UUID] = types.ObjectUnknown(managementHostAttrTypes)

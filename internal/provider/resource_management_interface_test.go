@@ -129,7 +129,7 @@ resource "xsnet_management_interface" "this" {
 						t.Fatal(err)
 					}
 					if _, p, _ := pool.snapshot(t).ManagementPIF(host); p.Device != "eth0" {
-						t.Fatalf("host %s: management on %s, want eth0", snap.Hosts[host].NameLabel, p.Device)
+						t.Fatalf("host %s: management on %s, want eth0", snap.Hosts.Get(host).NameLabel, p.Device)
 					}
 					if err := pool.client.PIFReconfigureIP(bg, from, "None", "", "", "", ""); err != nil {
 						t.Fatal(err)

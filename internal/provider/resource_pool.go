@@ -390,7 +390,7 @@ func (r *poolResource) setState(ctx context.Context, m poolModel, state stateSet
 	m.ID = types.StringValue(snap.Pool.UUID)
 	m.NameLabel = types.StringValue(snap.Pool.NameLabel)
 	m.NameDescription = types.StringValue(snap.Pool.NameDescription)
-	m.Master = types.StringValue(snap.Hosts[snap.Pool.Master].UUID)
+	m.Master = types.StringValue(snap.Hosts.Get(snap.Pool.Master).UUID)
 	m.Hosts = hosts
 	if m.Join.IsUnknown() {
 		m.Join = types.MapNull(types.ObjectType{AttrTypes: map[string]attr.Type{

@@ -53,7 +53,7 @@ resource "xsnet_pool" "this" {
   }
 }`, address, joinPasswordAttribute(), pool.sim.Password()),
 		`(?s)Host Cannot Join The Pool As It Is.*management on VLAN 10, and the pool master's would be\s+untagged.*POOL_JOINING_HOST_MANAGEMENT_VLAN_DOES_NOT_MATCH`)
-	if got := len(pool.snapshot(t).Hosts); got != 2 {
+	if got := pool.snapshot(t).Hosts.Len(); got != 2 {
 		t.Errorf("the pool has %d hosts after the refused plan, want 2", got)
 	}
 }

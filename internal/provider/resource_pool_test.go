@@ -52,10 +52,10 @@ func (p *testPool) poolHas(n int) statecheck.StateCheck {
 		if err != nil {
 			return err
 		}
-		if len(snap.Hosts) != n {
-			return fmt.Errorf("the pool has %d hosts, want %d", len(snap.Hosts), n)
+		if snap.Hosts.Len() != n {
+			return fmt.Errorf("the pool has %d hosts, want %d", snap.Hosts.Len(), n)
 		}
-		for ref, h := range snap.Hosts {
+		for ref, h := range snap.Hosts.All() {
 			if !h.Enabled || !snap.Live(ref) {
 				return fmt.Errorf("host %s: enabled=%t live=%t", h.NameLabel, h.Enabled, snap.Live(ref))
 			}
@@ -121,7 +121,7 @@ resource "xsnet_pool" "this" {
 					if !ok {
 						t.Fatalf("%s is not in the pool", address)
 					}
-					joined = pool.snapshot(t).Hosts[ref].UUID
+					joined = pool.snapshot(t).Hosts.Get(ref).UUID
 				},
 				Config: pool.config(`
 variable "joined" {
@@ -159,8 +159,8 @@ resource "xsnet_pool" "this" {
 			ExpectError: regexp.MustCompile(`(?s)Host Cannot Join The Pool As It Is.*pool-join-host`),
 		}},
 	})
-	if snap := pool.snapshot(t); len(snap.Hosts) != 2 {
-		t.Errorf("the pool has %d hosts after a refused join", len(snap.Hosts))
+	if snap := pool.snapshot(t); snap.Hosts.Len() != 2 {
+		t.Errorf("the pool has %d hosts after a refused join", snap.Hosts.Len())
 	}
 }
 

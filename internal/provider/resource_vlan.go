@@ -312,11 +312,11 @@ func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, 
 	var mtus []hostMTU
 	hosts := map[string]attr.Value{}
 	for _, host := range snap.HostRefs() {
-		hv, ok := pv.Hosts[snap.Hosts[host].UUID]
+		hv, ok := pv.Hosts[snap.Hosts.Get(host).UUID]
 		if !ok {
 			continue
 		}
-		mtus = append(mtus, hostMTU{snap.Hosts[host].NameLabel, hv.MTU})
+		mtus = append(mtus, hostMTU{snap.Hosts.Get(host).NameLabel, hv.MTU})
 		obj, d := types.ObjectValue(vlanHostAttrTypes, map[string]attr.Value{
 			"vlan_id":         types.StringValue(hv.VLANUUID),
 			"tagged_pif_id":   types.StringValue(hv.TaggedPIFUUID),

@@ -21,7 +21,7 @@ func (p *testPool) nicNetwork(t *testing.T, device string) string {
 	if !ok {
 		t.Fatalf("the master has no %s", device)
 	}
-	return snap.Networks[pif.Network].UUID
+	return snap.Networks.Get(pif.Network).UUID
 }
 
 func TestAccVLAN_lifecycle(t *testing.T) {
@@ -116,8 +116,8 @@ resource "xsnet_vlan" "web" {
 			{
 				PreConfig: func() {
 					snap := pool.snapshot(t)
-					for ref, v := range snap.VLANs {
-						if v.Tag == 100 && snap.PIFs[v.TaggedPIF].Host != snap.Pool.Master {
+					for ref, v := range snap.VLANs.All() {
+						if v.Tag == 100 && snap.PIFs.Get(v.TaggedPIF).Host != snap.Pool.Master {
 							if err := pool.client.VLANDestroy(bg, ref); err != nil {
 								t.Fatal(err)
 							}

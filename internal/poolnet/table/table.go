@@ -299,6 +299,17 @@ func (m Map[K, V]) All() iter.Seq2[K, V] {
 	}
 }
 
+// Keys yields every key, in no set order.
+func (m Map[K, V]) Keys() iter.Seq[K] {
+	return func(yield func(K) bool) {
+		for k := range m.All() {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
 // Values yields every value, in no set order.
 func (m Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {

@@ -102,10 +102,13 @@ func TestMapWithRealKeys(t *testing.T) {
 	for range zero.All() {
 		n++
 	}
+	for range m.Keys() {
+		n++
+	}
 	for range m.Values() {
 		n++
 	}
-	if n != 2 {
-		t.Errorf("yielded %d values, want 2", n)
+	if n != 4 {
+		t.Errorf("yielded %d keys and values, want 4", n)
 	}
 }
