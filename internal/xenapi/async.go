@@ -160,15 +160,17 @@ func (c *Client) pollTask(ctx context.Context, task Ref) (TaskStatus, error) {
 
 // taskResult reads a finished task's result. xapi serialises it as an
 // XML-RPC value whichever protocol the call came in on; it is coerced to
-// the synchronous message's result type.
+// the synchronous message's result type. A message that returns nothing,
+// such as VLAN.destroy, has no result to read: destroying a thousand
+// VLANs on sixteen hosts would ask for sixteen thousand empty ones.
 func (c *Client) taskResult(ctx context.Context, method string, task Ref) (any, error) {
-	raw, err := c.Call(ctx, "task.get_result", string(task))
-	if err != nil {
-		return nil, err
-	}
 	msg, known := message(method)
 	if known && datamodel.ParseType(msg.Result).Kind == datamodel.Void {
 		return nil, nil
+	}
+	raw, err := c.Call(ctx, "task.get_result", string(task))
+	if err != nil {
+		return nil, err
 	}
 	s, _ := raw.(string)
 	if strings.TrimSpace(s) == "" {

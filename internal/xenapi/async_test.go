@@ -59,6 +59,22 @@ func TestAsyncReturnsTheTaskResultAndDestroysTheTask(t *testing.T) {
 	}
 }
 
+// A message that returns nothing has no result to read: the task's
+// success is the whole answer.
+func TestAsyncOfAMessageReturningNothingReadsNoResult(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t)
+	v, err := c.Async(context.Background(), "VLAN.destroy", "OpaqueRef:v")
+	if err != nil || v != nil {
+		t.Fatalf("Async(VLAN.destroy) = %v, %v; want nil, nil", v, err)
+	}
+	m := f.methods()
+	want := []string{"Async.VLAN.destroy", "task.get_status", "task.destroy"}
+	if !slices.Equal(m[len(m)-len(want):], want) || slices.Contains(m, "task.get_result") {
+		t.Errorf("calls %v, want them to end %v with no task.get_result", m, want)
+	}
+}
+
 func TestAsyncReturnsTheTaskFailureAsError(t *testing.T) {
 	f := newFake(t)
 	f.handle = func(c wire.Call) (wire.Result, bool) {
