@@ -22,7 +22,6 @@ type VLANSpec struct {
 // HostVLAN is the VLAN on one host.
 type HostVLAN struct {
 	HostUUID        string
-	VLANUUID        string
 	TaggedPIFUUID   string
 	UntaggedPIFUUID string
 	// MTU is the untagged PIF's, the one in effect.
@@ -76,7 +75,6 @@ func ReadVLAN(snap *Snapshot, networkUUID string) (PoolVLAN, bool) {
 		}
 		pv.Hosts[hostUUID] = HostVLAN{
 			HostUUID:        hostUUID,
-			VLANUUID:        vlan.UUID,
 			TaggedPIFUUID:   tagged.UUID,
 			UntaggedPIFUUID: untagged.UUID,
 			MTU:             untagged.MTU,

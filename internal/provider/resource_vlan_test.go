@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -134,4 +138,79 @@ resource "xsnet_vlan" "web" {
 			},
 		},
 	})
+}
+
+// A state written when hosts held each host's VLAN object and tagged PIF
+// as well reads as hosts holds now, each host's PIF alone, and plans no
+// change without a refresh.
+func TestAccVLAN_upgradesStateOfVersion0(t *testing.T) {
+	pool := newTestPool(t, xapisim.Config{Hosts: 2, NICs: 4})
+	w := newWorkdir(t, nil)
+	w.inProcess = t
+	w.write(t, "main.tf", requiredProviders+pool.config(fmt.Sprintf(`
+resource "xsnet_vlan" "web" {
+  name_label        = "web"
+  tag               = 100
+  parent_network_id = %q
+}`, pool.nicNetwork(t, "eth1"))))
+	if out, code := w.exec("apply", "-auto-approve"); code != 0 {
+		t.Fatalf("apply:\n%s", out)
+	}
+	statePath := filepath.Join(w.dir, "terraform.tfstate")
+	var state map[string]any
+	readJSON(t, statePath, &state)
+	attrs := state["resources"].([]any)[0].(map[string]any)["instances"].([]any)[0].(map[string]any)
+	hosts := attrs["attributes"].(map[string]any)["hosts"].(map[string]any)
+	if len(hosts) != 2 {
+		t.Fatalf("hosts %v, want 2", hosts)
+	}
+	v0 := map[string]any{}
+	for host, pif := range hosts {
+		v0[host] = map[string]any{"vlan_id": "vlan-" + host, "tagged_pif_id": "tagged-" + host, "untagged_pif_id": pif}
+	}
+	attrs["attributes"].(map[string]any)["hosts"] = v0
+	attrs["schema_version"] = 0
+	writeJSON(t, statePath, state)
+
+	if out, code := w.exec("plan", "-refresh=false", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan of the upgraded state is not empty (exit %d):\n%s", code, out)
+	}
+	// An apply with nothing to do writes the state as the provider
+	// upgraded it, without reading the pool.
+	if out, code := w.exec("apply", "-refresh=false", "-auto-approve"); code != 0 {
+		t.Fatalf("apply of the upgraded state:\n%s", out)
+	}
+	readJSON(t, statePath, &state)
+	attrs = state["resources"].([]any)[0].(map[string]any)["instances"].([]any)[0].(map[string]any)
+	if v := attrs["schema_version"]; v != 1.0 {
+		t.Errorf("schema_version %v, want 1", v)
+	}
+	if got := attrs["attributes"].(map[string]any)["hosts"]; !reflect.DeepEqual(got, hosts) {
+		t.Errorf("hosts after the upgrade %v, want %v", got, hosts)
+	}
+	if out, code := w.exec("destroy", "-auto-approve"); code != 0 {
+		t.Fatalf("destroy:\n%s", out)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
