@@ -471,20 +471,20 @@ func withoutIf[K comparable](m table.Map[K, xenapi.Ref], key K, ref xenapi.Ref) 
 	return m
 }
 
-func (d *index) network(prev, next *Snapshot, ref xenapi.Ref) {
+func (i *index) network(prev, next *Snapshot, ref xenapi.Ref) {
 	if old, ok := prev.Networks.Lookup(ref); ok {
-		d.networkByUUID = withoutIf(d.networkByUUID, strings.ToLower(old.UUID), ref)
-		d.networksByLabel = withoutRef(d.networksByLabel, old.NameLabel, ref)
+		i.networkByUUID = withoutIf(i.networkByUUID, strings.ToLower(old.UUID), ref)
+		i.networksByLabel = withoutRef(i.networksByLabel, old.NameLabel, ref)
 	}
 	if n, ok := next.Networks.Lookup(ref); ok {
-		d.networkByUUID = d.networkByUUID.With(strings.ToLower(n.UUID), ref)
-		d.networksByLabel = withRef(d.networksByLabel, n.NameLabel, ref, func(a, b xenapi.Ref) int {
+		i.networkByUUID = i.networkByUUID.With(strings.ToLower(n.UUID), ref)
+		i.networksByLabel = withRef(i.networksByLabel, n.NameLabel, ref, func(a, b xenapi.Ref) int {
 			return strings.Compare(next.Networks.Get(a).UUID, next.Networks.Get(b).UUID)
 		})
 	}
 }
 
-func (d *index) pif(prev, next *Snapshot, ref xenapi.Ref) {
+func (i *index) pif(prev, next *Snapshot, ref xenapi.Ref) {
 	old, had := prev.PIFs.Lookup(ref)
 	p, has := next.PIFs.Lookup(ref)
 	if had && has && sameIndexed(old, p) {
@@ -492,28 +492,28 @@ func (d *index) pif(prev, next *Snapshot, ref xenapi.Ref) {
 		return
 	}
 	if had {
-		d.pifByUUID = withoutIf(d.pifByUUID, strings.ToLower(old.UUID), ref)
-		d.pifsOfHost = withoutRef(d.pifsOfHost, old.Host, ref)
-		d.pifsOfNetwork = withoutRef(d.pifsOfNetwork, old.Network, ref)
-		d.networkPIF = withoutIf(d.networkPIF, [2]xenapi.Ref{old.Host, old.Network}, ref)
+		i.pifByUUID = withoutIf(i.pifByUUID, strings.ToLower(old.UUID), ref)
+		i.pifsOfHost = withoutRef(i.pifsOfHost, old.Host, ref)
+		i.pifsOfNetwork = withoutRef(i.pifsOfNetwork, old.Network, ref)
+		i.networkPIF = withoutIf(i.networkPIF, [2]xenapi.Ref{old.Host, old.Network}, ref)
 		if old.VLAN < 0 {
-			d.deviceRoot = withoutIf(d.deviceRoot, hostKey{old.Host, old.Device}, ref)
+			i.deviceRoot = withoutIf(i.deviceRoot, hostKey{old.Host, old.Device}, ref)
 		}
-		d.management = withoutIf(d.management, old.Host, ref)
+		i.management = withoutIf(i.management, old.Host, ref)
 	}
 	if !has {
 		return
 	}
 	byDevice := func(a, b xenapi.Ref) int { return comparePIFs(next, a, b) }
-	d.pifByUUID = d.pifByUUID.With(strings.ToLower(p.UUID), ref)
-	d.pifsOfHost = withRef(d.pifsOfHost, p.Host, ref, byDevice)
-	d.pifsOfNetwork = withRef(d.pifsOfNetwork, p.Network, ref, byDevice)
-	d.networkPIF = d.networkPIF.With([2]xenapi.Ref{p.Host, p.Network}, ref)
+	i.pifByUUID = i.pifByUUID.With(strings.ToLower(p.UUID), ref)
+	i.pifsOfHost = withRef(i.pifsOfHost, p.Host, ref, byDevice)
+	i.pifsOfNetwork = withRef(i.pifsOfNetwork, p.Network, ref, byDevice)
+	i.networkPIF = i.networkPIF.With([2]xenapi.Ref{p.Host, p.Network}, ref)
 	if p.VLAN < 0 {
-		d.deviceRoot = d.deviceRoot.With(hostKey{p.Host, p.Device}, ref)
+		i.deviceRoot = i.deviceRoot.With(hostKey{p.Host, p.Device}, ref)
 	}
 	if p.Management {
-		d.management = d.management.With(p.Host, ref)
+		i.management = i.management.With(p.Host, ref)
 	}
 }
 
@@ -523,13 +523,13 @@ func sameIndexed(old, now xenapi.PIF) bool {
 		old.Device == now.Device && old.VLAN == now.VLAN && old.Management == now.Management
 }
 
-func (d *index) vlan(prev, next *Snapshot, ref xenapi.Ref) {
+func (i *index) vlan(prev, next *Snapshot, ref xenapi.Ref) {
 	if old, ok := prev.VLANs.Lookup(ref); ok {
-		d.vlanOfUntagged = withoutIf(d.vlanOfUntagged, old.UntaggedPIF, ref)
-		d.vlansOfTagged = withoutRef(d.vlansOfTagged, old.TaggedPIF, ref)
+		i.vlanOfUntagged = withoutIf(i.vlanOfUntagged, old.UntaggedPIF, ref)
+		i.vlansOfTagged = withoutRef(i.vlansOfTagged, old.TaggedPIF, ref)
 	}
 	if v, ok := next.VLANs.Lookup(ref); ok {
-		d.vlanOfUntagged = d.vlanOfUntagged.With(v.UntaggedPIF, ref)
-		d.vlansOfTagged = withRef(d.vlansOfTagged, v.TaggedPIF, ref, func(a, b xenapi.Ref) int { return compareVLANs(next, a, b) })
+		i.vlanOfUntagged = i.vlanOfUntagged.With(v.UntaggedPIF, ref)
+		i.vlansOfTagged = withRef(i.vlansOfTagged, v.TaggedPIF, ref, func(a, b xenapi.Ref) int { return compareVLANs(next, a, b) })
 	}
 }

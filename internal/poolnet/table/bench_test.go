@@ -7,9 +7,7 @@ import (
 )
 
 // record is about the size of a PIF record.
-type record struct {
-	fields [37]int64
-}
+type record [37]int64
 
 // A change to a table of 16,000 records, the PIFs of sixteen hosts with a
 // thousand VLANs each: copying a Go map, against a Map's With.
