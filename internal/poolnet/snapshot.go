@@ -70,6 +70,7 @@ func TakeSnapshot(ctx context.Context, c *xenapi.Client) (*Snapshot, error) {
 	return &s, nil
 }
 
+// getAllRecords reads one class whole into records.
 func getAllRecords[T xenapi.Record](ctx context.Context, c *xenapi.Client, records *table.Map[xenapi.Ref, T]) error {
 	m, err := xenapi.GetAllRecords[T](ctx, c)
 	*records = table.Of(m)
