@@ -3,6 +3,7 @@ package poolnet_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -71,6 +72,79 @@ func BenchmarkPlan(b *testing.B) {
 			// A judgement alone, the load left out: it must not grow with
 			// the resources planned before it.
 			b.ReportMetric(float64(judging.Microseconds())/float64(b.N*vlans), "µs/judgement")
+		})
+	}
+}
+
+// What the model pays to learn of one VLAN made outside it, as an apply
+// does after each VLAN it makes: one event.from catch-up and a new
+// snapshot, its index derived from the last. It should cost the change,
+// whatever the size of the pool. The simulated pool answers in this
+// process, so its work on the answer counts here too. What still grows
+// with the pool: xapi sends each host's record whole (its list of PIFs
+// among it) and each bond master's, and the index's per-host lists of
+// PIFs and per-NIC lists of VLANs are copied to insert one.
+func BenchmarkCatchUp(b *testing.B) {
+	for _, vlans := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("16x%d", vlans), func(b *testing.B) {
+			sim := xapisim.Run(b, xapisim.Config{Hosts: 16, NICs: 4})
+			c, err := xenapi.NewClient(xenapi.Config{URL: sim.URL(), Username: sim.Username(), Password: sim.Password()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			m := poolnet.NewModel(c, poolnet.Options{MaxAge: time.Nanosecond})
+			vm, err := m.CreateBond(ctx, poolnet.BondSpec{NameLabel: "vm", Members: []string{"eth2", "eth3"},
+				Mode: xenapi.BondModeBalanceSLB, MTU: 9000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := m.Snapshot(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			vmRef, _, _ := s.NetworkByUUID(vm)
+			pif, _, _ := s.NetworkPIF(s.Pool.Master, vmRef)
+			makeVLAN := func(tag int) {
+				net, err := c.NetworkCreate(ctx, xenapi.Network{NameLabel: fmt.Sprintf("vlan %d", tag)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.PoolCreateVLANFromPIF(ctx, pif, net, int64(tag)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for i := range vlans {
+				makeVLAN(100 + i)
+			}
+			var (
+				spent     time.Duration
+				before    runtime.MemStats
+				after     runtime.MemStats
+				allocated uint64
+			)
+			b.ResetTimer()
+			for i := range b.N {
+				b.StopTimer()
+				makeVLAN(100 + vlans + i)
+				runtime.ReadMemStats(&before)
+				b.StartTimer()
+				start := time.Now()
+				s, err := m.Snapshot(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, ok := s.NetworkByUUID(vm); !ok {
+					b.Fatal("the bond's network is gone")
+				}
+				spent += time.Since(start)
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				allocated += after.TotalAlloc - before.TotalAlloc
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(spent.Microseconds())/float64(b.N), "µs/catch-up")
+			b.ReportMetric(float64(allocated)/1024/float64(b.N), "kB/catch-up")
 		})
 	}
 }
