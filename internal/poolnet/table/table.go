@@ -42,9 +42,9 @@ type node[K comparable, V any] struct {
 	slots  []slot[K, V]
 }
 
-// slot is a branch: a node deeper down, or the entries whose hashes agree
-// up to this level. Only entries whose whole hashes agree share a slot
-// once they could be told apart further down.
+// slot is a branch: a node deeper down, or a chain of entries. A chain
+// holds one key, or several whose whole hashes are equal, which no level
+// below could tell apart.
 type slot[K comparable, V any] struct {
 	child *node[K, V]
 	entry *entry[K, V]
@@ -77,8 +77,8 @@ func of[K comparable, V any](m map[K]V, hash func(K) uint64) Map[K, V] {
 	return Map[K, V]{root: build(entries, 0), len: len(entries)}
 }
 
-// build makes the node at depth bits of entries, whose hashes agree on
-// the bits above it.
+// build makes the node of entries at depth (a count of hash bits), their
+// hashes agreeing on the bits above it.
 func build[K comparable, V any](entries []*entry[K, V], depth uint) *node[K, V] {
 	var groups [branches][]*entry[K, V]
 	for _, e := range entries {
