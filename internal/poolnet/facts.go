@@ -11,7 +11,8 @@ import (
 func (s *Snapshot) Facts() *guardrail.Facts {
 	f := &guardrail.Facts{NetworkBackend: s.NetworkBackend()}
 	for _, ref := range s.HostRefs() {
-		h := guardrail.Host{Name: s.Hosts.Get(ref).NameLabel, UUID: s.Hosts.Get(ref).UUID}
+		host := s.Hosts.Get(ref)
+		h := guardrail.Host{Name: host.NameLabel, UUID: host.UUID}
 		for _, pifRef := range s.HostPIFs(ref) {
 			if p := s.PIFs.Get(pifRef); p.Physical && p.VLAN < 0 {
 				h.NICs = append(h.NICs, p.Device)

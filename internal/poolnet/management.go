@@ -190,7 +190,8 @@ func (m *Model) moveEach(ctx context.Context, snap *Snapshot, journalRef, to xen
 		if !mv.Kept {
 			err := c.PIFReconfigureIP(ctx, mv.to, mv.Mode, mv.IP, mv.Netmask, mv.Gateway, mv.DNS)
 			if err := sure(err, func(s *Snapshot) bool {
-				return s.PIFs.Get(mv.to).IP == mv.IP && s.PIFs.Get(mv.to).IPConfigurationMode == mv.Mode
+				p := s.PIFs.Get(mv.to)
+				return p.IP == mv.IP && p.IPConfigurationMode == mv.Mode
 			}); err != nil {
 				return fail(fmt.Errorf("copying the management IP configuration to PIF %s on host %s: %w", mv.target.Device, mv.Host, err))
 			}

@@ -161,7 +161,8 @@ func hostByNameLabel(snap *poolnet.Snapshot, attr path.Path, name string, diags 
 	default:
 		uuids := make([]string, 0, len(refs))
 		for _, ref := range refs {
-			uuids = append(uuids, fmt.Sprintf("%s (address %s)", snap.Hosts.Get(ref).UUID, snap.Hosts.Get(ref).Address))
+			h := snap.Hosts.Get(ref)
+			uuids = append(uuids, fmt.Sprintf("%s (address %s)", h.UUID, h.Address))
 		}
 		diags.AddAttributeError(attr, "Ambiguous Host Name",
 			fmt.Sprintf("%d hosts of the pool are named %q: %s. Name the host by its UUID instead.",
