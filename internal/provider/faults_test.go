@@ -257,9 +257,7 @@ func newSweepStart(t *testing.T, sc sweepScenario) *sweepStart {
 		}
 	}
 	st.pre = pool.baseline(t)
-	if err := pool.sim.Close(); err != nil {
-		t.Fatal(err)
-	}
+	pool.stop(t)
 	return st
 }
 
@@ -299,9 +297,7 @@ func (st *sweepStart) run(t *testing.T, faults []xapisim.Fault) *sweepRun {
 // faults: a fault that did not fire during the change does not fire after.
 func (r *sweepRun) restart() {
 	r.t.Helper()
-	if err := r.pool.sim.Close(); err != nil {
-		r.t.Fatal(err)
-	}
+	r.pool.stop(r.t)
 	r.pool = newTestPool(r.t, xapisim.Config{StatePath: r.simState})
 	r.write(r.hcl)
 }

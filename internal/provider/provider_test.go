@@ -64,6 +64,20 @@ func newTestPool(t *testing.T, cfg xapisim.Config) *testPool {
 	}
 }
 
+// stop logs the test's client out and shuts the simulated pool down,
+// saving it to its state file, before the test ends: the logout goes
+// first, because against a pool that is gone it would wait out the
+// client's retries, seven seconds.
+func (p *testPool) stop(t *testing.T) {
+	t.Helper()
+	if err := p.client.Logout(context.Background()); err != nil {
+		t.Fatalf("logging out of the simulated pool: %v", err)
+	}
+	if err := p.sim.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // config prepends the provider block to a test configuration.
 func (p *testPool) config(hcl string) string {
 	return "provider \"xsnet\" {\n" + p.providerSettings + "}\n\n" + hcl
