@@ -86,6 +86,15 @@ func (c *cache) changed() {
 	c.mu.Unlock()
 }
 
+// latest returns the last snapshot taken, however old, without catching
+// up; nil before the first. It serves what no change alters, such as the
+// UUID of a network this process made and has read since.
+func (c *cache) latest() *Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
 // snapshot returns a snapshot that includes every change this process made
 // before the call, and is at most maxAge old.
 func (c *cache) snapshot(ctx context.Context) (*Snapshot, error) {

@@ -134,6 +134,31 @@ func TestModelSeesItsOwnChangesAtOnce(t *testing.T) {
 	}
 }
 
+// Making a VLAN reads the pool twice: before it begins, and once the VLAN's
+// PIFs exist, to see their MTU. In between, the network it has just made
+// has no PIFs to read, and its UUID does not change after: on a pool of a
+// thousand VLANs each catch-up after a VLAN is made carries every host's
+// record whole.
+func TestModelCreatesAVLANWithTwoCatchUps(t *testing.T) {
+	sim, _, m := newModel(t, xapisim.Config{Hosts: 4, NICs: 4}, poolnet.Options{MaxAge: time.Hour})
+	s := snapshot(t, m)
+	nic, _, _ := s.DevicePIF(s.Pool.Master, "eth1")
+	parent := s.Networks.Get(s.PIFs.Get(nic).Network).UUID
+	calls := count(sim)
+	uuid, err := m.CreateVLAN(context.Background(), poolnet.VLANSpec{NameLabel: "VLAN 7", Tag: 7, ParentNetworkUUID: parent, MTU: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := calls.since()
+	if got["event.from"] != 2 || got["network.create"] != 1 || got["Async.pool.create_VLAN_from_PIF"] != 1 {
+		t.Errorf("making a VLAN cost %v, want two event.from around one network.create and one pool.create_VLAN_from_PIF", got)
+	}
+	_, vlan, ok := snapshot(t, m).NetworkByUUID(uuid)
+	if !ok || len(vlan.PIFs) != 4 {
+		t.Errorf("the VLAN's network %s is not in the model with a PIF on each of the four hosts: %+v", uuid, vlan)
+	}
+}
+
 func TestModelSeesChangesMadeOutsideAfterMaxAge(t *testing.T) {
 	sim, c, m := newModel(t, xapisim.Config{Hosts: 2, NICs: 2}, poolnet.Options{MaxAge: 20 * time.Millisecond})
 	snapshot(t, m)

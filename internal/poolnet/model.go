@@ -102,9 +102,17 @@ func (m *Model) change(ctx context.Context, rebuilds bool, fn func(context.Conte
 	return m.client.Rebuilding(ctx, fn)
 }
 
-// networkUUID reads the UUID of a network this process just made: from
-// the model, or, should catching up fail, from the network itself.
+// networkUUID reads the UUID of a network this process just made. A UUID
+// never changes, and the create read the pool after making the network:
+// the last snapshot taken has it, without catching up on the create's last
+// steps. Otherwise it comes from a catch-up or, should that fail, from the
+// network itself.
 func (m *Model) networkUUID(ctx context.Context, ref xenapi.Ref) (string, error) {
+	if snap := m.cache.latest(); snap != nil {
+		if n, ok := snap.Networks.Lookup(ref); ok {
+			return n.UUID, nil
+		}
+	}
 	if snap, err := m.fresh(ctx); err == nil {
 		if n, ok := snap.Networks.Lookup(ref); ok {
 			return n.UUID, nil

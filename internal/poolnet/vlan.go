@@ -123,7 +123,15 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	if err := m.convergeVLAN(ctx, netRef, spec); err != nil {
+	// A network this call made has no PIFs yet: the snapshot from before
+	// it was made tells convergeVLAN all it needs. One taken over from an
+	// earlier run is read again.
+	if _, takenOver := snap.Networks.Lookup(netRef); takenOver {
+		if snap, err = m.fresh(ctx); err != nil {
+			return "", m.undoVLAN(ctx, op, netRef, err)
+		}
+	}
+	if err := m.convergeVLAN(ctx, snap, netRef, spec); err != nil {
 		return "", m.undoVLAN(ctx, op, netRef, err)
 	}
 	if err := m.endJournal(ctx, netRef, spec.NameLabel); err != nil {
@@ -132,15 +140,11 @@ func (m *Model) CreateVLAN(ctx context.Context, spec VLANSpec) (string, error) {
 	return m.networkUUID(ctx, netRef)
 }
 
-// convergeVLAN brings the VLAN on netRef to spec: on every host that has a
-// PIF on the parent network, in one pool.create_VLAN_from_PIF when no host
-// has it yet and one VLAN.create per host that lacks it otherwise, then
-// the MTU.
-func (m *Model) convergeVLAN(ctx context.Context, netRef xenapi.Ref, spec VLANSpec) error {
-	snap, err := m.fresh(ctx)
-	if err != nil {
-		return err
-	}
+// convergeVLAN brings the VLAN on netRef to spec, as snap shows the pool:
+// on every host that has a PIF on the parent network, in one
+// pool.create_VLAN_from_PIF when no host has it yet and one VLAN.create
+// per host that lacks it otherwise, then the MTU.
+func (m *Model) convergeVLAN(ctx context.Context, snap *Snapshot, netRef xenapi.Ref, spec VLANSpec) error {
 	parentRef, parent, ok := snap.NetworkByUUID(spec.ParentNetworkUUID)
 	if !ok {
 		return fmt.Errorf("parent network %s does not exist", spec.ParentNetworkUUID)
@@ -193,7 +197,10 @@ func (m *Model) UpdateVLAN(ctx context.Context, networkUUID string, spec VLANSpe
 	if err := updateNetworkNames(ctx, m.client, netRef, net, spec.NameLabel, spec.NameDescription); err != nil {
 		return err
 	}
-	return m.convergeVLAN(ctx, netRef, spec)
+	if snap, err = m.fresh(ctx); err != nil {
+		return err
+	}
+	return m.convergeVLAN(ctx, snap, netRef, spec)
 }
 
 // DestroyVLAN destroys the VLAN on every host, then its network. A VLAN
