@@ -159,6 +159,32 @@ func TestModelCreatesAVLANWithTwoCatchUps(t *testing.T) {
 	}
 }
 
+// Destroying a VLAN reads the pool before it begins, before it destroys
+// the VLAN on each host, and after, to see that nothing moved onto the
+// network meanwhile.
+func TestModelDestroysAVLANWithThreeCatchUps(t *testing.T) {
+	sim, _, m := newModel(t, xapisim.Config{Hosts: 4, NICs: 4}, poolnet.Options{MaxAge: time.Hour})
+	s := snapshot(t, m)
+	nic, _, _ := s.DevicePIF(s.Pool.Master, "eth1")
+	parent := s.Networks.Get(s.PIFs.Get(nic).Network).UUID
+	ctx := context.Background()
+	uuid, err := m.CreateVLAN(ctx, poolnet.VLANSpec{NameLabel: "VLAN 7", Tag: 7, ParentNetworkUUID: parent, MTU: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := count(sim)
+	if err := m.DestroyVLAN(ctx, uuid); err != nil {
+		t.Fatal(err)
+	}
+	got := calls.since()
+	if got["event.from"] != 3 || got["Async.VLAN.destroy"] != 4 || got["network.destroy"] != 1 {
+		t.Errorf("destroying a VLAN cost %v, want three event.from, one VLAN.destroy per host and one network.destroy", got)
+	}
+	if _, _, ok := snapshot(t, m).NetworkByUUID(uuid); ok {
+		t.Errorf("the VLAN's network %s is still in the model", uuid)
+	}
+}
+
 func TestModelSeesChangesMadeOutsideAfterMaxAge(t *testing.T) {
 	sim, c, m := newModel(t, xapisim.Config{Hosts: 2, NICs: 2}, poolnet.Options{MaxAge: 20 * time.Millisecond})
 	snapshot(t, m)

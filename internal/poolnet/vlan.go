@@ -225,7 +225,9 @@ func (m *Model) DestroyVLAN(ctx context.Context, networkUUID string) error {
 // returns the steps it took.
 func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, error) {
 	var done []string
-	snap, err := m.fresh(ctx)
+	// destroyAll reads the pool again before it destroys anything: this
+	// read only finds the network's name, or that it is gone.
+	snap, err := m.Snapshot(ctx)
 	if err != nil {
 		return done, err
 	}
