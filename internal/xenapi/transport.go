@@ -16,6 +16,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi/wire"
@@ -24,6 +25,33 @@ import (
 // maxReply bounds the reply body read into memory. get_all_records of a
 // large pool runs to megabytes; nothing xsnet asks for comes near this.
 const maxReply = 256 << 20
+
+// replyBuffers keeps reply buffers for the next replies. During a large
+// apply every event.from answers about a megabyte, every host's record
+// whole with its list of PIFs: a new buffer for each was most of what the
+// provider allocated, and so most of the garbage collector's work.
+var replyBuffers sync.Pool // of *[]byte
+
+// maxPooledReply is the largest buffer kept for reuse: the few replies
+// larger than this (a first read of a large pool's PIFs) go to the
+// garbage collector, rather than stay in the pool until two collections
+// pass.
+const maxPooledReply = 4 << 20
+
+// replyBuffer returns an empty buffer with room for n bytes.
+func replyBuffer(n int) []byte {
+	if p, ok := replyBuffers.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// putReplyBuffer keeps b for a later reply; nothing may use it after.
+func putReplyBuffer(b []byte) {
+	if cap(b) <= maxPooledReply {
+		replyBuffers.Put(&b)
+	}
+}
 
 // newTLSConfig builds the TLS settings: the system's roots by default, a CA
 // bundle, a pinned leaf fingerprint, or no verification at all. At most one
@@ -160,20 +188,19 @@ func (c *Client) postJSON(ctx context.Context, base *url.URL, method string, par
 	if err != nil {
 		return wire.Result{}, err
 	}
-	status, ctype, reply, err := c.post(ctx, base.JoinPath("jsonrpc").String(), "application/json", body, idempotent)
-	if err != nil {
-		return wire.Result{}, err
-	}
-	if mt, _, _ := mime.ParseMediaType(ctype); mt != "application/json" {
-		return wire.Result{}, &errNotJSONRPC{status: status, contentType: ctype}
-	}
-	if status != http.StatusOK {
-		return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
-	}
-	if each != nil {
-		return wire.DecodeJSONResultEach(reply, each.field, each.omit, each.fn)
-	}
-	return wire.DecodeJSONResult(reply)
+	return c.post(ctx, base.JoinPath("jsonrpc").String(), "application/json", body, idempotent,
+		func(status int, ctype string, reply []byte) (wire.Result, error) {
+			if mt, _, _ := mime.ParseMediaType(ctype); mt != "application/json" {
+				return wire.Result{}, &errNotJSONRPC{status: status, contentType: ctype}
+			}
+			if status != http.StatusOK {
+				return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
+			}
+			if each != nil {
+				return wire.DecodeJSONResultEach(reply, each.field, each.omit, each.fn)
+			}
+			return wire.DecodeJSONResult(reply)
+		})
 }
 
 func (c *Client) postXML(ctx context.Context, base *url.URL, method string, params []any, idempotent bool, each *resultEach) (wire.Result, error) {
@@ -181,18 +208,17 @@ func (c *Client) postXML(ctx context.Context, base *url.URL, method string, para
 	if err != nil {
 		return wire.Result{}, err
 	}
-	status, _, reply, err := c.post(ctx, base.String()+"/", "text/xml", body, idempotent)
-	if err != nil {
-		return wire.Result{}, err
-	}
-	if status != http.StatusOK {
-		return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
-	}
-	res, err := wire.DecodeXMLResult(reply)
-	if err != nil || each == nil || res.Failure != nil {
-		return res, err
-	}
-	return res, each.take(res.Value)
+	return c.post(ctx, base.String()+"/", "text/xml", body, idempotent,
+		func(status int, _ string, reply []byte) (wire.Result, error) {
+			if status != http.StatusOK {
+				return wire.Result{}, fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
+			}
+			res, err := wire.DecodeXMLResult(reply)
+			if err != nil || each == nil || res.Failure != nil {
+				return res, err
+			}
+			return res, each.take(res.Value)
+		})
 }
 
 // take hands over the elements of an XML-RPC result's array, which is read
@@ -229,15 +255,18 @@ func (e *postError) Error() string { return e.err.Error() }
 
 func (e *postError) Unwrap() error { return e.err }
 
-// post sends one request. The reply body is never quoted in an error: it
-// could echo what was sent.
+// post sends one request, and hands its reply's status, content type and
+// body to read. The body is a buffer that later replies reuse: read
+// decodes it into values of their own, and keeps no part of it. The reply
+// body is never quoted in an error: it could echo what was sent.
 //
 // An idempotent request goes out on a pooled connection, and net/http may
 // send it again on a fresh one if the pooled one turns out closed. Any
 // other request gets a connection of its own: a pooled connection the host
 // closed just as the request went out would leave its outcome unknown,
 // where a fresh one fails, if at all, before anything is sent.
-func (c *Client) post(ctx context.Context, target, contentType string, body []byte, idempotent bool) (int, string, []byte, error) {
+func (c *Client) post(ctx context.Context, target, contentType string, body []byte, idempotent bool,
+	read func(status int, ctype string, reply []byte) (wire.Result, error)) (wire.Result, error) {
 	var sent atomic.Bool
 	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
 		if w.Err == nil {
@@ -246,7 +275,7 @@ func (c *Client) post(ctx context.Context, target, contentType string, body []by
 	}}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return 0, "", nil, err
+		return wire.Result{}, err
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "xsnet")
@@ -259,23 +288,27 @@ func (c *Client) post(ctx context.Context, target, contentType string, body []by
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, "", nil, &postError{sent: sent.Load(), err: err}
+		return wire.Result{}, &postError{sent: sent.Load(), err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return 0, "", nil, fmt.Errorf("HTTP %d redirect to %q; set url to the address xapi answers on", resp.StatusCode, resp.Header.Get("Location"))
+		return wire.Result{}, fmt.Errorf("HTTP %d redirect to %q; set url to the address xapi answers on", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if resp.ContentLength > maxReply {
-		return 0, "", nil, fmt.Errorf("reply larger than %d bytes", maxReply)
+		return wire.Result{}, fmt.Errorf("reply larger than %d bytes", maxReply)
 	}
 	// xapi says how long its reply is: reading into a buffer of that size
 	// leaves no garbage behind, where growing one leaves twice the reply.
-	reply := bytes.NewBuffer(make([]byte, 0, max(resp.ContentLength, 0)+bytes.MinRead))
+	buf := replyBuffer(int(max(resp.ContentLength, 0)) + bytes.MinRead)
+	defer func() { putReplyBuffer(buf) }()
+	reply := bytes.NewBuffer(buf[:0])
 	if _, err := reply.ReadFrom(io.LimitReader(resp.Body, maxReply+1)); err != nil {
-		return 0, "", nil, &postError{sent: true, err: err}
+		return wire.Result{}, &postError{sent: true, err: err}
 	}
 	if reply.Len() > maxReply {
-		return 0, "", nil, fmt.Errorf("reply larger than %d bytes", maxReply)
+		return wire.Result{}, fmt.Errorf("reply larger than %d bytes", maxReply)
 	}
-	return resp.StatusCode, resp.Header.Get("Content-Type"), reply.Bytes(), nil
+	// A reply longer than its Content-Length said grew a buffer of its own.
+	buf = reply.Bytes()
+	return read(resp.StatusCode, resp.Header.Get("Content-Type"), buf)
 }

@@ -314,3 +314,49 @@ func TestCoerce(t *testing.T) {
 		}
 	}
 }
+
+// The client reads each reply into a buffer that later replies reuse: a
+// decoded value must share no byte with the reply it came from. Each
+// reply is decoded, then its bytes overwritten, and the values compared
+// with those of a copy no one touched.
+func TestDecodedRepliesShareNoBytesWithTheReply(t *testing.T) {
+	replies := []struct {
+		name   string
+		body   string
+		decode func([]byte) (any, error)
+	}{
+		{"JSON", `{"result":{"uuid":"8d2f5c1e","name_label":"VLAN \"100\" \u00e9","MTU":9000,"other_config":{"xsnet_managed":"vlan"},"PIFs":["OpaqueRef:a","OpaqueRef:b"]},"id":1}`,
+			func(b []byte) (any, error) { r, err := DecodeJSONResult(b); return r, err }},
+		{"JSON a record at a time", `{"result":{"token":"12,34","events":[{"class":"network","ref":"OpaqueRef:n","snapshot":{"uuid":"8d2f5c1e","name_label":"VLAN 100","MTU":1500}}]},"id":2}`,
+			func(b []byte) (any, error) {
+				var got []any
+				r, err := DecodeJSONResultEach(b, "events", nil, func(v any) error { got = append(got, v); return nil })
+				return []any{r, got}, err
+			}},
+		{"JSON failure", `{"error":{"code":1,"message":"PIF_IS_MANAGEMENT_INTERFACE","data":["OpaqueRef:p"]},"id":3}`,
+			func(b []byte) (any, error) { r, err := DecodeJSONResult(b); return r, err }},
+		{"XML", `<?xml version="1.0"?><methodResponse><params><param><value><struct>` +
+			`<member><name>Status</name><value>Success</value></member>` +
+			`<member><name>Value</name><value><struct><member><name>name_label</name><value>VLAN &amp; 100</value></member>` +
+			`<member><name>MTU</name><value><string>1500</string></value></member></struct></value></member>` +
+			`</struct></value></param></params></methodResponse>`,
+			func(b []byte) (any, error) { r, err := DecodeXMLResult(b); return r, err }},
+	}
+	for _, r := range replies {
+		want, err := r.decode([]byte(r.body))
+		if err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		reply := []byte(r.body)
+		got, err := r.decode(reply)
+		if err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		for i := range reply {
+			reply[i] = 'x'
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: once the reply's bytes were overwritten, its values read\n%#v\nwant %#v", r.name, got, want)
+		}
+	}
+}
