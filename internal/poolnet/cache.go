@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet/table"
+	"github.com/xsnet/terraform-provider-xsnet/internal/table"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 

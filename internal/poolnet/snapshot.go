@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
-	"github.com/xsnet/terraform-provider-xsnet/internal/poolnet/table"
+	"github.com/xsnet/terraform-provider-xsnet/internal/table"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
