@@ -355,8 +355,11 @@ func (m *Model) teardownBond(ctx context.Context, netRef xenapi.Ref) ([]string, 
 		if err := m.moveManagementOff(ctx, netRef, false); err != nil {
 			return done, err
 		}
+		if snap, err = m.fresh(ctx); err != nil {
+			return done, err
+		}
 	}
-	bonds, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
+	bonds, err := m.destroyAll(ctx, snap, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
 		ref, _, ok := snap.BondOfMaster(pif)
 		p := snap.PIFs.Get(pif)
 		return "the bond on host " + snap.Hosts.Get(p.Host).NameLabel, func(ctx context.Context) error {
@@ -397,18 +400,21 @@ func overlaps(a, b []string) bool {
 const destroyRounds = 3
 
 // destroyAll destroys, on every host, what object finds on the network's
-// PIFs (a bond, a VLAN), reading the pool again after each round until
-// none is left. A call whose outcome is unknown (XenServer resets the
+// PIFs (a bond, a VLAN): first as snap shows the pool, which the caller
+// has just read, then reading the pool again after each round until none
+// is left. A call whose outcome is unknown (XenServer resets the
 // connections when a management interface is rebuilt) is judged by the
 // next read. It returns what it destroyed.
-func (m *Model) destroyAll(ctx context.Context, netRef xenapi.Ref,
+func (m *Model) destroyAll(ctx context.Context, snap *Snapshot, netRef xenapi.Ref,
 	object func(*Snapshot, xenapi.Ref) (string, func(context.Context) error, bool)) ([]string, error) {
 	var done []string
 	var errs []error
 	for round := 0; round < destroyRounds; round++ {
-		snap, err := m.fresh(ctx)
-		if err != nil {
-			return done, err
+		if round > 0 {
+			var err error
+			if snap, err = m.fresh(ctx); err != nil {
+				return done, err
+			}
 		}
 		errs = errs[:0]
 		left := 0

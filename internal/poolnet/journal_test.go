@@ -147,6 +147,29 @@ func TestAFailedCreateSaysWhatItUndid(t *testing.T) {
 	}
 }
 
+// A VLAN whose pool.create_VLAN_from_PIF fails takes its network, just
+// made, with it. The model serves reads from its last catch-up for an
+// hour here, as it does for a second in the provider: undoing must read
+// the pool after the network was made, not trust what it read before.
+func TestAFailedVLANCreateTakesItsNetworkWithIt(t *testing.T) {
+	_, _, m := newModel(t, xapisim.Config{Hosts: 3, NICs: 4, Faults: faults(t, "pool.create_VLAN_from_PIF#1=INTERNAL_ERROR:injected")},
+		poolnet.Options{MaxAge: time.Hour})
+	before := snapshot(t, m)
+	nic, _, _ := before.DevicePIF(before.Pool.Master, "eth1")
+	parent := before.Networks.Get(before.PIFs.Get(nic).Network).UUID
+	_, err := m.CreateVLAN(context.Background(), poolnet.VLANSpec{NameLabel: "VLAN 100", Tag: 100, ParentNetworkUUID: parent, MTU: 1500})
+	var f *poolnet.Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("error %v, want a *poolnet.Failure", err)
+	}
+	if f.Remains != "" || len(f.Left) > 0 || !strings.Contains(err.Error(), `network "VLAN 100"`) {
+		t.Errorf("the failure does not say the VLAN's network was undone: %v", err)
+	}
+	if after := snapshot(t, m); after.Networks.Len() != before.Networks.Len() {
+		t.Errorf("left behind: %d networks, was %d", after.Networks.Len(), before.Networks.Len())
+	}
+}
+
 func TestAFailedCreateThatCannotBeUndoneSaysWhatIsLeft(t *testing.T) {
 	_, _, m := newModel(t, xapisim.Config{Hosts: 3, NICs: 4,
 		Faults: faults(t, "Bond.create#2=INTERNAL_ERROR:injected;Bond.destroy=INTERNAL_ERROR:injected")},

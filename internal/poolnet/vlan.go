@@ -225,9 +225,7 @@ func (m *Model) DestroyVLAN(ctx context.Context, networkUUID string) error {
 // returns the steps it took.
 func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, error) {
 	var done []string
-	// destroyAll reads the pool again before it destroys anything: this
-	// read only finds the network's name, or that it is gone.
-	snap, err := m.Snapshot(ctx)
+	snap, err := m.fresh(ctx)
 	if err != nil {
 		return done, err
 	}
@@ -237,7 +235,7 @@ func (m *Model) teardownVLAN(ctx context.Context, netRef xenapi.Ref) ([]string, 
 	}
 	// Rounds: destroying a bond under the VLAN at the same time makes
 	// xapi move the VLAN onto the primary member, a new PIF on this network.
-	vlans, err := m.destroyAll(ctx, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
+	vlans, err := m.destroyAll(ctx, snap, netRef, func(snap *Snapshot, pif xenapi.Ref) (string, func(context.Context) error, bool) {
 		ref, v, ok := snap.VLANOfUntagged(pif)
 		return fmt.Sprintf("VLAN %d on host %s", v.Tag, snap.Hosts.Get(snap.PIFs.Get(pif).Host).NameLabel),
 			func(ctx context.Context) error { return m.client.VLANDestroy(ctx, ref) }, ok
