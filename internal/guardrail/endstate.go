@@ -2,9 +2,12 @@ package guardrail
 
 import (
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/table"
 )
 
 // Pool is a pool's networking as the end-state rules judge it: the pool as
@@ -117,9 +120,17 @@ type PoolHost struct {
 	// NICs are the host's physical NICs by device.
 	NICs map[string]*PoolNIC
 	// VLANParents maps each VLAN network with a PIF on this host to the
-	// network its tagged PIF is on here: bonding a NIC moves the VLANs on
-	// it onto the bond, one host at a time.
-	VLANParents map[string]string
+	// network its tagged PIF is on here, as the pool has it: bonding a NIC
+	// moves the VLANs on it onto the bond, one host at a time. It is a
+	// table, which a new pool shares with the last: a host of a large pool
+	// carries a thousand VLANs. Read it, with the plan's changes, through
+	// VLANParent and VLANs.
+	VLANParents table.Map[string, string]
+	// PlannedVLANs are the plan's changes to VLANParents: a VLAN's parent,
+	// or "" for a VLAN gone. A pool is judged once for every resource of a
+	// plan; the changes are written apart, into a map of the plan's own,
+	// so that judging one VLAN made does not copy the host's thousand.
+	PlannedVLANs map[string]string
 }
 
 // PoolNIC is one physical NIC of a PoolHost.
@@ -408,10 +419,51 @@ func checkManagementPurposeMTU(p *Pool, r *PoolResult) {
 	}
 }
 
+// VLANParent returns the network the VLAN's tagged PIF is on here, and
+// whether the host carries the VLAN, the plan's changes included.
+func (h *PoolHost) VLANParent(vlan string) (string, bool) {
+	if p, ok := h.PlannedVLANs[vlan]; ok {
+		return p, p != ""
+	}
+	return h.VLANParents.Lookup(vlan)
+}
+
+// SetVLANParent plans the VLAN on this host, over the parent network.
+func (h *PoolHost) SetVLANParent(vlan, parent string) {
+	if h.PlannedVLANs == nil {
+		h.PlannedVLANs = map[string]string{}
+	}
+	h.PlannedVLANs[vlan] = parent
+}
+
+// RemoveVLAN plans the VLAN off this host.
+func (h *PoolHost) RemoveVLAN(vlan string) {
+	if _, ok := h.VLANParent(vlan); ok {
+		h.SetVLANParent(vlan, "")
+	}
+}
+
+// VLANs yields each VLAN the host carries and its parent, the plan's
+// changes included, in no set order.
+func (h *PoolHost) VLANs() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for vlan, p := range h.VLANParents.All() {
+			if _, planned := h.PlannedVLANs[vlan]; !planned && !yield(vlan, p) {
+				return
+			}
+		}
+		for vlan, p := range h.PlannedVLANs {
+			if p != "" && !yield(vlan, p) {
+				return
+			}
+		}
+	}
+}
+
 // hasNetwork reports whether the host has a PIF on the network, as far as
 // the end state knows its NICs, bonds and VLANs.
 func (h *PoolHost) hasNetwork(id string) bool {
-	if _, ok := h.VLANParents[id]; ok {
+	if _, ok := h.VLANParent(id); ok {
 		return true
 	}
 	for _, nic := range h.NICs {

@@ -1,9 +1,12 @@
 package guardrail
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xsnet/terraform-provider-xsnet/internal/table"
 )
 
 // endPool is a three-host pool as installed, as the end-state rules see
@@ -17,7 +20,7 @@ func endPool() *Pool {
 			MTU: Known[int64](1500), Parent: Null[string](), Tag: Null[int64]()}
 	}
 	for _, name := range []string{"xs1", "xs2", "xs3"} {
-		h := &PoolHost{Name: name, Management: "net-eth0", NICs: map[string]*PoolNIC{}, VLANParents: map[string]string{}}
+		h := &PoolHost{Name: name, Management: "net-eth0", NICs: map[string]*PoolNIC{}}
 		for _, d := range []string{"eth0", "eth1", "eth2", "eth3"} {
 			h.NICs[d] = &PoolNIC{Network: "net-" + d}
 		}
@@ -45,7 +48,7 @@ func (p *Pool) bond(id, name string, mtu int64, members ...string) *Pool {
 func (p *Pool) vlan(id, name, parent string, tag, mtu int64) *Pool {
 	p.Networks[id] = &PoolNetwork{ID: id, Name: name, Kind: NetworkVLAN, MTU: Known(mtu), Parent: Known(parent), Tag: Known(tag)}
 	for _, h := range p.Hosts {
-		h.VLANParents[id] = parent
+		h.SetVLANParent(id, parent)
 	}
 	return p
 }
@@ -113,7 +116,7 @@ func (p *Pool) withMaster() *Pool {
 // pool's networks, the pool's bonds over them, management untagged on
 // eth0 unless vlan says a tag.
 func (p *Pool) join(vlan int64, refused map[string]int64) *Pool {
-	h := &PoolHost{Name: "xs5", Management: "net-eth0", NICs: map[string]*PoolNIC{}, VLANParents: map[string]string{},
+	h := &PoolHost{Name: "xs5", Management: "net-eth0", NICs: map[string]*PoolNIC{},
 		ManagementVLANNow: Unknown[int64](), JoinedBy: "join-xs5",
 		Joining: &JoiningHost{Name: "xs5", ManagementVLAN: vlan, RefusedMTU: refused}}
 	for _, d := range []string{"eth0", "eth1", "eth2", "eth3"} {
@@ -371,5 +374,34 @@ func TestViolationKeyIgnoresOrder(t *testing.T) {
 	}
 	if c := (Violation{Rule: "r", Values: []string{"x"}, Hosts: []string{"h1", "h2"}}); c.Key() == a.Key() {
 		t.Error("violations with other culprits share a key")
+	}
+}
+
+// A host's VLANs as a plan leaves them: the plan's changes lie over the
+// pool's table, which stays as it was for every other end state sharing
+// it.
+func TestPlannedVLANsLieOverThePools(t *testing.T) {
+	pool := table.Of(map[string]string{"vlan-100": "net-eth1", "vlan-200": "net-eth1"})
+	h := &PoolHost{Name: "xs1", VLANParents: pool}
+	h.SetVLANParent("vlan-100", "bond-23")
+	h.SetVLANParent("vlan-300", "bond-23")
+	h.RemoveVLAN("vlan-200")
+	h.RemoveVLAN("vlan-400")
+
+	got := maps.Collect(h.VLANs())
+	want := map[string]string{"vlan-100": "bond-23", "vlan-300": "bond-23"}
+	if !maps.Equal(got, want) {
+		t.Errorf("VLANs: got %v, want %v", got, want)
+	}
+	for vlan, parent := range map[string]string{"vlan-100": "bond-23", "vlan-200": "", "vlan-300": "bond-23", "vlan-400": ""} {
+		if p, ok := h.VLANParent(vlan); p != parent || ok != (parent != "") {
+			t.Errorf("VLANParent(%s) = %q, %t; want %q, %t", vlan, p, ok, parent, parent != "")
+		}
+	}
+	if !h.hasNetwork("vlan-300") || h.hasNetwork("vlan-200") {
+		t.Error("the host's networks do not follow its planned VLANs")
+	}
+	if got := maps.Collect(pool.All()); !maps.Equal(got, map[string]string{"vlan-100": "net-eth1", "vlan-200": "net-eth1"}) {
+		t.Errorf("the pool's table changed: %v", got)
 	}
 }

@@ -117,24 +117,25 @@ func (e *endState) derive(prev, next *Snapshot, changed []changedRecord) (*endSt
 	d.judgeUnfinished(time.Now())
 
 	own := map[int]bool{}
-	parents := func(host xenapi.Ref) map[string]string {
-		i := hosts[host]
+	host := func(ref xenapi.Ref) *guardrail.PoolHost {
+		i := hosts[ref]
 		if !own[i] {
 			h := *d.pool.Hosts[i]
-			h.VLANParents = maps.Clone(h.VLANParents)
 			d.pool.Hosts[i], own[i] = &h, true
 		}
-		return d.pool.Hosts[i].VLANParents
+		return d.pool.Hosts[i]
 	}
 	for _, ref := range vlanPIFs {
 		if p, ok := prev.PIFs.Lookup(ref); ok {
-			delete(parents(p.Host), prev.Networks.Get(p.Network).UUID)
+			h := host(p.Host)
+			h.VLANParents = h.VLANParents.Without(prev.Networks.Get(p.Network).UUID)
 		}
 	}
 	for _, ref := range vlanPIFs {
 		if p, ok := next.PIFs.Lookup(ref); ok {
 			if parent, ok := next.vlanParent(ref); ok {
-				parents(p.Host)[next.Networks.Get(p.Network).UUID] = parent
+				h := host(p.Host)
+				h.VLANParents = h.VLANParents.With(next.Networks.Get(p.Network).UUID, parent)
 			}
 		}
 	}

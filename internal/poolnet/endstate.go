@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/guardrail"
+	"github.com/xsnet/terraform-provider-xsnet/internal/table"
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
 )
 
@@ -135,9 +136,6 @@ type endState struct {
 	hostUUIDs map[string]string
 	// notes say what a change moves besides itself, by change ID.
 	notes map[string][]string
-	// ownVLANs are the hosts whose VLANParents this end state has copied
-	// for itself: the rest share the snapshot's.
-	ownVLANs map[*guardrail.PoolHost]bool
 }
 
 // endState returns the pool as it is, for changes to be applied to. The
@@ -152,9 +150,9 @@ func (s *Snapshot) endState() *endState {
 	return base.clone()
 }
 
-// clone copies what changes apply to: the networks, each host's NICs and
-// addresses, the membership lists, the IP and management interfaces; each
-// host's VLANParents are copied when first written. The rest is read only.
+// clone copies what changes apply to: the networks, each host's NICs,
+// addresses and planned VLANs, the membership lists, the IP and management
+// interfaces. The rest is read only.
 func (e *endState) clone() *endState {
 	c := *e
 	c.pool = &guardrail.Pool{Networks: make(map[string]*guardrail.PoolNetwork, len(e.pool.Networks)),
@@ -173,6 +171,7 @@ func (e *endState) clone() *endState {
 	for _, h := range e.pool.Hosts {
 		copied := *h
 		copied.IPs = maps.Clone(h.IPs)
+		copied.PlannedVLANs = maps.Clone(h.PlannedVLANs)
 		copied.NICs = make(map[string]*guardrail.PoolNIC, len(h.NICs))
 		for d, nic := range h.NICs {
 			n := *nic
@@ -184,17 +183,7 @@ func (e *endState) clone() *endState {
 	c.members = maps.Clone(e.members)
 	c.unfinished = maps.Clone(e.unfinished)
 	c.notes = map[string][]string{}
-	c.ownVLANs = map[*guardrail.PoolHost]bool{}
 	return &c
-}
-
-// vlanParents returns the host's VLANParents for writing.
-func (e *endState) vlanParents(h *guardrail.PoolHost) map[string]string {
-	if !e.ownVLANs[h] {
-		h.VLANParents = maps.Clone(h.VLANParents)
-		e.ownVLANs[h] = true
-	}
-	return h.VLANParents
 }
 
 // buildEndState builds the pool as it is.
@@ -218,8 +207,9 @@ func (s *Snapshot) buildEndState() *endState {
 	}
 	e.judgeUnfinished(time.Now())
 	for _, hostRef := range s.HostRefs() {
-		h := &guardrail.PoolHost{Name: s.Hosts.Get(hostRef).NameLabel, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+		h := &guardrail.PoolHost{Name: s.Hosts.Get(hostRef).NameLabel, NICs: map[string]*guardrail.PoolNIC{},
 			Master: hostRef == s.Pool.Master, ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}}
+		vlanParents := map[string]string{}
 		e.hostUUIDs[s.Hosts.Get(hostRef).UUID] = h.Name
 		if _, mgmt, ok := s.ManagementPIF(hostRef); ok {
 			h.Management = s.Networks.Get(mgmt.Network).UUID
@@ -237,7 +227,7 @@ func (s *Snapshot) buildEndState() *endState {
 			switch {
 			case p.VLAN >= 0:
 				if parent, ok := s.vlanParent(pifRef); ok {
-					h.VLANParents[network] = parent
+					vlanParents[network] = parent
 				}
 			case p.Physical:
 				nic := &guardrail.PoolNIC{Network: network}
@@ -260,6 +250,7 @@ func (s *Snapshot) buildEndState() *endState {
 				}
 			}
 		}
+		h.VLANParents = table.Of(vlanParents)
 		e.pool.Hosts = append(e.pool.Hosts, h)
 	}
 	for _, m := range e.members {
@@ -386,7 +377,7 @@ func (e *endState) name(id string) string {
 
 // has reports whether the host has a PIF on the network.
 func (e *endState) has(h *guardrail.PoolHost, network string) bool {
-	if _, ok := h.VLANParents[network]; ok {
+	if _, ok := h.VLANParent(network); ok {
 		return true
 	}
 	for _, nic := range h.NICs {
@@ -534,7 +525,7 @@ func (e *endState) deleteBond(id string) {
 			nic.Bonds = slices.DeleteFunc(nic.Bonds, func(b string) bool { return b == id })
 		}
 		for _, vlan := range vlansOver(h, id) {
-			e.vlanParents(h)[vlan] = primaryNet
+			h.SetVLANParent(vlan, primaryNet)
 		}
 		carries = carries || h.Management == id
 	}
@@ -555,9 +546,7 @@ func (e *endState) deleteNetwork(id string) {
 	}
 	delete(e.pool.Networks, id)
 	for _, h := range e.pool.Hosts {
-		if _, ok := h.VLANParents[id]; ok {
-			delete(e.vlanParents(h), id)
-		}
+		h.RemoveVLAN(id)
 	}
 }
 
@@ -667,7 +656,7 @@ func (e *endState) createBond(c Change) {
 				note("the management interface", h.Name)
 			}
 			for _, vlan := range vlansOver(h, nic.Network) {
-				e.vlanParents(h)[vlan] = c.ID
+				h.SetVLANParent(vlan, c.ID)
 				if h.Management == vlan {
 					h.MovedBy = c.ID
 					h.MovedHow = fmt.Sprintf("bonding %s moves the management VLAN onto %s", d, name)
@@ -718,7 +707,7 @@ func (e *endState) createVLAN(c Change) {
 	}
 	for _, h := range e.pool.Hosts {
 		if e.has(h, p) {
-			e.vlanParents(h)[c.ID] = p
+			h.SetVLANParent(c.ID, p)
 		}
 	}
 }
@@ -733,7 +722,7 @@ func (e *endState) join(c Change) {
 	if name == "" {
 		name = c.Join.Address
 	}
-	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{}, VLANParents: map[string]string{},
+	h := &guardrail.PoolHost{Name: name, NICs: map[string]*guardrail.PoolNIC{},
 		ManagementVLANNow: guardrail.Unknown[int64](), IPs: map[string]string{}, Joining: &j, JoinedBy: c.ID}
 	for _, d := range j.NICs {
 		h.NICs[d] = &guardrail.PoolNIC{Network: e.nicNetwork[d]}
@@ -770,7 +759,7 @@ func (e *endState) join(c Change) {
 	for _, id := range slices.Sorted(maps.Keys(e.pool.Networks)) {
 		n := e.pool.Networks[id]
 		if parent, ok := n.Parent.Get(); ok && n.Kind == guardrail.NetworkVLAN && e.has(h, parent) {
-			h.VLANParents[id] = parent
+			h.SetVLANParent(id, parent)
 		}
 	}
 	e.pool.Hosts = append(e.pool.Hosts, h)
@@ -859,7 +848,7 @@ func (e *endState) returnManagement(id string) {
 // parent network.
 func vlansOver(h *guardrail.PoolHost, parent string) []string {
 	var out []string
-	for vlan, p := range h.VLANParents {
+	for vlan, p := range h.VLANs() {
 		if p == parent {
 			out = append(out, vlan)
 		}
