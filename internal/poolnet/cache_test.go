@@ -141,9 +141,7 @@ func TestModelSeesItsOwnChangesAtOnce(t *testing.T) {
 // record whole.
 func TestModelCreatesAVLANWithTwoCatchUps(t *testing.T) {
 	sim, _, m := newModel(t, xapisim.Config{Hosts: 4, NICs: 4}, poolnet.Options{MaxAge: time.Hour})
-	s := snapshot(t, m)
-	nic, _, _ := s.DevicePIF(s.Pool.Master, "eth1")
-	parent := s.Networks.Get(s.PIFs.Get(nic).Network).UUID
+	parent := masterNICNetwork(t, snapshot(t, m), "eth1")
 	calls := count(sim)
 	uuid, err := m.CreateVLAN(context.Background(), poolnet.VLANSpec{NameLabel: "VLAN 7", Tag: 7, ParentNetworkUUID: parent, MTU: 1500})
 	if err != nil {
@@ -164,9 +162,7 @@ func TestModelCreatesAVLANWithTwoCatchUps(t *testing.T) {
 // network meanwhile.
 func TestModelDestroysAVLANWithThreeCatchUps(t *testing.T) {
 	sim, _, m := newModel(t, xapisim.Config{Hosts: 4, NICs: 4}, poolnet.Options{MaxAge: time.Hour})
-	s := snapshot(t, m)
-	nic, _, _ := s.DevicePIF(s.Pool.Master, "eth1")
-	parent := s.Networks.Get(s.PIFs.Get(nic).Network).UUID
+	parent := masterNICNetwork(t, snapshot(t, m), "eth1")
 	ctx := context.Background()
 	uuid, err := m.CreateVLAN(ctx, poolnet.VLANSpec{NameLabel: "VLAN 7", Tag: 7, ParentNetworkUUID: parent, MTU: 1500})
 	if err != nil {

@@ -155,8 +155,7 @@ func TestAFailedVLANCreateTakesItsNetworkWithIt(t *testing.T) {
 	_, _, m := newModel(t, xapisim.Config{Hosts: 3, NICs: 4, Faults: faults(t, "pool.create_VLAN_from_PIF#1=INTERNAL_ERROR:injected")},
 		poolnet.Options{MaxAge: time.Hour})
 	before := snapshot(t, m)
-	nic, _, _ := before.DevicePIF(before.Pool.Master, "eth1")
-	parent := before.Networks.Get(before.PIFs.Get(nic).Network).UUID
+	parent := masterNICNetwork(t, before, "eth1")
 	_, err := m.CreateVLAN(context.Background(), poolnet.VLANSpec{NameLabel: "VLAN 100", Tag: 100, ParentNetworkUUID: parent, MTU: 1500})
 	var f *poolnet.Failure
 	if !errors.As(err, &f) {

@@ -59,10 +59,16 @@ func (p *planPool) vlan(name, parent string, tag, mtu int64) string {
 
 func (p *planPool) nicNetwork(device string) string {
 	p.t.Helper()
-	s := snapshot(p.t, p.history)
+	return masterNICNetwork(p.t, snapshot(p.t, p.history), device)
+}
+
+// masterNICNetwork is the UUID of the network of the master's NIC device,
+// the pool-wide network of that NIC.
+func masterNICNetwork(t *testing.T, s *poolnet.Snapshot, device string) string {
+	t.Helper()
 	_, pif, ok := s.DevicePIF(s.Pool.Master, device)
 	if !ok {
-		p.t.Fatalf("no %s on the master", device)
+		t.Fatalf("no %s on the master", device)
 	}
 	return s.Networks.Get(pif.Network).UUID
 }

@@ -429,8 +429,8 @@ func (i *index) derive(prev, next *Snapshot, changed []changedRecord) *index {
 		case "pif":
 			d.pif(prev, next, c.ref)
 		case "bond":
-			if old, ok := prev.Bonds.Lookup(c.ref); ok && d.bondOfMaster.Get(old.Master) == c.ref {
-				d.bondOfMaster = d.bondOfMaster.Without(old.Master)
+			if old, ok := prev.Bonds.Lookup(c.ref); ok {
+				d.bondOfMaster = withoutIf(d.bondOfMaster, old.Master, c.ref)
 			}
 			if b, ok := next.Bonds.Lookup(c.ref); ok {
 				d.bondOfMaster = d.bondOfMaster.With(b.Master, c.ref)

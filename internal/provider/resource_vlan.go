@@ -360,11 +360,12 @@ func (r *vlanResource) read(ctx context.Context, uuid string, prior *vlanModel, 
 	var mtus []hostMTU
 	hosts := map[string]attr.Value{}
 	for _, host := range snap.HostRefs() {
-		hv, ok := pv.Hosts[snap.Hosts.Get(host).UUID]
+		h := snap.Hosts.Get(host)
+		hv, ok := pv.Hosts[h.UUID]
 		if !ok {
 			continue
 		}
-		mtus = append(mtus, hostMTU{snap.Hosts.Get(host).NameLabel, hv.MTU})
+		mtus = append(mtus, hostMTU{h.NameLabel, hv.MTU})
 		hosts[hv.HostUUID] = types.StringValue(hv.UntaggedPIFUUID)
 	}
 	hostsValue, d := types.MapValue(types.StringType, hosts)
