@@ -125,7 +125,7 @@ func (s *Sim) serveXML(h *hostRT, w http.ResponseWriter, r *http.Request) {
 	if !s.hold(h, r) {
 		panic(http.ErrAbortHandler)
 	}
-	r, replied := withReply(r)
+	r, replied := withReply(w, r)
 	defer replied()
 	body, ok := readBody(w, r)
 	if !ok {
@@ -159,7 +159,7 @@ func (s *Sim) serveJSON(h *hostRT, w http.ResponseWriter, r *http.Request) {
 	if !s.hold(h, r) {
 		panic(http.ErrAbortHandler)
 	}
-	r, replied := withReply(r)
+	r, replied := withReply(w, r)
 	defer replied()
 	body, ok := readBody(w, r)
 	if !ok {
@@ -185,10 +185,16 @@ func (s *Sim) serveJSON(h *hostRT, w http.ResponseWriter, r *http.Request) {
 type replyKey struct{}
 
 // withReply gives the request's context a channel that the returned
-// function closes, once the reply is out.
-func withReply(r *http.Request) (*http.Request, func()) {
+// function closes once the reply is on the wire. What a handler writes
+// waits in net/http's buffer until flushed, so the function flushes it
+// first: an Async call's work, which may reset the connection, begins only
+// when the channel closes.
+func withReply(w http.ResponseWriter, r *http.Request) (*http.Request, func()) {
 	out := make(chan struct{})
-	return r.WithContext(context.WithValue(r.Context(), replyKey{}, out)), func() { close(out) }
+	return r.WithContext(context.WithValue(r.Context(), replyKey{}, out)), func() {
+		_ = http.NewResponseController(w).Flush()
+		close(out)
+	}
 }
 
 // replied returns the channel closed once the reply to the call on ctx is

@@ -102,15 +102,17 @@ func TestTaskCancelDoesNotStopNetworking(t *testing.T) {
 
 // heldWriter is a ResponseWriter whose Write waits until release is
 // closed: a reply still on its way to the client.
+// heldWriter keeps a handler's answer off the wire until release: what a
+// handler writes reaches the client once flushed, and Flush waits.
 type heldWriter struct {
 	*httptest.ResponseRecorder
-	writing, release chan struct{}
+	flushing, release chan struct{}
 }
 
-func (w *heldWriter) Write(b []byte) (int, error) {
-	close(w.writing)
+func (w *heldWriter) Flush() {
+	close(w.flushing)
 	<-w.release
-	return w.ResponseRecorder.Write(b)
+	w.ResponseRecorder.Flush()
 }
 
 // xapi answers an Async call with its task before the work begins
@@ -132,13 +134,17 @@ func TestAsyncWorkBeginsOnceTheTaskIsAnswered(t *testing.T) {
 	s.mu.Lock()
 	endpoint := s.endpoint(s.mainMaster())
 	s.mu.Unlock()
-	w := &heldWriter{ResponseRecorder: httptest.NewRecorder(), writing: make(chan struct{}), release: make(chan struct{})}
+	w := &heldWriter{ResponseRecorder: httptest.NewRecorder(), flushing: make(chan struct{}), release: make(chan struct{})}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
 		endpoint.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/jsonrpc", bytes.NewReader(body)))
 	}()
-	<-w.writing
+	select {
+	case <-w.flushing:
+	case <-served:
+		t.Fatal("the answer was still in net/http's buffer when the work could begin: a reset it causes would cut it off")
+	}
 	time.Sleep(50 * time.Millisecond)
 	if got := c.call("PIF.get_bond_slave_of", eth0); got != "OpaqueRef:NULL" {
 		t.Errorf("eth0 is in bond %v before the Async call was answered", got)
