@@ -2,23 +2,62 @@ package provider
 
 import (
 	"context"
+	"os"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-// Serve serves the provider to Terraform under address until Terraform
-// stops it; with debug, to a debugger such as delve, which prints what to
-// set TF_REATTACH_PROVIDERS to.
-func Serve(address, version string, debug bool) error {
+// Serve serves the provider newProvider makes to Terraform under address
+// until Terraform stops it; with debugger, to a debugger such as delve,
+// which prints what to set TF_REATTACH_PROVIDERS to. It sets the process up
+// first: the soft memory limit, unless GOMEMLIMIT sets one, and the
+// framework's log levels.
+func Serve(address string, newProvider func() provider.Provider, debugger bool) error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	logLevelsFromTerraform()
 	var opts []tf6server.ServeOpt
-	if debug {
+	if debugger {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	return tf6server.Serve(address, ProtocolServer(version), opts...)
+	return tf6server.Serve(address, protocolServer(newProvider), opts...)
+}
+
+// memoryLimit is the heap size past which the Go runtime collects garbage
+// harder. xsnet keeps one model of the pool in memory, and every change it
+// learns of makes a new snapshot from the last: on a large pool the old
+// ones are garbage at once, and without a limit the runtime lets the heap
+// grow to twice what is live before it collects them. It is a soft limit:
+// a pool whose model needs more still gets it. GOMEMLIMIT sets another.
+const memoryLimit = 128 << 20
+
+// logLevelsFromTerraform gives the plugin framework's loggers the level of
+// the provider logs Terraform will show: TF_LOG_PROVIDER, else TF_LOG, else
+// none. The framework's loggers read only their own variables (TF_LOG_SDK,
+// TF_LOG_PROVIDER) and log every request at TRACE without them, for
+// Terraform to drop: a plan of a thousand VLANs spent a quarter of the
+// provider's time writing log lines nobody would read. A variable already
+// set is left as it is.
+func logLevelsFromTerraform() {
+	level := "OFF"
+	for _, v := range []string{"TF_LOG_PROVIDER", "TF_LOG"} {
+		if l := os.Getenv(v); l != "" {
+			level = l
+			break
+		}
+	}
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+		if os.Getenv(v) == "" {
+			_ = os.Setenv(v, level)
+		}
+	}
 }
 
 // ProtocolServer serves the provider over Terraform's plugin protocol 6,
@@ -34,8 +73,12 @@ func Serve(address, version string, debug bool) error {
 // scans over and over under the provider's memory limit. The requests made
 // once per provider process are left as they are.
 func ProtocolServer(version string) func() tfprotov6.ProviderServer {
+	return protocolServer(New(version))
+}
+
+func protocolServer(newProvider func() provider.Provider) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		return server{providerserver.NewProtocol6(New(version)())()}
+		return server{providerserver.NewProtocol6(newProvider())()}
 	}
 }
 
