@@ -76,11 +76,11 @@ func latencyString(d time.Duration) string {
 	return fmt.Sprintf("%g ms", float64(d)/float64(time.Millisecond))
 }
 
-// floorWall is Terraform's own time at a size, or 0 if it was not
-// measured.
+// floorWall is Terraform's own time at a size, from the terraform_data
+// floor, or 0 if it was not measured.
 func floorWall(floors []floor, s size) time.Duration {
 	for _, f := range floors {
-		if f.Size == s && f.Stopped == "" {
+		if f.Kind == floorTerraformData && f.Size == s && f.Stopped == "" {
 			var d time.Duration
 			for _, st := range f.Steps {
 				d += st.Wall

@@ -60,8 +60,11 @@ func TestEstimateRun(t *testing.T) {
 			name: "Terraform's own time is not scaled",
 			done: []result{completed(small, 0, cacheOff, 100*time.Second, 50)},
 			floors: []floor{
-				{Size: small, Steps: []step{{Wall: 10 * time.Second}, {Wall: 10 * time.Second}}},
-				{Size: large, Steps: []step{{Wall: 30 * time.Second}}},
+				// The inert floor is not Terraform's own time.
+				{Kind: floorInert, Size: small, Steps: []step{{Wall: 50 * time.Second}}},
+				{Kind: floorInert, Size: large, Steps: []step{{Wall: 300 * time.Second}}},
+				{Kind: floorTerraformData, Size: small, Steps: []step{{Wall: 10 * time.Second}, {Wall: 10 * time.Second}}},
+				{Kind: floorTerraformData, Size: large, Steps: []step{{Wall: 30 * time.Second}}},
 			},
 			want: 30*time.Second + 4*80*time.Second,
 		},

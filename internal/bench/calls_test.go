@@ -78,7 +78,7 @@ func methods(s step) string {
 }
 
 // make bench from end to end at the smallest size: every step of the
-// floor and of the run is measured and shown, with the targets after.
+// floors and of the run is measured and shown, with the targets after.
 func TestBenchRunsEveryStepAndJudgesTheTargets(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("builds the provider and runs terraform; set TF_ACC=1")
@@ -90,9 +90,11 @@ func TestBenchRunsEveryStepAndJudgesTheTargets(t *testing.T) {
 	}
 	for _, want := range []string{
 		"==> 1x2: Terraform alone, 5 terraform_data resources",
+		"==> 1x2: the inert provider: xsnet's configuration and schemas, no pool, 5 resources",
 		"==> 1x2: 1 hosts, 2 VLANs (5 resources), 0 ms per call, pool cache off",
 		"| size | per call | pool cache | step | wall | provider CPU | terraform CPU | calls |",
 		"| 1x2 | - | terraform_data | plan |",
+		"| 1x2 | - | inert | plan |",
 		"| 1x2 | 0 ms | off | vlan-create |",
 		"| 1x2 | 0 ms | off | destroy |",
 		"==> Targets, with the pool cache on",

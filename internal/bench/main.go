@@ -5,8 +5,11 @@
 // and destroy, with the provider's pool cache on and off. For every step it
 // prints the wall time, the XenAPI calls (from the simulator's counters) in
 // all, by method and per resource, and the provider's peak RSS. It also
-// runs Terraform alone, with as many terraform_data resources, as the
-// floor, and says which of xsnet's targets are met.
+// runs two floors: Terraform alone, with as many terraform_data resources,
+// and the same configuration on the inert provider, xsnet's schemas with
+// no work behind them, which shows what Terraform and the plugin framework
+// cost for xsnet's resources. Then it says which of xsnet's targets are
+// met.
 //
 // Every run has a wall-time budget, and the whole bench another: a run
 // that the runs before it say would exceed its budget is skipped, with the
@@ -82,7 +85,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	fs.IntVar(&o.probeVLANs, "vlan-create", 10, "VLANs the vlan-create step adds")
 	fs.IntVar(&o.top, "top", 5, "methods to show per step, most called first")
-	fs.BoolVar(&o.floor, "floor", true, "also run terraform_data alone, as the floor")
+	fs.BoolVar(&o.floor, "floor", true, "also run the floors: terraform_data alone, and the configuration on the inert provider")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the results table in Markdown too")
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a target is not met")
 	if err := fs.Parse(args); err != nil {
@@ -160,14 +163,16 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) (err error) 
 	)
 	for _, s := range o.sizes {
 		if o.floor {
-			p.say("\n==> %s: Terraform alone, %d terraform_data resources\n", s, s.resources())
-			budget, spent := o.runBudget(start)
-			if spent != "" {
-				p.say("    skipped: %s\n", spent)
-				floors = append(floors, floor{Size: s, Stopped: "skipped: " + spent})
-			} else {
+			for _, kind := range []string{floorTerraformData, floorInert} {
+				p.say("\n==> %s: %s\n", s, floorTitle(kind, s))
+				budget, spent := o.runBudget(start)
+				if spent != "" {
+					p.say("    skipped: %s\n", spent)
+					floors = append(floors, floor{Kind: kind, Size: s, Stopped: "skipped: " + spent})
+					continue
+				}
 				p.stepHeader()
-				f, err := b.floor(ctx, s, budget)
+				f, err := b.floor(ctx, kind, s, budget)
 				if err != nil {
 					return err
 				}
@@ -228,6 +233,14 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) (err error) 
 		return errTargetsNotMet
 	}
 	return nil
+}
+
+// floorTitle heads a floor's steps.
+func floorTitle(kind string, s size) string {
+	if kind == floorInert {
+		return fmt.Sprintf("the inert provider: xsnet's configuration and schemas, no pool, %d resources", s.resources())
+	}
+	return fmt.Sprintf("Terraform alone, %d terraform_data resources", s.resources())
 }
 
 // runBudget is the budget of the next run: -budget, or what is left of

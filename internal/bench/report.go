@@ -31,12 +31,12 @@ func (p *printer) stepHeader() {
 // stepLine prints a step as it ends.
 func (p *printer) stepLine(s step) {
 	providerCPU, calls, per, rss, procs := "-", "-", "-", "-", "-"
+	if s.Providers > 0 {
+		providerCPU, rss, procs = seconds(s.ProviderCPU), megabytes(s.PeakRSS), fmt.Sprint(s.Providers)
+	}
 	if s.Calls != nil {
-		providerCPU = seconds(s.ProviderCPU)
 		calls = fmt.Sprint(s.calls())
 		per = fmt.Sprintf("%.2f", s.perResource(float64(s.calls())))
-		rss = megabytes(s.PeakRSS)
-		procs = fmt.Sprint(s.Providers)
 	}
 	var top []string
 	for _, m := range s.topMethods(p.top) {
@@ -50,7 +50,7 @@ type row struct {
 	size, latency, cache, step, wall, providerCPU, terraformCPU, calls, per, rss string
 }
 
-// rows lists, size by size, the floor's steps and then every run's.
+// rows lists, size by size, the floors' steps and then every run's.
 func rows(results []result, floors []floor) []row {
 	var sizes []size
 	for _, f := range floors {
@@ -71,11 +71,15 @@ func rows(results []result, floors []floor) []row {
 				continue
 			}
 			for _, s := range f.Steps {
-				out = append(out, row{f.Size.String(), "-", "terraform_data", s.Name, seconds(s.Wall),
-					"-", seconds(s.TerraformCPU), "-", "-", "-"})
+				providerCPU, rss := "-", "-"
+				if s.Providers > 0 {
+					providerCPU, rss = seconds(s.ProviderCPU), megabytes(s.PeakRSS)
+				}
+				out = append(out, row{f.Size.String(), "-", f.Kind, s.Name, seconds(s.Wall),
+					providerCPU, seconds(s.TerraformCPU), "-", "-", rss})
 			}
 			if f.Stopped != "" {
-				out = append(out, row{f.Size.String(), "-", "terraform_data", f.Stopped, "", "", "", "", "", ""})
+				out = append(out, row{f.Size.String(), "-", f.Kind, f.Stopped, "", "", "", "", "", ""})
 			}
 		}
 		for _, r := range results {

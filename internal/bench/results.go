@@ -38,7 +38,7 @@ type step struct {
 	// Resources is how many resources the step plans, creates or destroys.
 	Resources int
 	Wall      time.Duration
-	// Calls counts XenAPI calls by method; nil for the terraform_data floor.
+	// Calls counts XenAPI calls by method; nil for the floors.
 	Calls map[string]int
 	// PeakRSS is the largest peak RSS, in bytes, of the provider processes
 	// Terraform started; Providers is how many it started.
@@ -137,9 +137,22 @@ func (r result) wall() time.Duration {
 	return d
 }
 
-// floor is Terraform's own cost at a size: as many terraform_data
-// resources as the size's configuration has.
+// The floors: what a size costs with xsnet's own work taken out.
+const (
+	// floorTerraformData is Terraform alone: as many of its built-in
+	// terraform_data resources as the size's configuration has, with no
+	// provider process at all.
+	floorTerraformData = "terraform_data"
+	// floorInert is the size's configuration on the inert provider
+	// (internal/provider/inert): xsnet's schemas through the plugin
+	// framework, with no pool behind them.
+	floorInert = "inert"
+)
+
+// floor is what a size costs Terraform, and the framework for the inert
+// floor, without xsnet's work.
 type floor struct {
+	Kind    string
 	Size    size
 	Steps   []step
 	Stopped string
@@ -149,6 +162,17 @@ func (f floor) step(name string) (step, bool) {
 	for _, s := range f.Steps {
 		if s.Name == name {
 			return s, true
+		}
+	}
+	return step{}, false
+}
+
+// findFloor returns the step of the floor of the kind at the size, if it
+// ran.
+func findFloor(floors []floor, kind string, s size, name string) (step, bool) {
+	for _, f := range floors {
+		if f.Kind == kind && f.Size == s {
+			return f.step(name)
 		}
 	}
 	return step{}, false

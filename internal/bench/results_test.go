@@ -77,8 +77,10 @@ func TestResultsTable(t *testing.T) {
 	results[0].Steps[0].ProviderCPU = 1240 * time.Millisecond
 	results[0].Steps[0].TerraformCPU = 860 * time.Millisecond
 	floors := []floor{
-		{Size: s, Steps: []step{{Name: stepPlan, Wall: 500 * time.Millisecond, TerraformCPU: 450 * time.Millisecond}}},
-		{Size: size{16, 200}, Steps: []step{{Name: stepPlan, Wall: 900 * time.Millisecond, TerraformCPU: 1100 * time.Millisecond}}},
+		{Kind: floorTerraformData, Size: s, Steps: []step{{Name: stepPlan, Wall: 500 * time.Millisecond, TerraformCPU: 450 * time.Millisecond}}},
+		{Kind: floorInert, Size: s, Steps: []step{{Name: stepPlan, Wall: 1500 * time.Millisecond, TerraformCPU: 700 * time.Millisecond,
+			ProviderCPU: 900 * time.Millisecond, PeakRSS: 31_000_000, Providers: 2}}},
+		{Kind: floorTerraformData, Size: size{16, 200}, Steps: []step{{Name: stepPlan, Wall: 900 * time.Millisecond, TerraformCPU: 1100 * time.Millisecond}}},
 	}
 	var out bytes.Buffer
 	p := &printer{w: &out}
@@ -86,6 +88,7 @@ func TestResultsTable(t *testing.T) {
 	want := "| size | per call | pool cache | step | wall | provider CPU | terraform CPU | calls | calls/resource | peak RSS |\n" +
 		"| ---- | -------: | ---------- | ---- | ---: | -----------: | ------------: | ----: | -------------: | -------: |\n" +
 		"| 4x50 | - | terraform_data | plan | 0.5 s | - | 0.5 s | - | - | - |\n" +
+		"| 4x50 | - | inert | plan | 1.5 s | 0.9 s | 0.7 s | - | - | 31 MB |\n" +
 		"| 4x50 | 0 ms | on | apply | 2.0 s | 1.2 s | 0.9 s | 0 | 0.00 | 52 MB |\n" +
 		"| 4x50 | 0 ms | on | plan | 2.0 s | 0.0 s | 0.0 s | 53 | 1.00 | 0 MB |\n" +
 		"| 4x50 | 0 ms | on | vlan-create | 2.0 s | 0.0 s | 0.0 s | 0 | 0.00 | 0 MB |\n" +
@@ -101,6 +104,7 @@ func TestResultsTable(t *testing.T) {
 	want = "" +
 		"    size    per call  pool cache      step                      wall   provider CPU  terraform CPU  calls  calls/resource  peak RSS\n" +
 		"    4x50    -         terraform_data  plan                      0.5 s  -             0.5 s          -      -               -\n" +
+		"    4x50    -         inert           plan                      1.5 s  0.9 s         0.7 s          -      -               31 MB\n" +
 		"    4x50    0 ms      on              apply                     2.0 s  1.2 s         0.9 s          0      0.00            52 MB\n" +
 		"    4x50    0 ms      on              plan                      2.0 s  0.0 s         0.0 s          53     1.00            0 MB\n" +
 		"    4x50    0 ms      on              vlan-create               2.0 s  0.0 s         0.0 s          0      0.00            0 MB\n" +
@@ -113,7 +117,8 @@ func TestResultsTable(t *testing.T) {
 }
 
 // A step's line, printed as it ends, shows the provider's CPU time and
-// Terraform's own next to the wall time; the floor's has no provider.
+// Terraform's own next to the wall time; the terraform_data floor's has no
+// provider, and the inert floor's no calls.
 func TestStepLine(t *testing.T) {
 	var out bytes.Buffer
 	p := &printer{w: &out, top: 1}
@@ -121,10 +126,13 @@ func TestStepLine(t *testing.T) {
 	p.stepLine(step{Name: stepPlan, Resources: 53, Wall: 1300 * time.Millisecond, Calls: map[string]int{"event.from": 7, "session.login_with_password": 1},
 		PeakRSS: 41_000_000, Providers: 3, ProviderCPU: 550 * time.Millisecond, TerraformCPU: 640 * time.Millisecond})
 	p.stepLine(step{Name: stepPlan, Resources: 53, Wall: 400 * time.Millisecond, TerraformCPU: 360 * time.Millisecond})
+	p.stepLine(step{Name: stepPlan, Resources: 53, Wall: 900 * time.Millisecond, PeakRSS: 30_000_000, Providers: 2,
+		ProviderCPU: 350 * time.Millisecond, TerraformCPU: 420 * time.Millisecond})
 	want := "" +
 		"    step              wall provider CPU terraform CPU    calls   per res  peak RSS procs  top methods\n" +
 		"    plan             1.3 s        0.6 s         0.6 s        8      0.15     41 MB     3  event.from 7\n" +
-		"    plan             0.4 s            -         0.4 s        -         -         -     -  \n"
+		"    plan             0.4 s            -         0.4 s        -         -         -     -  \n" +
+		"    plan             0.9 s        0.3 s         0.4 s        -         -     30 MB     2  \n"
 	if out.String() != want {
 		t.Errorf("the step lines are\n%s\nwant\n%s", out.String(), want)
 	}

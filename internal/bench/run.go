@@ -23,6 +23,7 @@ type bench struct {
 	dir       string
 	cliConfig string
 	provider  string // the real provider the wrapper runs
+	inert     string // the inert provider, once built
 	runs      int    // numbers the working directories
 
 	parallelism int
@@ -134,10 +135,21 @@ func (b *bench) run(ctx context.Context, k runKey, budget time.Duration) (result
 	return r, nil
 }
 
-// floor runs the terraform_data configuration as large as the size's.
-func (b *bench) floor(ctx context.Context, s size, budget time.Duration) (floor, error) {
-	f := floor{Size: s}
-	w, err := b.workdir(floorConfig(s.resources()))
+// floor runs the size's floor of the kind: the terraform_data
+// configuration as large as the size's, or the size's own configuration on
+// the inert provider.
+func (b *bench) floor(ctx context.Context, kind string, s size, budget time.Duration) (floor, error) {
+	f := floor{Kind: kind, Size: s}
+	config, env := floorConfig(s.resources()), []string(nil)
+	if kind == floorInert {
+		inert, err := b.inertProvider(ctx)
+		if err != nil {
+			return f, err
+		}
+		config = xsnetConfig(s)
+		env = []string{wrapProviderEnv + "=" + inert, inertHostsEnv + "=" + strconv.Itoa(s.Hosts)}
+	}
+	w, err := b.workdir(config)
 	if err != nil {
 		return f, err
 	}
@@ -153,17 +165,35 @@ func (b *bench) floor(ctx context.Context, s size, budget time.Duration) (floor,
 		{stepPlan, []string{"plan", "-detailed-exitcode", "-input=false", par}, planIsEmpty},
 		{stepDestroy, []string{"destroy", "-auto-approve", "-input=false", par}, nil},
 	} {
-		res, err := b.step(ctx, w, nil, st.name, s.resources(), st.args, st.check)
+		res, err := b.step(ctx, w, env, st.name, s.resources(), st.args, st.check)
 		if err != nil {
 			if errors.Is(context.Cause(ctx), errBudget) {
 				f.Stopped = fmt.Sprintf("stopped in %s at the budget of %s", st.name, budget.Round(100*time.Millisecond))
 				return f, nil
 			}
-			return f, fmt.Errorf("terraform_data floor at %s, %s: %w", s, st.name, err)
+			return f, fmt.Errorf("%s floor at %s, %s: %w", kind, s, st.name, err)
 		}
 		f.Steps = append(f.Steps, res)
 	}
 	return f, nil
+}
+
+// inertHostsEnv tells the inert provider how many hosts the pool has, for
+// the values it makes up to be the size of xapi's.
+const inertHostsEnv = "INERT_HOSTS"
+
+// inertProvider builds the inert provider, the first time it is needed.
+func (b *bench) inertProvider(ctx context.Context) (string, error) {
+	if b.inert != "" {
+		return b.inert, nil
+	}
+	path := filepath.Join(b.dir, "provider", "terraform-provider-xsnet-inert")
+	build := exec.CommandContext(ctx, "go", "build", "-o", path, "github.com/xsnet/terraform-provider-xsnet/internal/provider/inert")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the inert provider: %w\n%s", err, out)
+	}
+	b.inert = path
+	return path, nil
 }
 
 // workdir makes a working directory holding main.tf.

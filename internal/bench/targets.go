@@ -74,7 +74,7 @@ func evaluate(sizes []size, latencies []time.Duration, results []result, floors 
 		vlanCreateTarget(sizes, latencies, results),
 		planFloorTarget(largest, results, floors),
 		planLatencyTarget(largest, latencies, results),
-		linearTarget(sizes, latencies, results),
+		linearTarget(sizes, latencies, results, floors),
 		rssTarget(largest, latencies, results),
 	}
 }
@@ -158,12 +158,7 @@ func planFloorTarget(largest size, results []result, floors []floor) target {
 	if !ok {
 		t.Missing = append(t.Missing, runName(largest, 0))
 	}
-	var fl step
-	for _, f := range floors {
-		if f.Size == largest {
-			fl, _ = f.step(stepPlan)
-		}
-	}
+	fl, _ := findFloor(floors, floorTerraformData, largest, stepPlan)
 	if fl.Wall == 0 {
 		t.Missing = append(t.Missing, "the floor at "+largest.String())
 	}
@@ -179,6 +174,13 @@ func planFloorTarget(largest size, results []result, floors []floor) target {
 	t.Figures = append(t.Figures, fmt.Sprintf("terraform CPU %s against %s: %s; provider CPU %s",
 		seconds(plan.TerraformCPU), seconds(fl.TerraformCPU),
 		multiple(plan.TerraformCPU.Seconds(), fl.TerraformCPU.Seconds(), 1), seconds(plan.ProviderCPU)))
+	// The inert floor is the plan with xsnet's work taken out: what any
+	// provider of xsnet's schemas on the plugin framework costs. Shown,
+	// not judged: the target is the issue's, against terraform_data.
+	if inert, ok := findFloor(floors, floorInert, largest, stepPlan); ok && inert.Wall > 0 {
+		t.Figures = append(t.Figures, fmt.Sprintf("the inert provider (xsnet's schemas, no work) %s: the plan is %s of it, the floor's %s",
+			seconds(inert.Wall), multiple(plan.Wall.Seconds(), inert.Wall.Seconds(), 2), multiple(inert.Wall.Seconds(), fl.Wall.Seconds(), 1)))
+	}
 	t.judge(ratio > maxPlanOverFloor)
 	return t
 }
@@ -217,7 +219,10 @@ func planLatencyTarget(largest size, latencies []time.Duration, results []result
 // pool-wide VLAN takes a VLAN.destroy on every host, as xapi has no
 // pool-wide VLAN destroy, so across host counts the cost per resource
 // grows with the hosts however xsnet reads the pool.
-func linearTarget(sizes []size, latencies []time.Duration, results []result) target {
+//
+// The inert floor's growth between the same sizes is shown beside
+// xsnet's: the part of the growth that is Terraform's and the framework's.
+func linearTarget(sizes []size, latencies []time.Duration, results []result, floors []floor) target {
 	t := target{Name: fmt.Sprintf("apply and destroy grow linearly: per resource, time and calls within %gx of the smallest size's with as many hosts", maxPerResourceGrowth)}
 	byHosts := map[int][]size{}
 	var hostCounts []int
@@ -260,8 +265,14 @@ func linearTarget(sizes []size, latencies []time.Duration, results []result) tar
 					// shown, not judged.
 					providerCPU := multiple(st.perResource(st.ProviderCPU.Seconds()), base.perResource(base.ProviderCPU.Seconds()), 2)
 					terraformCPU := multiple(st.perResource(st.TerraformCPU.Seconds()), base.perResource(base.TerraformCPU.Seconds()), 2)
-					t.Figures = append(t.Figures, fmt.Sprintf("%s %s against %s: time %.2fx (provider CPU %s, terraform CPU %s), calls %.2fx per resource",
-						name, runName(s, l), smallest, timeRatio, providerCPU, terraformCPU, callRatio))
+					figure := fmt.Sprintf("%s %s against %s: time %.2fx (provider CPU %s, terraform CPU %s), calls %.2fx per resource",
+						name, runName(s, l), smallest, timeRatio, providerCPU, terraformCPU, callRatio)
+					inertBase, ok1 := findFloor(floors, floorInert, smallest, name)
+					inert, ok2 := findFloor(floors, floorInert, s, name)
+					if l == 0 && ok1 && ok2 {
+						figure += fmt.Sprintf("; the inert provider's time %s", multiple(inert.perResource(inert.Wall.Seconds()), inertBase.perResource(inertBase.Wall.Seconds()), 2))
+					}
+					t.Figures = append(t.Figures, figure)
 				}
 			}
 		}

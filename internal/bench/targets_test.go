@@ -80,7 +80,7 @@ func TestVLANCreateTarget(t *testing.T) {
 
 func TestPlanFloorTarget(t *testing.T) {
 	l := size{16, 1000}
-	fl := []floor{{Size: l, Steps: []step{{Name: stepPlan, Wall: 10 * time.Second}}}}
+	fl := []floor{{Kind: floorTerraformData, Size: l, Steps: []step{{Name: stepPlan, Wall: 10 * time.Second}}}}
 	for _, tc := range []struct {
 		plan time.Duration
 		want verdict
@@ -96,17 +96,22 @@ func TestPlanFloorTarget(t *testing.T) {
 }
 
 // Beside the wall times, the floor target shows whose the plan's time is:
-// Terraform's own CPU time against the floor's, and the provider's. Only
-// the wall time is judged.
+// Terraform's own CPU time against the floor's, and the provider's, and
+// the plan against the inert provider's. Only the wall time against
+// terraform_data is judged.
 func TestPlanFloorTargetShowsTerraformCPU(t *testing.T) {
 	l := size{16, 1000}
-	fl := []floor{{Size: l, Steps: []step{{Name: stepPlan, Wall: 10 * time.Second, TerraformCPU: 8 * time.Second}}}}
+	fl := []floor{
+		{Kind: floorTerraformData, Size: l, Steps: []step{{Name: stepPlan, Wall: 10 * time.Second, TerraformCPU: 8 * time.Second}}},
+		{Kind: floorInert, Size: l, Steps: []step{{Name: stepPlan, Wall: 25 * time.Second}}},
+	}
 	plan := planStep(1, 30*time.Second)
 	plan.TerraformCPU, plan.ProviderCPU = 36*time.Second, 4*time.Second
 	got := planFloorTarget(l, []result{runOf(l, 0, plan)}, fl)
 	want := "[met] plan of 16x1000 at 0 ms within 3x of the terraform_data floor\n" +
 		"      30.0 s against 10.0 s: 3.0x\n" +
-		"      terraform CPU 36.0 s against 8.0 s: 4.5x; provider CPU 4.0 s\n"
+		"      terraform CPU 36.0 s against 8.0 s: 4.5x; provider CPU 4.0 s\n" +
+		"      the inert provider (xsnet's schemas, no work) 25.0 s: the plan is 1.20x of it, the floor's 2.5x\n"
 	if got.describe() != want {
 		t.Errorf("the target reads\n%s\nwant\n%s", got.describe(), want)
 	}
@@ -156,18 +161,19 @@ func TestLinearTarget(t *testing.T) {
 		{"more calls per resource", runOf(large, 0, steps(100*time.Millisecond, 16, 500)...), notMet},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := linearTarget(sizes, lats, []result{base, tc.large})
+			got := linearTarget(sizes, lats, []result{base, tc.large}, nil)
 			if got.Verdict != tc.want {
 				t.Errorf("%s, want %s", got.describe(), tc.want)
 			}
 		})
 	}
-	if got := linearTarget(sizes, lats, []result{base}); got.Verdict != unmeasured {
+	if got := linearTarget(sizes, lats, []result{base}, nil); got.Verdict != unmeasured {
 		t.Errorf("the large size not run: %s", got.describe())
 	}
 	// The CPU time per resource is shown beside the time, and not judged:
 	// here the time grows by 1.2x, the provider's CPU time by 1.05x and
-	// Terraform's by 3x.
+	// Terraform's by 3x. So is the inert provider's time per resource,
+	// where it was measured: here it doubles in apply.
 	cpu := func(wall, providerCPU, terraformCPU time.Duration, n int) []step {
 		var out []step
 		for _, name := range []string{stepApply, stepDestroy} {
@@ -176,13 +182,17 @@ func TestLinearTarget(t *testing.T) {
 		}
 		return out
 	}
+	inert := []floor{
+		{Kind: floorInert, Size: small, Steps: []step{{Name: stepApply, Resources: 50, Wall: 2 * time.Second}}},
+		{Kind: floorInert, Size: large, Steps: []step{{Name: stepApply, Resources: 500, Wall: 40 * time.Second}}},
+	}
 	got := linearTarget(sizes, lats, []result{
 		runOf(small, 0, cpu(5*time.Second, 2*time.Second, time.Second, 50)...),
 		runOf(large, 0, cpu(60*time.Second, 21*time.Second, 30*time.Second, 500)...),
-	})
+	}, inert)
 	for _, want := range []string{
 		"[met] apply and destroy grow linearly",
-		"      apply 16x497 at 0 ms against 16x47: time 1.20x (provider CPU 1.05x, terraform CPU 3.00x), calls 1.00x per resource\n",
+		"      apply 16x497 at 0 ms against 16x47: time 1.20x (provider CPU 1.05x, terraform CPU 3.00x), calls 1.00x per resource; the inert provider's time 2.00x\n",
 		"      destroy 16x497 at 0 ms against 16x47: time 1.20x (provider CPU 1.05x, terraform CPU 3.00x), calls 1.00x per resource\n",
 	} {
 		if !strings.Contains(got.describe(), want) {
@@ -190,7 +200,7 @@ func TestLinearTarget(t *testing.T) {
 		}
 	}
 	// A smaller size of no measurable CPU time is nothing to measure by.
-	got = linearTarget(sizes, lats, []result{base, runOf(large, 0, cpu(50*time.Second, 2*time.Second, time.Second, 500)...)})
+	got = linearTarget(sizes, lats, []result{base, runOf(large, 0, cpu(50*time.Second, 2*time.Second, time.Second, 500)...)}, nil)
 	if want := "time 1.00x (provider CPU -, terraform CPU -), calls 1.00x"; !strings.Contains(got.describe(), want) {
 		t.Errorf("the target lacks %q:\n%s", want, got.describe())
 	}
@@ -198,7 +208,7 @@ func TestLinearTarget(t *testing.T) {
 	// Per VLAN, destroy takes a VLAN.destroy on every host.
 	fewHosts := runOf(size{4, 497}, 0, steps(100*time.Millisecond, 10, 500)...)
 	manyHosts := runOf(size{16, 497}, 0, steps(100*time.Millisecond, 40, 500)...)
-	got = linearTarget([]size{{4, 497}, {16, 497}}, lats, []result{fewHosts, manyHosts})
+	got = linearTarget([]size{{4, 497}, {16, 497}}, lats, []result{fewHosts, manyHosts}, nil)
 	if got.Verdict != unmeasured {
 		t.Errorf("sizes of different host counts: %s", got.describe())
 	}
