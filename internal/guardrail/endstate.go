@@ -510,7 +510,9 @@ func checkManagementRefused(p *Pool, r *PoolResult) {
 // VLAN's MTU above its parent's, whichever of the two the plan changes.
 func checkVLANMTUParentEnd(p *Pool, r *PoolResult) {
 	rule := ruleVLANMTUParent
-	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.Kind == NetworkVLAN }) {
+	// The pool is judged once per resource planned: only the VLANs with
+	// something to say are sorted, not the thousand that fit.
+	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.Kind == NetworkVLAN && !p.fitsParent(n) }) {
 		v := p.Networks[id]
 		mtu, ok := v.MTU.Get()
 		parentID, parentOK := v.Parent.Get()
@@ -538,6 +540,22 @@ func checkVLANMTUParentEnd(p *Pool, r *PoolResult) {
 			})
 		}
 	}
+}
+
+// fitsParent says a VLAN's known MTU is within its parent's known one, or
+// its parent is not in the pool: nothing for vlan-mtu-parent to say.
+func (p *Pool) fitsParent(v *PoolNetwork) bool {
+	mtu, ok := v.MTU.Get()
+	parentID, parentOK := v.Parent.Get()
+	if !ok || !parentOK {
+		return false
+	}
+	parent := p.Networks[parentID]
+	if parent == nil {
+		return true
+	}
+	pmtu, ok := parent.MTU.Get()
+	return ok && mtu <= pmtu
 }
 
 // checkVLANTagUniqueEnd is the vlan-tag-unique rule on the end state: one
