@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"os"
+	"path"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +24,7 @@ func Serve(address string, newProvider func() provider.Provider, debugger bool) 
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	logLevelsFromTerraform()
+	logLevelsFromTerraform(address)
 	var opts []tf6server.ServeOpt
 	if debugger {
 		opts = append(opts, tf6server.WithManagedDebug())
@@ -38,14 +40,17 @@ func Serve(address string, newProvider func() provider.Provider, debugger bool) 
 // a pool whose model needs more still gets it. GOMEMLIMIT sets another.
 const memoryLimit = 128 << 20
 
-// logLevelsFromTerraform gives the plugin framework's loggers the level of
-// the provider logs Terraform will show: TF_LOG_PROVIDER, else TF_LOG, else
-// none. The framework's loggers read only their own variables (TF_LOG_SDK,
-// TF_LOG_PROVIDER) and log every request at TRACE without them, for
-// Terraform to drop: a plan of a thousand VLANs spent a quarter of the
-// provider's time writing log lines nobody would read. A variable already
-// set is left as it is.
-func logLevelsFromTerraform() {
+// logLevelsFromTerraform gives the plugin's loggers the level of the
+// provider logs Terraform will show: TF_LOG_PROVIDER, else TF_LOG, else
+// none. The loggers read only their own variables: the framework's
+// TF_LOG_SDK and TF_LOG_PROVIDER, and the provider's own logger, which
+// xsnet's client logs every XenAPI call to, TF_LOG_PROVIDER_ and the
+// provider's type from its address (TF_LOG_PROVIDER_XSNET). Without them
+// each logs at TRACE for Terraform to drop: a plan of a thousand VLANs
+// spent a quarter of the provider's time writing log lines nobody would
+// read, and the destroy of as many a sixteenth on its XenAPI calls. A
+// variable already set is left as it is.
+func logLevelsFromTerraform(address string) {
 	level := "OFF"
 	for _, v := range []string{"TF_LOG_PROVIDER", "TF_LOG"} {
 		if l := os.Getenv(v); l != "" {
@@ -53,11 +58,19 @@ func logLevelsFromTerraform() {
 			break
 		}
 	}
-	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER", providerLogVariable(address)} {
 		if os.Getenv(v) == "" {
 			_ = os.Setenv(v, level)
 		}
 	}
+}
+
+// providerLogVariable is the variable that sets the level of the
+// provider's own logger served under address, as terraform-plugin-go names
+// it: TF_LOG_PROVIDER_ and the provider's type, upper case, with dashes as
+// underscores.
+func providerLogVariable(address string) string {
+	return "TF_LOG_PROVIDER_" + strings.ToUpper(strings.ReplaceAll(path.Base(address), "-", "_"))
 }
 
 // ProtocolServer serves the provider over Terraform's plugin protocol 6,

@@ -99,27 +99,42 @@ func TestAReleasedContextStillCancels(t *testing.T) {
 // shows, and none when Terraform shows none.
 func TestLogLevelsFromTerraform(t *testing.T) {
 	tests := []struct {
-		name              string
-		env               map[string]string
-		wantSDK, wantProv string
+		name                       string
+		env                        map[string]string
+		wantSDK, wantProv, wantOwn string
 	}{
-		{"nothing asked", nil, "OFF", "OFF"},
-		{"TF_LOG", map[string]string{"TF_LOG": "DEBUG"}, "DEBUG", "DEBUG"},
-		{"TF_LOG_PROVIDER over TF_LOG", map[string]string{"TF_LOG": "TRACE", "TF_LOG_PROVIDER": "INFO"}, "INFO", "INFO"},
-		{"TF_LOG_SDK kept", map[string]string{"TF_LOG_SDK": "TRACE"}, "TRACE", "OFF"},
+		{"nothing asked", nil, "OFF", "OFF", "OFF"},
+		{"TF_LOG", map[string]string{"TF_LOG": "DEBUG"}, "DEBUG", "DEBUG", "DEBUG"},
+		{"TF_LOG_PROVIDER over TF_LOG", map[string]string{"TF_LOG": "TRACE", "TF_LOG_PROVIDER": "INFO"}, "INFO", "INFO", "INFO"},
+		{"TF_LOG_SDK kept", map[string]string{"TF_LOG_SDK": "TRACE"}, "TRACE", "OFF", "OFF"},
+		{"TF_LOG_PROVIDER_XSNET kept", map[string]string{"TF_LOG_PROVIDER_XSNET": "DEBUG"}, "OFF", "OFF", "DEBUG"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, v := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK"} {
+			for _, v := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_PROVIDER_XSNET"} {
 				t.Setenv(v, tt.env[v])
 			}
-			logLevelsFromTerraform()
-			if got := os.Getenv("TF_LOG_SDK"); got != tt.wantSDK {
-				t.Errorf("TF_LOG_SDK = %q, want %q", got, tt.wantSDK)
-			}
-			if got := os.Getenv("TF_LOG_PROVIDER"); got != tt.wantProv {
-				t.Errorf("TF_LOG_PROVIDER = %q, want %q", got, tt.wantProv)
+			logLevelsFromTerraform("registry.terraform.io/xsnet/xsnet")
+			for v, want := range map[string]string{"TF_LOG_SDK": tt.wantSDK, "TF_LOG_PROVIDER": tt.wantProv, "TF_LOG_PROVIDER_XSNET": tt.wantOwn} {
+				if got := os.Getenv(v); got != want {
+					t.Errorf("%s = %q, want %q", v, got, want)
+				}
 			}
 		})
+	}
+}
+
+// The provider's own logger, which xsnet's client logs each XenAPI call
+// to, takes its level from the variable terraform-plugin-go reads for a
+// provider of the type: with none, it logs at TRACE.
+func TestProviderLogVariable(t *testing.T) {
+	for address, want := range map[string]string{
+		"registry.terraform.io/xsnet/xsnet":     "TF_LOG_PROVIDER_XSNET",
+		"registry.opentofu.org/xsnet/xsnet":     "TF_LOG_PROVIDER_XSNET",
+		"registry.terraform.io/acme/xen-server": "TF_LOG_PROVIDER_XEN_SERVER",
+	} {
+		if got := providerLogVariable(address); got != want {
+			t.Errorf("%s: %s, want %s", address, got, want)
+		}
 	}
 }
