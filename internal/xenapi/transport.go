@@ -73,7 +73,12 @@ func newTLSConfig(cfg Config, scheme string) (*tls.Config, error) {
 	if scheme == "http" && (cfg.CACertificate != "" || cfg.TLSFingerprint != "") {
 		return nil, configError(set[0], "the url is http, so no certificate would be checked; use https")
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	// Every call that changes the pool goes out on a connection of its
+	// own (see post): resuming the session spares the host a full
+	// handshake, and the signature with its key, for each of them.
+	// VerifyConnection, which checks a pinned fingerprint, still runs on
+	// a resumed connection.
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ClientSessionCache: tls.NewLRUClientSessionCache(0)}
 	if cfg.AllowLegacyTLS {
 		// XenServer 6.x offers TLS 1.0 with RSA key exchange only, which
 		// Go no longer offers unless asked.
