@@ -449,11 +449,18 @@ func (i *index) derive(prev, next *Snapshot, changed []changedRecord) *index {
 // withoutRef takes ref out of the list under key, a new slice, and the
 // key out when nothing is left under it, as a built index has it.
 func withoutRef[K comparable](m table.Map[K, []xenapi.Ref], key K, ref xenapi.Ref) table.Map[K, []xenapi.Ref] {
-	left := slices.DeleteFunc(slices.Clone(m.Get(key)), func(r xenapi.Ref) bool { return r == ref })
-	if len(left) == 0 {
+	refs := m.Get(key)
+	at := slices.Index(refs, ref)
+	switch {
+	case at < 0:
+		return m
+	case len(refs) == 1:
 		return m.Without(key)
 	}
-	return m.With(key, left)
+	// A host's list of PIFs runs to thousands: copied once, not cloned
+	// and then shifted.
+	left := make([]xenapi.Ref, 0, len(refs)-1)
+	return m.With(key, append(append(left, refs[:at]...), refs[at+1:]...))
 }
 
 // withRef inserts ref into the list under key where cmp puts it, a new
