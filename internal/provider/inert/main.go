@@ -31,7 +31,8 @@ import (
 	xsnet "github.com/xsnet/terraform-provider-xsnet/internal/provider"
 )
 
-// hostsEnv is how many hosts the made-up maps have an entry for.
+// hostsEnv names the variable that says how many hosts the made-up maps
+// have an entry for: the bench sets it to the pool's host count.
 const hostsEnv = "INERT_HOSTS"
 
 func main() {
