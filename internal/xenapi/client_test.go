@@ -211,14 +211,9 @@ func resumingFake(t testing.TB) (*httptest.Server, func() []bool) {
 	}
 }
 
-// A call that changes the pool goes out on a connection of its own, and
-// over TLS each would be a full handshake, the host signing with its key
-// every time: a thousand VLANs destroyed on sixteen hosts make some fifty
-// thousand calls. The client resumes its TLS session on each new
-// connection instead. Go checks a pinned fingerprint (VerifyConnection) on
-// resumed connections too.
-func TestTLSResumesItsSessionOnNewConnections(t *testing.T) {
-	srv, handshakes := resumingFake(t)
+// pinnedLogin logs in to srv with its certificate's fingerprint pinned.
+func pinnedLogin(t testing.TB, srv *httptest.Server) (*Client, context.Context) {
+	t.Helper()
 	c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword,
 		TLSFingerprint: CertificateFingerprint(srv.Certificate())})
 	if err != nil {
@@ -228,6 +223,18 @@ func TestTLSResumesItsSessionOnNewConnections(t *testing.T) {
 	if err := c.Login(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return c, ctx
+}
+
+// A call that changes the pool goes out on a connection of its own, and
+// over TLS each would be a full handshake, the host signing with its key
+// every time: a thousand VLANs destroyed on sixteen hosts make some fifty
+// thousand calls. The client resumes its TLS session on each new
+// connection instead. Go checks a pinned fingerprint (VerifyConnection) on
+// resumed connections too.
+func TestTLSResumesItsSessionOnNewConnections(t *testing.T) {
+	srv, handshakes := resumingFake(t)
+	c, ctx := pinnedLogin(t, srv)
 	for range 3 {
 		if _, err := c.Call(ctx, "network.destroy", "OpaqueRef:1"); err != nil {
 			t.Fatal(err)
@@ -246,15 +253,7 @@ func TestTLSResumesItsSessionOnNewConnections(t *testing.T) {
 // connection of its own each time.
 func BenchmarkWriteCallOverTLS(b *testing.B) {
 	srv, _ := resumingFake(b)
-	c, err := NewClient(Config{URL: srv.URL, Username: fakeUser, Password: fakePassword,
-		TLSFingerprint: CertificateFingerprint(srv.Certificate())})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := c.Login(ctx); err != nil {
-		b.Fatal(err)
-	}
+	c, ctx := pinnedLogin(b, srv)
 	for b.Loop() {
 		if _, err := c.Call(ctx, "network.destroy", "OpaqueRef:1"); err != nil {
 			b.Fatal(err)

@@ -46,19 +46,13 @@ func main() {
 	}
 }
 
-// inertProvider is xsnet's provider, named and configured alike, whose
-// resources do no work.
+// inertProvider is xsnet's provider, named and configured alike (its
+// Metadata and Schema), whose resources do no work. Embedding the
+// interfaces, not xsnet's types, leaves out everything else xsnet's
+// provider and resources do: validation, plan modification, import.
 type inertProvider struct {
-	xsnet provider.Provider
+	provider.Provider
 	hosts int
-}
-
-func (p inertProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
-	p.xsnet.Metadata(ctx, req, resp)
-}
-
-func (p inertProvider) Schema(ctx context.Context, req provider.SchemaRequest, resp *provider.SchemaResponse) {
-	p.xsnet.Schema(ctx, req, resp)
 }
 
 // Configure reads the provider block and connects to nothing: there is no
@@ -68,7 +62,7 @@ func (inertProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 
 func (p inertProvider) Resources(ctx context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
-	for _, newResource := range p.xsnet.Resources(ctx) {
+	for _, newResource := range p.Provider.Resources(ctx) {
 		out = append(out, func() resource.Resource { return inertResource{newResource(), p.hosts} })
 	}
 	return out
@@ -79,16 +73,8 @@ func (inertProvider) DataSources(context.Context) []func() datasource.DataSource
 // inertResource is one of xsnet's resources, named and shaped alike, with
 // no work behind it.
 type inertResource struct {
-	xsnet resource.Resource
+	resource.Resource
 	hosts int
-}
-
-func (r inertResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	r.xsnet.Metadata(ctx, req, resp)
-}
-
-func (r inertResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
-	r.xsnet.Schema(ctx, req, resp)
 }
 
 func (r inertResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
