@@ -18,8 +18,9 @@ import (
 // Serve serves the provider newProvider makes to Terraform under address
 // until Terraform stops it; with debugger, to a debugger such as delve,
 // which prints what to set TF_REATTACH_PROVIDERS to. It sets the process up
-// first: the soft memory limit, unless GOMEMLIMIT sets one, and the
-// framework's log levels.
+// first: the soft memory limit, unless GOMEMLIMIT sets one, the
+// framework's log levels and, when Terraform started it, an end when
+// Terraform is gone.
 func Serve(address string, newProvider func() provider.Provider, debugger bool) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
@@ -28,8 +29,36 @@ func Serve(address string, newProvider func() provider.Provider, debugger bool) 
 	var opts []tf6server.ServeOpt
 	if debugger {
 		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		go watchParent(os.Getppid, parentPoll, func() { os.Exit(1) })
 	}
 	return tf6server.Serve(address, protocolServer(newProvider), opts...)
+}
+
+// parentPoll is how often the provider checks that Terraform is still
+// there.
+const parentPoll = time.Second
+
+// watchParent calls gone once the process's parent, the Terraform that
+// started it, is gone: the process then has another parent. Terraform
+// stops its providers when it ends, but a Terraform killed outright
+// cannot, and the plugin protocol has no word for it. A provider left
+// running would go on with work whose results nobody reads, and hold the
+// pool's unfinished work as its own, unseen, until it ended: it ends
+// instead, as when killed itself, and the next apply takes over what it
+// left in the pool's journal. (A provider that logs finds out sooner,
+// killed by SIGPIPE when it writes to the dead Terraform; one whose logs
+// are off never would.)
+func watchParent(ppid func() int, every time.Duration, gone func()) {
+	parent := ppid()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for range t.C {
+		if ppid() != parent {
+			gone()
+			return
+		}
+	}
 }
 
 // memoryLimit is the heap size past which the Go runtime collects garbage

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,5 +137,25 @@ func TestProviderLogVariable(t *testing.T) {
 		if got := providerLogVariable(address); got != want {
 			t.Errorf("%s: %s, want %s", address, got, want)
 		}
+	}
+}
+
+// A provider whose Terraform is gone (killed, so that it could not stop
+// its providers) ends: the process then has another parent.
+func TestWatchParentEndsWhenTerraformIsGone(t *testing.T) {
+	var parent atomic.Int64
+	parent.Store(4242)
+	gone := make(chan struct{})
+	go watchParent(func() int { return int(parent.Load()) }, time.Millisecond, func() { close(gone) })
+	select {
+	case <-gone:
+		t.Fatal("the watch ended the provider while Terraform was there")
+	case <-time.After(50 * time.Millisecond):
+	}
+	parent.Store(1)
+	select {
+	case <-gone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the provider went on after Terraform was gone")
 	}
 }
