@@ -158,9 +158,12 @@ func (e *endState) clone() *endState {
 	c.pool = &guardrail.Pool{Networks: make(map[string]*guardrail.PoolNetwork, len(e.pool.Networks)),
 		IPInterfaces:         make(map[string]*guardrail.PoolIPInterface, len(e.pool.IPInterfaces)),
 		ManagementInterfaces: maps.Clone(e.pool.ManagementInterfaces)}
+	// A plan judges a clone for each resource: the networks are copied
+	// into one slice, not one allocation each, a thousand at a time.
+	networks := make([]guardrail.PoolNetwork, 0, len(e.pool.Networks))
 	for id, n := range e.pool.Networks {
-		copied := *n
-		c.pool.Networks[id] = &copied
+		networks = append(networks, *n)
+		c.pool.Networks[id] = &networks[len(networks)-1]
 	}
 	// An interface's addresses are replaced whole by a change, never
 	// written in place.
