@@ -509,53 +509,62 @@ func checkManagementRefused(p *Pool, r *PoolResult) {
 // checkVLANMTUParentEnd is the vlan-mtu-parent rule on the end state: no
 // VLAN's MTU above its parent's, whichever of the two the plan changes.
 func checkVLANMTUParentEnd(p *Pool, r *PoolResult) {
-	rule := ruleVLANMTUParent
-	// The pool is judged once per resource planned: only the VLANs with
-	// something to say are sorted, not the thousand that fit.
-	for _, id := range p.networksWhere(func(n *PoolNetwork) bool { return n.Kind == NetworkVLAN && !p.fitsParent(n) }) {
-		v := p.Networks[id]
-		mtu, ok := v.MTU.Get()
-		parentID, parentOK := v.Parent.Get()
-		parent := p.Networks[parentID]
-		switch {
-		case !ok:
-			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{id}, Reason: fmt.Sprintf("The MTU of %s is not known yet.", p.name(id))})
-			continue
-		case !parentOK:
-			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{id}, Reason: fmt.Sprintf("The parent network of %s is not known yet.", p.name(id))})
-			continue
-		case parent == nil:
+	// The pool is judged once per resource planned: the VLANs are looked
+	// at in any order, and only the few with something to say are sorted,
+	// not the thousand that fit.
+	type found struct {
+		vlan      string
+		pending   *Pending
+		violation *Violation
+	}
+	var all []found
+	for id, v := range p.Networks {
+		if v.Kind != NetworkVLAN {
 			continue
 		}
-		pmtu, ok := parent.MTU.Get()
-		if !ok {
-			r.Pending = append(r.Pending, Pending{Rule: rule.ID, Networks: []string{parentID}, Reason: fmt.Sprintf("The MTU of %s is not known yet.", p.name(parentID))})
-			continue
+		if pending, violation := vlanMTUFinding(p, id, v); pending != nil || violation != nil {
+			all = append(all, found{id, pending, violation})
 		}
-		if mtu > pmtu {
-			r.Violations = append(r.Violations, Violation{
-				Rule: rule.ID, Values: []string{id, parentID}, Path: []string{AttrMTU}, Summary: rule.Title,
-				Detail: fmt.Sprintf("%s would have MTU %d over %s with MTU %d.", capitalize(p.name(id)), mtu, p.name(parentID), pmtu) +
-					" " + rule.Why + " Keep the VLAN's mtu no higher than its parent's: lower the VLAN, or leave the parent's MTU as it is.",
-			})
+	}
+	slices.SortFunc(all, func(a, b found) int { return strings.Compare(a.vlan, b.vlan) })
+	for _, f := range all {
+		if f.pending != nil {
+			r.Pending = append(r.Pending, *f.pending)
+		}
+		if f.violation != nil {
+			r.Violations = append(r.Violations, *f.violation)
 		}
 	}
 }
 
-// fitsParent says a VLAN's known MTU is within its parent's known one, or
-// its parent is not in the pool: nothing for vlan-mtu-parent to say.
-func (p *Pool) fitsParent(v *PoolNetwork) bool {
+// vlanMTUFinding is what vlan-mtu-parent says of one VLAN: that it cannot
+// decide yet, that the VLAN's MTU is over its parent's, or (both nil)
+// nothing.
+func vlanMTUFinding(p *Pool, id string, v *PoolNetwork) (*Pending, *Violation) {
+	rule := ruleVLANMTUParent
 	mtu, ok := v.MTU.Get()
 	parentID, parentOK := v.Parent.Get()
-	if !ok || !parentOK {
-		return false
-	}
 	parent := p.Networks[parentID]
-	if parent == nil {
-		return true
+	switch {
+	case !ok:
+		return &Pending{Rule: rule.ID, Networks: []string{id}, Reason: fmt.Sprintf("The MTU of %s is not known yet.", p.name(id))}, nil
+	case !parentOK:
+		return &Pending{Rule: rule.ID, Networks: []string{id}, Reason: fmt.Sprintf("The parent network of %s is not known yet.", p.name(id))}, nil
+	case parent == nil:
+		return nil, nil
 	}
 	pmtu, ok := parent.MTU.Get()
-	return ok && mtu <= pmtu
+	switch {
+	case !ok:
+		return &Pending{Rule: rule.ID, Networks: []string{parentID}, Reason: fmt.Sprintf("The MTU of %s is not known yet.", p.name(parentID))}, nil
+	case mtu > pmtu:
+		return nil, &Violation{
+			Rule: rule.ID, Values: []string{id, parentID}, Path: []string{AttrMTU}, Summary: rule.Title,
+			Detail: fmt.Sprintf("%s would have MTU %d over %s with MTU %d.", capitalize(p.name(id)), mtu, p.name(parentID), pmtu) +
+				" " + rule.Why + " Keep the VLAN's mtu no higher than its parent's: lower the VLAN, or leave the parent's MTU as it is.",
+		}
+	}
+	return nil, nil
 }
 
 // checkVLANTagUniqueEnd is the vlan-tag-unique rule on the end state: one
