@@ -30,9 +30,10 @@ func (p *printer) stepHeader() {
 
 // stepLine prints a step as it ends.
 func (p *printer) stepLine(s step) {
-	providerCPU, calls, per, rss, procs := "-", "-", "-", "-", "-"
+	providerCPU, rss := s.providerFigures()
+	calls, per, procs := "-", "-", "-"
 	if s.Providers > 0 {
-		providerCPU, rss, procs = seconds(s.ProviderCPU), megabytes(s.PeakRSS), fmt.Sprint(s.Providers)
+		procs = fmt.Sprint(s.Providers)
 	}
 	if s.Calls != nil {
 		calls = fmt.Sprint(s.calls())
@@ -43,6 +44,16 @@ func (p *printer) stepLine(s step) {
 		top = append(top, fmt.Sprintf("%s %d", m.Method, m.Calls))
 	}
 	p.say(stepFormat, s.Name, seconds(s.Wall), providerCPU, seconds(s.TerraformCPU), calls, per, rss, procs, strings.Join(top, ", "))
+}
+
+// providerFigures are the step's provider CPU time and peak RSS as
+// printed, or "-" for a step that started no provider (the terraform_data
+// floor's).
+func (s step) providerFigures() (cpu, rss string) {
+	if s.Providers == 0 {
+		return "-", "-"
+	}
+	return seconds(s.ProviderCPU), megabytes(s.PeakRSS)
 }
 
 // row is one line of the results table.
@@ -71,10 +82,7 @@ func rows(results []result, floors []floor) []row {
 				continue
 			}
 			for _, s := range f.Steps {
-				providerCPU, rss := "-", "-"
-				if s.Providers > 0 {
-					providerCPU, rss = seconds(s.ProviderCPU), megabytes(s.PeakRSS)
-				}
+				providerCPU, rss := s.providerFigures()
 				out = append(out, row{f.Size.String(), "-", f.Kind, s.Name, seconds(s.Wall),
 					providerCPU, seconds(s.TerraformCPU), "-", "-", rss})
 			}
