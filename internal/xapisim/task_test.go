@@ -100,8 +100,6 @@ func TestTaskCancelDoesNotStopNetworking(t *testing.T) {
 	})
 }
 
-// heldWriter is a ResponseWriter whose Write waits until release is
-// closed: a reply still on its way to the client.
 // heldWriter keeps a handler's answer off the wire until release: what a
 // handler writes reaches the client once flushed, and Flush waits.
 type heldWriter struct {
