@@ -124,9 +124,16 @@ var quietLog = log.New(io.Discard, "", 0)
 // tlsFake serves the fake xapi over TLS with httptest's certificate, which
 // names 127.0.0.1 and is signed by no known authority.
 func tlsFake(t *testing.T) (*fakeXAPI, *httptest.Server) {
+	return tlsFakeWith(t, nil)
+}
+
+// tlsFakeWith serves the fake xapi over TLS with the server configuration
+// tc; nil is httptest's own.
+func tlsFakeWith(t testing.TB, tc *tls.Config) (*fakeXAPI, *httptest.Server) {
 	f := newFake(t)
 	srv := httptest.NewUnstartedServer(f)
 	srv.Config.ErrorLog = quietLog
+	srv.TLS = tc
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -191,19 +198,14 @@ func TestTLSPinnedFingerprint(t *testing.T) {
 // resumingFake serves the fake xapi over TLS and records, for every
 // handshake, whether it resumed an earlier session.
 func resumingFake(t testing.TB) (*httptest.Server, func() []bool) {
-	f := newFake(t)
-	srv := httptest.NewUnstartedServer(f)
-	srv.Config.ErrorLog = quietLog
 	var mu sync.Mutex
 	var resumed []bool
-	srv.TLS = &tls.Config{VerifyConnection: func(cs tls.ConnectionState) error {
+	_, srv := tlsFakeWith(t, &tls.Config{VerifyConnection: func(cs tls.ConnectionState) error {
 		mu.Lock()
 		defer mu.Unlock()
 		resumed = append(resumed, cs.DidResume)
 		return nil
-	}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
+	}})
 	return srv, func() []bool {
 		mu.Lock()
 		defer mu.Unlock()
