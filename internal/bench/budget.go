@@ -79,14 +79,13 @@ func latencyString(d time.Duration) string {
 // floorWall is Terraform's own time at a size, from the terraform_data
 // floor, or 0 if it was not measured.
 func floorWall(floors []floor, s size) time.Duration {
-	for _, f := range floors {
-		if f.Kind == floorTerraformData && f.Size == s && f.Stopped == "" {
-			var d time.Duration
-			for _, st := range f.Steps {
-				d += st.Wall
-			}
-			return d
-		}
+	f, ok := floorOf(floors, floorTerraformData, s)
+	if !ok || f.Stopped != "" {
+		return 0
 	}
-	return 0
+	var d time.Duration
+	for _, st := range f.Steps {
+		d += st.Wall
+	}
+	return d
 }

@@ -167,13 +167,22 @@ func (f floor) step(name string) (step, bool) {
 	return step{}, false
 }
 
+// floorOf returns the floor of the kind at the size, if the bench ran it.
+func floorOf(floors []floor, kind string, s size) (floor, bool) {
+	for _, f := range floors {
+		if f.Kind == kind && f.Size == s {
+			return f, true
+		}
+	}
+	return floor{}, false
+}
+
 // findFloor returns the step of the floor of the kind at the size, if it
 // ran.
 func findFloor(floors []floor, kind string, s size, name string) (step, bool) {
-	for _, f := range floors {
-		if f.Kind == kind && f.Size == s {
-			return f.step(name)
-		}
+	f, ok := floorOf(floors, kind, s)
+	if !ok {
+		return step{}, false
 	}
-	return step{}, false
+	return f.step(name)
 }
