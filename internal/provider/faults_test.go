@@ -688,7 +688,7 @@ func serveInProcess(ctx context.Context, t *testing.T) (string, func(), error) {
 	closed := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve(providerAddress(), ProtocolServer("test"),
+		served <- tf6server.Serve(providerAddress(), protocolServer(New("test")),
 			tf6server.WithDebug(ctx, configs, closed), tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))
 	}()

@@ -17,7 +17,7 @@ import (
 // terraform binary on PATH.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"xsnet": func() (tfprotov6.ProviderServer, error) {
-		return ProtocolServer("test")(), nil
+		return protocolServer(New("test"))(), nil
 	},
 }
 

@@ -102,9 +102,9 @@ func providerLogVariable(address string) string {
 	return "TF_LOG_PROVIDER_" + strings.ToUpper(strings.ReplaceAll(path.Base(address), "-", "_"))
 }
 
-// ProtocolServer serves the provider over Terraform's plugin protocol 6,
-// as providerserver.NewProtocol6 does, but lets each request's context go
-// once the request is answered.
+// protocolServer serves the provider newProvider makes over Terraform's
+// plugin protocol 6, as providerserver.NewProtocol6 does, but lets each
+// request's context go once the request is answered.
 //
 // The framework keeps a cancel function for every request it has served,
 // so that StopProvider can cancel them all, and lets none go before then.
@@ -114,10 +114,6 @@ func providerLogVariable(address string) string {
 // some 70 MB it never uses again, a heap that the garbage collector then
 // scans over and over under the provider's memory limit. The requests made
 // once per provider process are left as they are.
-func ProtocolServer(version string) func() tfprotov6.ProviderServer {
-	return protocolServer(New(version))
-}
-
 func protocolServer(newProvider func() provider.Provider) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		return server{providerserver.NewProtocol6(newProvider())()}

@@ -47,17 +47,17 @@ func requestContextKept(t *testing.T, srv tfprotov6.ProviderServer) bool {
 	return true
 }
 
-// The reason ProtocolServer exists: the framework holds on to the context
+// The reason protocolServer exists: the framework holds on to the context
 // of every request it serves until StopProvider. Should a release of the
-// framework let them go, this fails, and ProtocolServer can go too.
+// framework let them go, this fails, and protocolServer can go too.
 func TestTheFrameworkKeepsEveryRequestContext(t *testing.T) {
 	if !requestContextKept(t, providerserver.NewProtocol6(New("test")())()) {
-		t.Fatal("the framework let a request's context go: serve it without ProtocolServer's wrapper")
+		t.Fatal("the framework let a request's context go: serve it without protocolServer's wrapper")
 	}
 }
 
 func TestARequestContextIsLetGoOnceAnswered(t *testing.T) {
-	if requestContextKept(t, ProtocolServer("test")()) {
+	if requestContextKept(t, protocolServer(New("test"))()) {
 		t.Fatal("a request's context is held after the request returned")
 	}
 }
