@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/xsnet/terraform-provider-xsnet/internal/xenapi"
@@ -93,8 +92,8 @@ func journalOf(n xenapi.Network) (journal, bool) {
 }
 
 // abandoned reports whether no provider is working on j any more: the
-// process that began it on this machine has exited, or, begun elsewhere,
-// it is older than abandonedAfter.
+// process that began it on this machine is no longer running (see
+// providerRunning), or, begun elsewhere, it is older than abandonedAfter.
 func (j journal) abandoned(now time.Time) bool {
 	host, pid, ok := strings.Cut(j.By, ":")
 	if me, _ := os.Hostname(); ok && host == me {
@@ -102,17 +101,9 @@ func (j journal) abandoned(now time.Time) bool {
 		if err == nil && n == os.Getpid() {
 			return false
 		}
-		return err != nil || !processAlive(n)
+		return err != nil || !providerRunning(n, time.Unix(j.Started, 0))
 	}
 	return now.Sub(time.Unix(j.Started, 0)) > abandonedAfter
-}
-
-func processAlive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	return p.Signal(syscall.Signal(0)) == nil
 }
 
 // Unfinished is work an earlier run began and did not finish, as a plan

@@ -1,8 +1,13 @@
 package poolnet_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -66,6 +71,85 @@ func TestCheckApplyRefusesABondOverUnfinishedWorkAProviderMayBeAt(t *testing.T) 
 	}
 	wantFindings(t, "the same bond, begun a moment ago elsewhere", j,
 		"error bond-member-free at members", "error bond-member-free at members")
+}
+
+// Work begun on this machine is its provider's for as long as that
+// process runs, however long ago it began. A provider whose terraform was
+// killed is handed to init, and once it has exited it may linger as a
+// zombie until init reaps it, late or never: its work is the next run's
+// all the same. And pids are handed out again: a process that started
+// after the work began is not the provider that began it.
+func TestCheckApplyAsksThisMachineWhetherTheProviderOfUnfinishedWorkRuns(t *testing.T) {
+	running := func(t *testing.T) int { return process(t, "sleep", "60") }
+	exited := func(t *testing.T) int {
+		pid := process(t, "true")
+		for !zombie(t, pid) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return pid
+	}
+	refused := []string{"error bond-member-free at members", "error bond-member-free at members"}
+	for _, c := range []struct {
+		name     string
+		provider func(*testing.T) int
+		began    time.Duration
+		want     []string
+	}{
+		{"its provider running", running, 0, refused},
+		{"its provider a zombie", exited, 0, nil},
+		{"its pid another process's since", running, -time.Hour, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			provider := c.provider(t)
+			p := newPlanPool(t, 3, 4)
+			leftBehind(t, p.client, storageBond("storage"), onThisMachine(t, provider), time.Now().Add(c.began))
+
+			j, err := p.plan().CheckApply(context.Background(), bondCreate("storage", 9000, guardrail.Null[bool](), "eth2", "eth3"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFindings(t, "the same bond, "+c.name, j, c.want...)
+		})
+	}
+}
+
+// process starts a command that stands for a provider on this machine,
+// and leaves it unwaited for, so that once it exits it is a zombie.
+func process(t *testing.T, name string, args ...string) int {
+	t.Helper()
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("reads processes from /proc")
+	}
+	cmd := exec.CommandContext(t.Context(), name, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	return cmd.Process.Pid
+}
+
+// zombie reports whether process pid has exited and not been waited for.
+func zombie(t *testing.T, pid int) bool {
+	t.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
+}
+
+// onThisMachine names process pid of this machine as a journal does.
+func onThisMachine(t *testing.T, pid int) string {
+	t.Helper()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host + ":" + strconv.Itoa(pid)
 }
 
 func TestPlanLetsAVLANTakeOverTheSameVLANLeftUnfinished(t *testing.T) {
