@@ -35,6 +35,10 @@ type journal struct {
 	// when.
 	By      string `json:"by"`
 	Started int64  `json:"started"`
+	// PIDSpace is the pid space By's pid is in (see pidSpace), empty
+	// where it is not known: a later run looks the pid up only from the
+	// same one.
+	PIDSpace string `json:"pid_space,omitempty"`
 	// Bond, VLAN and Network are what the operation is to make.
 	Bond    *BondSpec    `json:"bond,omitempty"`
 	VLAN    *VLANSpec    `json:"vlan,omitempty"`
@@ -69,7 +73,8 @@ func newJournal(op string) journal {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	host, _ := os.Hostname()
-	return journal{ID: hex.EncodeToString(b[:]), Op: op, By: host + ":" + strconv.Itoa(os.Getpid()), Started: time.Now().Unix()}
+	return journal{ID: hex.EncodeToString(b[:]), Op: op, By: host + ":" + strconv.Itoa(os.Getpid()), Started: time.Now().Unix(),
+		PIDSpace: pidSpace()}
 }
 
 func (j journal) encode() string {
@@ -92,18 +97,33 @@ func journalOf(n xenapi.Network) (journal, bool) {
 }
 
 // abandoned reports whether no provider is working on j any more: the
-// process that began it on this machine is no longer running (see
-// providerRunning), or, begun elsewhere, it is older than abandonedAfter.
+// process that began it, where this process can look it up, is no longer
+// running (see providerRunning); or, begun elsewhere, it is older than
+// abandonedAfter.
 func (j journal) abandoned(now time.Time) bool {
-	host, pid, ok := strings.Cut(j.By, ":")
-	if me, _ := os.Hostname(); ok && host == me {
-		n, err := strconv.Atoi(pid)
-		if err == nil && n == os.Getpid() {
-			return false
-		}
-		return err != nil || !providerRunning(n, time.Unix(j.Started, 0))
+	if pid, ok := j.localPID(); ok {
+		return pid != os.Getpid() && !providerRunning(pid, time.Unix(j.Started, 0))
 	}
 	return now.Sub(time.Unix(j.Started, 0)) > abandonedAfter
+}
+
+// localPID is the pid of the provider that began j, when this process can
+// look it up: j was written in this pid space or, where j names none, on
+// a machine of this host name.
+func (j journal) localPID() (int, bool) {
+	host, pid, ok := strings.Cut(j.By, ":")
+	if !ok {
+		return 0, false
+	}
+	if j.PIDSpace != "" {
+		if j.PIDSpace != pidSpace() {
+			return 0, false
+		}
+	} else if me, _ := os.Hostname(); host != me {
+		return 0, false
+	}
+	n, err := strconv.Atoi(pid)
+	return n, err == nil
 }
 
 // Unfinished is work an earlier run began and did not finish, as a plan

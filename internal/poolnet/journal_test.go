@@ -34,13 +34,20 @@ func storageBond(name string) poolnet.BondSpec {
 // first host only. by names the provider that began it.
 func leftBehind(t *testing.T, c *xenapi.Client, spec poolnet.BondSpec, by string, started time.Time) xenapi.Ref {
 	t.Helper()
+	return leftBehindIn(t, c, spec, by, "", started)
+}
+
+// leftBehindIn is leftBehind by a provider that wrote down the pid space
+// its pid is in, as xsnet does where /proc says.
+func leftBehindIn(t *testing.T, c *xenapi.Client, spec poolnet.BondSpec, by, pidSpace string, started time.Time) xenapi.Ref {
+	t.Helper()
 	ctx := context.Background()
 	snap, err := poolnet.TakeSnapshot(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	journal, err := json.Marshal(map[string]any{"id": "0123456789abcdef", "op": "create", "by": by,
-		"started": started.Unix(), "bond": spec})
+		"started": started.Unix(), "pid_space": pidSpace, "bond": spec})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,23 @@ func providerRunning(pid int, began time.Time) bool {
 	return !ok || !boot.Add(sinceBoot).After(began.Add(startSlack))
 }
 
+// pidSpace names the processes whose pids this process can look up: this
+// boot of the kernel, and this process's pid namespace. A host name alone
+// does not: containers may share their host's name and each have a pid
+// namespace of its own, where a pid written down in one names nothing, or
+// another process, in the next. Empty where /proc cannot say.
+var pidSpace = sync.OnceValue(func() string {
+	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	ns, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(boot)) + " " + ns
+})
+
 // startSlack is how far a process's start may seem to follow the work it
 // began: the journal keeps whole seconds, and the kernel's boot time is
 // given in whole seconds too.

@@ -1,6 +1,8 @@
 package poolnet
 
 import (
+	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -25,5 +27,21 @@ func TestParseProcStat(t *testing.T) {
 				t.Errorf("parseProcStat = %q, %v, %v; want %q, %v, %v", state, since, ok, c.state, c.sinceBoot, c.ok)
 			}
 		})
+	}
+}
+
+// A journal written in this pid space is looked up by its pid, whatever
+// the host name it gives: the host may have been renamed since.
+func TestJournalWrittenHereIsLookedUpByItsPid(t *testing.T) {
+	if pidSpace() == "" {
+		t.Skip("reads the pid space from /proc")
+	}
+	j := newJournal("create")
+	if j.PIDSpace != pidSpace() {
+		t.Fatalf("the journal names pid space %q, want this process's, %q", j.PIDSpace, pidSpace())
+	}
+	j.By = "renamed:" + strconv.Itoa(os.Getpid())
+	if pid, ok := j.localPID(); !ok || pid != os.Getpid() {
+		t.Errorf("localPID = %d, %v; want this process's pid, %d", pid, ok, os.Getpid())
 	}
 }

@@ -78,7 +78,10 @@ func TestCheckApplyRefusesABondOverUnfinishedWorkAProviderMayBeAt(t *testing.T) 
 // killed is handed to init, and once it has exited it may linger as a
 // zombie until init reaps it, late or never: its work is the next run's
 // all the same. And pids are handed out again: a process that started
-// after the work began is not the provider that began it.
+// after the work began is not the provider that began it. A provider of
+// the same host name in another pid space (a container with its host's
+// name, or this machine before it rebooted) cannot be looked up by its
+// pid: its work is judged as work begun elsewhere.
 func TestCheckApplyAsksThisMachineWhetherTheProviderOfUnfinishedWorkRuns(t *testing.T) {
 	running := func(t *testing.T) int { return process(t, "sleep", "60") }
 	exited := func(t *testing.T) int {
@@ -92,17 +95,20 @@ func TestCheckApplyAsksThisMachineWhetherTheProviderOfUnfinishedWorkRuns(t *test
 	for _, c := range []struct {
 		name     string
 		provider func(*testing.T) int
+		pidSpace string
 		began    time.Duration
 		want     []string
 	}{
-		{"its provider running", running, 0, refused},
-		{"its provider a zombie", exited, 0, nil},
-		{"its pid another process's since", running, -time.Hour, nil},
+		{"its provider running", running, "", 0, refused},
+		{"its provider a zombie", exited, "", 0, nil},
+		{"its pid another process's since", running, "", -time.Hour, nil},
+		{"its pid in another pid space, begun a moment ago", exited, "another boot pid:[1]", 0, refused},
+		{"its pid in another pid space, begun long ago", exited, "another boot pid:[1]", -time.Hour, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			provider := c.provider(t)
 			p := newPlanPool(t, 3, 4)
-			leftBehind(t, p.client, storageBond("storage"), onThisMachine(t, provider), time.Now().Add(c.began))
+			leftBehindIn(t, p.client, storageBond("storage"), onThisMachine(t, provider), c.pidSpace, time.Now().Add(c.began))
 
 			j, err := p.plan().CheckApply(context.Background(), bondCreate("storage", 9000, guardrail.Null[bool](), "eth2", "eth3"))
 			if err != nil {
