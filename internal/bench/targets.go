@@ -220,8 +220,9 @@ func planLatencyTarget(largest size, latencies []time.Duration, results []result
 // pool-wide VLAN destroy, so across host counts the cost per resource
 // grows with the hosts however xsnet reads the pool.
 //
-// The inert floor's growth between the same sizes is shown beside
-// xsnet's: the part of the growth that is Terraform's and the framework's.
+// The floors' growth between the same sizes is shown beside xsnet's:
+// terraform_data's is Terraform's own, with no provider at all, and the
+// inert provider's adds the plugin framework's.
 func linearTarget(sizes []size, latencies []time.Duration, results []result, floors []floor) target {
 	t := target{Name: fmt.Sprintf("apply and destroy grow linearly: per resource, time and calls within %gx of the smallest size's with as many hosts", maxPerResourceGrowth)}
 	byHosts := map[int][]size{}
@@ -267,10 +268,8 @@ func linearTarget(sizes []size, latencies []time.Duration, results []result, flo
 					terraformCPU := multiple(st.perResource(st.TerraformCPU.Seconds()), base.perResource(base.TerraformCPU.Seconds()), 2)
 					figure := fmt.Sprintf("%s %s against %s: time %.2fx (provider CPU %s, terraform CPU %s), calls %.2fx per resource",
 						name, runName(s, l), smallest, timeRatio, providerCPU, terraformCPU, callRatio)
-					inertBase, ok1 := findFloor(floors, floorInert, smallest, name)
-					inert, ok2 := findFloor(floors, floorInert, s, name)
-					if l == 0 && ok1 && ok2 {
-						figure += fmt.Sprintf("; the inert provider's time %s", multiple(inert.perResource(inert.Wall.Seconds()), inertBase.perResource(inertBase.Wall.Seconds()), 2))
+					if l == 0 {
+						figure += floorGrowth(floors, smallest, s, name)
 					}
 					t.Figures = append(t.Figures, figure)
 				}
@@ -283,6 +282,24 @@ func linearTarget(sizes []size, latencies []time.Duration, results []result, flo
 	t.Missing = unique(t.Missing)
 	t.judge(failed)
 	return t
+}
+
+// floorGrowth describes how the time per resource of each floor's step
+// grows from the smaller size to the larger, for the floors the bench ran
+// at both.
+func floorGrowth(floors []floor, smaller, larger size, name string) string {
+	var out string
+	for _, f := range []struct{ kind, says string }{
+		{floorTerraformData, "Terraform alone (terraform_data)"},
+		{floorInert, "the inert provider"},
+	} {
+		base, ok1 := findFloor(floors, f.kind, smaller, name)
+		st, ok2 := findFloor(floors, f.kind, larger, name)
+		if ok1 && ok2 {
+			out += fmt.Sprintf("; %s: time %s", f.says, multiple(st.perResource(st.Wall.Seconds()), base.perResource(base.Wall.Seconds()), 2))
+		}
+	}
+	return out
 }
 
 func rssTarget(largest size, latencies []time.Duration, results []result) target {

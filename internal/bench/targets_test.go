@@ -172,8 +172,9 @@ func TestLinearTarget(t *testing.T) {
 	}
 	// The CPU time per resource is shown beside the time, and not judged:
 	// here the time grows by 1.2x, the provider's CPU time by 1.05x and
-	// Terraform's by 3x. So is the inert provider's time per resource,
-	// where it was measured: here it doubles in apply.
+	// Terraform's by 3x. So are the floors' times per resource, where
+	// they were measured: here, in apply, Terraform alone's grows 1.5x
+	// and the inert provider's doubles.
 	cpu := func(wall, providerCPU, terraformCPU time.Duration, n int) []step {
 		var out []step
 		for _, name := range []string{stepApply, stepDestroy} {
@@ -182,17 +183,19 @@ func TestLinearTarget(t *testing.T) {
 		}
 		return out
 	}
-	inert := []floor{
+	floors := []floor{
+		{Kind: floorTerraformData, Size: small, Steps: []step{{Name: stepApply, Resources: 50, Wall: time.Second}}},
+		{Kind: floorTerraformData, Size: large, Steps: []step{{Name: stepApply, Resources: 500, Wall: 15 * time.Second}}},
 		{Kind: floorInert, Size: small, Steps: []step{{Name: stepApply, Resources: 50, Wall: 2 * time.Second}}},
 		{Kind: floorInert, Size: large, Steps: []step{{Name: stepApply, Resources: 500, Wall: 40 * time.Second}}},
 	}
 	got := linearTarget(sizes, lats, []result{
 		runOf(small, 0, cpu(5*time.Second, 2*time.Second, time.Second, 50)...),
 		runOf(large, 0, cpu(60*time.Second, 21*time.Second, 30*time.Second, 500)...),
-	}, inert)
+	}, floors)
 	for _, want := range []string{
 		"[met] apply and destroy grow linearly",
-		"      apply 16x497 at 0 ms against 16x47: time 1.20x (provider CPU 1.05x, terraform CPU 3.00x), calls 1.00x per resource; the inert provider's time 2.00x\n",
+		"      apply 16x497 at 0 ms against 16x47: time 1.20x (provider CPU 1.05x, terraform CPU 3.00x), calls 1.00x per resource; Terraform alone (terraform_data): time 1.50x; the inert provider: time 2.00x\n",
 		"      destroy 16x497 at 0 ms against 16x47: time 1.20x (provider CPU 1.05x, terraform CPU 3.00x), calls 1.00x per resource\n",
 	} {
 		if !strings.Contains(got.describe(), want) {
